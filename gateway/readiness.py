@@ -1,0 +1,32 @@
+"""The gateway is ready when it and every service behind it are ready."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+from kinerja.config import SERVICE_NAMES
+from kinerja.web import ServiceContext, own_readiness
+
+_pool = ThreadPoolExecutor(max_workers=len(SERVICE_NAMES), thread_name_prefix="readyz")
+
+
+def service_state(base_url: str) -> str | None:
+    """None when the service answers /readyz with 200, else its state."""
+    try:
+        answer = requests.get(f"{base_url}/readyz", timeout=2)
+    except requests.RequestException as exc:
+        return f"unreachable: {exc.__class__.__name__}"
+    return None if answer.status_code == 200 else f"not ready ({answer.status_code})"
+
+
+def gateway_readiness(context: ServiceContext) -> dict[str, str | None]:
+    urls = context.settings.service_urls
+    futures = {
+        name: _pool.submit(service_state, urls[name]) for name in SERVICE_NAMES if name in urls
+    }
+    states: dict[str, str | None] = {f"gateway.{k}": v for k, v in own_readiness(context).items()}
+    for name in SERVICE_NAMES:
+        states[name] = futures[name].result() if name in futures else "not configured"
+    return states

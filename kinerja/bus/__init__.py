@@ -1,0 +1,1 @@
+"""The event bus on kombu: envelope, transactional outbox, relay, idempotent consumer."""

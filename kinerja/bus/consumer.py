@@ -1,0 +1,244 @@
+"""The idempotent consumer: each event applied exactly once, failures dead-lettered.
+
+The applied event's id is written with a unique key in the same transaction as
+the handler's effect; the message is acked only after that commit. A handler
+that raises is retried with backoff and, after the attempt limit, the message
+goes to the service's dead-letter queue. An unreachable database is not the
+event's fault: those are retried until the database is back.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from kombu import Connection, Producer
+from kombu.message import Message
+from kombu.mixins import ConsumerMixin
+from pymongo.errors import DuplicateKeyError
+
+from kinerja import metrics
+from kinerja.bus.envelope import Envelope, MalformedEvent
+from kinerja.bus.topology import Topology, queue_depth
+from kinerja.logs import bind_ids, clear_ids, get_logger
+from kinerja.mongo import Tx, UnitOfWork, is_unavailable
+
+log = get_logger(__name__)
+
+EventHandler = Callable[[Envelope, Tx], None]
+
+
+class Subscriptions:
+    """A service's consumed events, readable at a glance in its handlers.py."""
+
+    def __init__(self) -> None:
+        self.handlers: dict[str, EventHandler] = {}
+
+    def on(self, pattern: str) -> Callable[[EventHandler], EventHandler]:
+        def register(handler: EventHandler) -> EventHandler:
+            self.handlers[pattern] = handler
+            return handler
+
+        return register
+
+    @property
+    def patterns(self) -> list[str]:
+        return list(self.handlers)
+
+    def handler_for(self, event_type: str) -> EventHandler | None:
+        for pattern, handler in self.handlers.items():
+            if _topic_matches(pattern, event_type):
+                return handler
+        return None
+
+
+def _topic_matches(pattern: str, routing_key: str) -> bool:
+    """AMQP topic matching: '*' is one word, '#' is zero or more."""
+    regex = "^" + re.escape(pattern).replace(r"\#", ".*").replace(r"\*", "[^.]+") + "$"
+    return re.match(regex, routing_key) is not None
+
+
+class AlreadyApplied(Exception):
+    """The event's id is already recorded: a duplicate delivery."""
+
+
+def backoff_seconds(attempt: int, base: float = 0.2, cap: float = 5.0) -> float:
+    return min(cap, base * 2 ** (attempt - 1))
+
+
+class EventConsumer(ConsumerMixin):
+    def __init__(
+        self,
+        service: str,
+        connection: Connection,
+        topology: Topology,
+        unit_of_work: UnitOfWork,
+        subscriptions: Subscriptions,
+        max_attempts: int = 5,
+        prefetch_count: int = 32,
+        backoff: Callable[[int], float] = backoff_seconds,
+    ):
+        self.service = service
+        self.connection = connection
+        self.topology = topology
+        self.uow = unit_of_work
+        self.subscriptions = subscriptions
+        self.max_attempts = max_attempts
+        self.prefetch_count = prefetch_count
+        self.backoff = backoff
+        self.queue = topology.consumer_queue(service, subscriptions.patterns)
+        self.dead_letter_queue = topology.dead_letter_queue(service)
+        self.applied = unit_of_work.db["applied_events"]
+        self._next_depth_sample = 0.0
+
+    # kombu wiring ------------------------------------------------------------
+
+    def get_consumers(self, Consumer, channel):  # noqa: N803 - kombu's signature
+        self.dead_letter_queue.bind(channel).declare()
+        return [
+            Consumer(
+                queues=[self.queue],
+                callbacks=[self.on_message],
+                accept=["json"],
+                prefetch_count=self.prefetch_count,
+                on_decode_error=self.on_decode_error,
+            )
+        ]
+
+    def on_decode_error(self, message: Message, exc: Exception) -> None:
+        # kombu's default acks and drops the message; keep it for a human instead.
+        self.dead_letter(message, f"undecodable message: {exc}", attempts=0, event_type="unknown")
+
+    def on_iteration(self) -> None:
+        now = time.monotonic()
+        if now >= self._next_depth_sample:
+            self._next_depth_sample = now + 5
+            self.sample_queue_depths()
+
+    def stop(self) -> None:
+        self.should_stop = True
+
+    # processing ----------------------------------------------------------------
+
+    def on_message(self, body: object, message: Message) -> None:
+        try:
+            event = Envelope.parse(body)
+        except MalformedEvent as exc:
+            self.dead_letter(message, f"not an event envelope: {exc}", 0, "unknown")
+            return
+        handler = self.subscriptions.handler_for(event.type)
+        if handler is None:
+            log.warning("event.no_handler", event_type=event.type, event_id=event.id)
+            message.ack()
+            return
+        bind_ids(correlation_id=event.correlation_id, causation_id=event.id)
+        try:
+            self._apply_with_retries(event, handler, message)
+        finally:
+            clear_ids("correlation_id", "causation_id")
+
+    def _apply_with_retries(self, event: Envelope, handler: EventHandler, message) -> None:
+        attempt = 0
+        while True:
+            try:
+                outcome = self.apply(event, handler)
+                break
+            except Exception as exc:  # noqa: BLE001 - every failure is retried or dead-lettered
+                if is_unavailable(exc):
+                    log.warning("event.database_unavailable", event_id=event.id, error=str(exc))
+                    if self._sleep_or_stop(1.0):
+                        return  # unacked: the broker redelivers it after we disconnect
+                    continue
+                attempt += 1
+                metrics.EVENTS_FAILED.labels(self.service, event.type).inc()
+                log.warning(
+                    "event.handler_failed",
+                    event_id=event.id,
+                    event_type=event.type,
+                    attempt=attempt,
+                    error=repr(exc),
+                )
+                if attempt >= self.max_attempts:
+                    self.dead_letter(message, repr(exc), attempt, event.type)
+                    return
+                if self._sleep_or_stop(self.backoff(attempt)):
+                    return
+        message.ack()
+        metrics.EVENTS_CONSUMED.labels(self.service, event.type, outcome).inc()
+        if outcome == "applied":
+            lag = (datetime.now(UTC) - event.occurred).total_seconds()
+            metrics.CONSUMER_LAG.labels(self.service, event.type).observe(max(lag, 0))
+        log.info("event.consumed", event_id=event.id, event_type=event.type, outcome=outcome)
+
+    def apply(self, event: Envelope, handler: EventHandler) -> str:
+        """Run the handler and record the event id in one transaction."""
+
+        def work(tx: Tx) -> None:
+            try:
+                self.applied.insert_one(
+                    {"_id": event.id, "type": event.type, "applied_at": datetime.now(UTC)},
+                    session=tx.session,
+                )
+            except DuplicateKeyError as exc:
+                raise AlreadyApplied(event.id) from exc
+            handler(event, tx)
+
+        try:
+            self.uow(work)
+        except AlreadyApplied:
+            return "duplicate"
+        return "applied"
+
+    def _sleep_or_stop(self, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.should_stop:
+                return True
+            time.sleep(min(0.1, seconds))
+        return self.should_stop
+
+    def dead_letter(self, message: Message, reason: str, attempts: int, event_type: str) -> None:
+        """Park the message, unchanged, in the dead-letter queue; ack it only once confirmed."""
+        headers = dict(message.headers or {})
+        headers.update(
+            {
+                "x-death-reason": reason[:2000],
+                "x-attempts": attempts,
+                "x-original-routing-key": message.delivery_info.get("routing_key", ""),
+                "x-dead-lettered-at": datetime.now(UTC).isoformat(),
+                "x-consumer": self.service,
+            }
+        )
+        with self.connection.channel() as channel:
+            Producer(channel).publish(
+                message.body,
+                exchange=self.topology.dead,
+                routing_key=self.service,
+                content_type=message.content_type,
+                content_encoding=message.content_encoding,
+                headers=headers,
+                delivery_mode=2,
+                declare=[self.dead_letter_queue],
+                message_id=message.properties.get("message_id"),
+            )
+        message.ack()
+        metrics.EVENTS_DEAD_LETTERED.labels(self.service, event_type).inc()
+        log.error("event.dead_lettered", event_type=event_type, reason=reason, attempts=attempts)
+
+    def sample_queue_depths(self) -> None:
+        try:
+            for queue in (self.queue, self.dead_letter_queue):
+                depth = queue_depth(self.connection, queue)
+                metrics.QUEUE_DEPTH.labels(self.service, queue.name).set(depth)
+        except Exception as exc:  # noqa: BLE001 - a missed sample is not worth stopping for
+            log.debug("queue_depth.unavailable", error=repr(exc))
+
+
+def run_consumer(consumer: EventConsumer, stop: threading.Event) -> None:
+    """Run until stop is set; kombu reconnects on broker outages by itself."""
+    watcher = threading.Thread(target=lambda: (stop.wait(), consumer.stop()), daemon=True)
+    watcher.start()
+    consumer.run()

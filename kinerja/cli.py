@@ -1,0 +1,120 @@
+"""The `kinerja` command: run the platform locally, run a worker, operate the event bus."""
+
+from __future__ import annotations
+
+import importlib
+import signal
+from pathlib import Path
+
+import click
+
+from kinerja.config import ConfigError, Settings
+from kinerja.stack import SERVICE_MODULES, LocalStack, stack_environment
+
+DATA_DIR = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".kinerja"),
+    show_default=True,
+    help="Folder of the embedded database and queue; persists between runs.",
+)
+
+
+def _service_definition(name: str):
+    return importlib.import_module(SERVICE_MODULES[name]).service
+
+
+@click.group()
+def main() -> None:
+    """Kinerja360: 360-degree appraisal for Indonesian civil servants."""
+
+
+@main.command()
+@click.option(
+    "--port", default=8080, show_default=True, help="The gateway's port; services follow."
+)
+@DATA_DIR
+@click.option("--demo/--no-demo", default=False, help="Load the demo unit's data once.")
+def up(port: int, data_dir: Path, demo: bool) -> None:
+    """Start every service and the gateway (and MongoDB and the broker when no URLs are set)."""
+    stack = LocalStack(port=port, data_dir=data_dir, echo=click.echo)
+
+    def interrupted(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupted)
+    try:
+        stack.start()
+        states = stack.wait_ready()
+        click.echo("Ready: " + ", ".join(sorted(states.get("checks", {}))))
+        if demo:
+            from kinerja.demo import load_demo
+
+            load_demo(stack, echo=click.echo)
+        click.echo(f"Kinerja360 is running at {stack.gateway_url}  (Ctrl-C stops it)")
+        click.echo(f"Logs: {data_dir / 'logs'}")
+        stack.supervise()
+    except KeyboardInterrupt:
+        click.echo("Stopping...")
+    except (TimeoutError, RuntimeError, ConfigError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from exc
+    finally:
+        stack.stop()
+        click.echo("Stopped.")
+
+
+@main.command()
+@click.argument("service", type=click.Choice(list(SERVICE_MODULES)))
+@click.option("--metrics-port", type=int, default=None, help="Serve /metrics on this port.")
+def worker(service: str, metrics_port: int | None) -> None:
+    """Run a service's worker: its outbox relay and its event consumer."""
+    _service_definition(service).create_worker().run(metrics_port=metrics_port)
+
+
+@main.group()
+def events() -> None:
+    """Operate the event bus."""
+
+
+@events.command("replay-dlq")
+@click.option(
+    "--service",
+    "services",
+    multiple=True,
+    type=click.Choice(list(SERVICE_MODULES)),
+    help="Only this consumer's dead letters (repeatable); default: all.",
+)
+@click.option("--limit", type=int, default=None, help="At most this many per service.")
+@DATA_DIR
+def replay_dlq(services: tuple[str, ...], limit: int | None, data_dir: Path) -> None:
+    """Send dead-lettered events back to the consumer that failed them."""
+    from kinerja.bus.dlq import dead_letter_count, replay_dead_letters
+    from kinerja.bus.topology import Topology, broker_connection
+
+    env = stack_environment(data_dir)
+    total = 0
+    for name in services or tuple(SERVICE_MODULES):
+        try:
+            settings = Settings.from_env(name, env)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from exc
+        topology = Topology.for_settings(settings)
+        with broker_connection(settings) as connection:
+            waiting = dead_letter_count(connection, topology, name)
+            if limit is not None:
+                waiting = min(waiting, limit)
+            if not waiting:
+                click.echo(f"{name}: no dead letters")
+                continue
+            with click.progressbar(length=waiting, label=f"{name}: replaying") as bar:
+                moved = replay_dead_letters(
+                    connection, topology, name, limit=waiting, on_progress=lambda _: bar.update(1)
+                )
+            total += moved
+            click.echo(f"{name}: {moved} replayed")
+    click.echo(f"{total} dead letters replayed")
+
+
+if __name__ == "__main__":
+    main()

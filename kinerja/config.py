@@ -1,0 +1,109 @@
+"""Settings read from the environment, once, at start-up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable service."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a service process needs to know about its surroundings."""
+
+    service: str
+    mongo_url: str
+    broker_url: str
+    mongo_db: str
+    bus_namespace: str = "kinerja"
+    broker_options: dict = field(default_factory=dict)
+    quorum_queues: bool = False
+    jwt_secret: str = ""
+    jwt_public_key: str = ""
+    jwt_private_key: str = ""
+    jwt_algorithm: str = "HS256"
+    jwt_issuer: str = "kinerja360"
+    jwt_audience: str = "kinerja360"
+    jwt_access_ttl_seconds: int = 900
+    max_body_bytes: int = 1_048_576
+    event_max_attempts: int = 5
+    mongo_timeout_ms: int = 2000
+    service_urls: dict = field(default_factory=dict)
+    log_level: str = "INFO"
+
+    @property
+    def jwt_verification_key(self) -> str:
+        return self.jwt_public_key or self.jwt_secret
+
+    @property
+    def jwt_signing_key(self) -> str:
+        return self.jwt_private_key or self.jwt_secret
+
+    @classmethod
+    def from_env(cls, service: str, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        missing = [name for name in ("MONGO_URL", "BROKER_URL") if not env.get(name)]
+        if missing:
+            raise ConfigError(f"missing environment variables: {', '.join(missing)}")
+        if not (env.get("JWT_SECRET") or env.get("JWT_PUBLIC_KEY")):
+            raise ConfigError("set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256/ES256)")
+        return cls(
+            service=service,
+            mongo_url=env["MONGO_URL"],
+            broker_url=env["BROKER_URL"],
+            mongo_db=env.get("MONGO_DB_PREFIX", "kinerja") + "_" + service,
+            bus_namespace=env.get("BUS_NAMESPACE", "kinerja"),
+            broker_options=_broker_options(env),
+            quorum_queues=env.get("BROKER_QUORUM_QUEUES", "") in ("1", "true", "yes"),
+            jwt_secret=env.get("JWT_SECRET", ""),
+            jwt_public_key=env.get("JWT_PUBLIC_KEY", ""),
+            jwt_private_key=env.get("JWT_PRIVATE_KEY", ""),
+            jwt_algorithm=env.get("JWT_ALGORITHM", "HS256"),
+            jwt_issuer=env.get("JWT_ISSUER", "kinerja360"),
+            jwt_audience=env.get("JWT_AUDIENCE", "kinerja360"),
+            jwt_access_ttl_seconds=_int(env, "JWT_ACCESS_TTL_SECONDS", 900),
+            max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576),
+            event_max_attempts=_int(env, "EVENT_MAX_ATTEMPTS", 5),
+            mongo_timeout_ms=_int(env, "MONGO_TIMEOUT_MS", 2000),
+            service_urls=_service_urls(env),
+            log_level=env.get("LOG_LEVEL", "INFO"),
+        )
+
+
+def _broker_options(env: Mapping[str, str]) -> dict:
+    """Transport options for kombu; only the filesystem transport needs folders."""
+    folder = env.get("BROKER_FOLDER")
+    if not env.get("BROKER_URL", "").startswith("filesystem") or not folder:
+        return {}
+    return {
+        "data_folder_in": f"{folder}/queue",
+        "data_folder_out": f"{folder}/queue",
+        "control_folder": f"{folder}/control",
+        "store_processed": False,
+    }
+
+
+SERVICE_NAMES = ("targets", "logs", "feedback", "appraisal")
+
+
+def _service_urls(env: Mapping[str, str]) -> dict:
+    """Where the gateway finds each service: TARGETS_URL, LOGS_URL, ..."""
+    return {
+        name: env[f"{name.upper()}_URL"].rstrip("/")
+        for name in SERVICE_NAMES
+        if env.get(f"{name.upper()}_URL")
+    }

@@ -1,0 +1,29 @@
+"""gunicorn settings shared by every service's web process.
+
+Prometheus multiprocess mode: the folder is wiped when the master starts and a
+dead worker's live gauges are dropped when it exits.
+"""
+
+import os
+import shutil
+
+bind = os.environ.get("BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("WEB_THREADS", "4"))
+timeout = 30
+graceful_timeout = 10
+accesslog = None  # the app logs each request as JSON itself
+
+
+def on_starting(server):
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder and os.environ.get("KINERJA_KEEP_METRICS") != "1":
+        shutil.rmtree(folder, ignore_errors=True)
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+
+
+def child_exit(server, worker):
+    from kinerja.metrics import mark_process_dead
+
+    mark_process_dead(worker.pid)

@@ -1,0 +1,50 @@
+"""A service described once: its name, routes, subscriptions and indexes.
+
+Each service's app.py declares one of these; the web process, the worker
+process and the local stack all build from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from flask import Flask
+from flask_smorest import Blueprint
+from pymongo.database import Database
+
+from kinerja.bus.consumer import Subscriptions
+from kinerja.config import Settings
+from kinerja.web import ServiceContext, create_service_app
+from kinerja.worker import ServiceWorker
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    title: str
+    blueprints: Sequence[Blueprint] = ()
+    subscriptions: Subscriptions = field(default_factory=Subscriptions)
+    ensure_indexes: Callable[[Database], None] | None = None
+    # The gateway overrides readiness (it is ready when every service is).
+    readiness: Callable[[ServiceContext], dict[str, str | None]] | None = None
+    extend_app: Callable[[Flask], None] | None = None
+
+    def settings(self, settings: Settings | None = None) -> Settings:
+        return settings or Settings.from_env(self.name)
+
+    def create_app(self, settings: Settings | None = None) -> Flask:
+        settings = self.settings(settings)
+        app = create_service_app(
+            settings,
+            self.title,
+            self.blueprints,
+            ensure_indexes=self.ensure_indexes,
+            readiness=self.readiness,
+        )
+        if self.extend_app:
+            self.extend_app(app)
+        return app
+
+    def create_worker(self, settings: Settings | None = None) -> ServiceWorker:
+        return ServiceWorker(self.settings(settings), self.subscriptions, self.ensure_indexes)

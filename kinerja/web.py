@@ -1,0 +1,227 @@
+"""The app factory every service and the gateway build on.
+
+It wires settings, MongoDB, request and correlation ids, JSON logs, metrics,
+health endpoints and the one error shape; a service adds its blueprints.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from flask import Flask, Response, g, jsonify, request
+from flask_smorest import Api, Blueprint
+from marshmallow import Schema, fields
+from pymongo import MongoClient
+from pymongo.database import Database
+from pymongo.errors import PyMongoError
+from werkzeug.exceptions import HTTPException
+
+from kinerja import metrics
+from kinerja.config import Settings
+from kinerja.errors import AppError, Unavailable
+from kinerja.health import check_broker, check_mongo
+from kinerja.logs import bind_ids, clear_ids, configure_logging, get_logger
+from kinerja.mongo import UnitOfWork, connect, is_unavailable
+
+log = get_logger(__name__)
+
+REQUEST_ID = "X-Request-ID"
+CORRELATION_ID = "X-Correlation-ID"
+_UNTRACKED = {"/healthz", "/readyz", "/metrics"}
+
+
+@dataclass
+class ServiceContext:
+    """What a request handler may use: settings, the database and its unit of work."""
+
+    settings: Settings
+    client: MongoClient
+    db: Database
+    uow: UnitOfWork
+
+
+class ErrorDetailSchema(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    fields_ = fields.Dict(data_key="fields", required=True)
+
+
+class ErrorSchema(Schema):
+    """The one error body: {"error": {"code", "message", "fields"}}."""
+
+    error = fields.Nested(ErrorDetailSchema, required=True)
+
+
+class KinerjaApi(Api):
+    """flask-smorest's Api with every HTTP error in the project's one JSON shape."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error: HTTPException):
+        return _http_error_response(error)
+
+
+def create_service_app(
+    settings: Settings,
+    title: str,
+    blueprints: Iterable[Blueprint],
+    ensure_indexes: Callable[[Database], None] | None = None,
+    readiness: Callable[[ServiceContext], dict[str, str | None]] | None = None,
+) -> Flask:
+    configure_logging(settings.service, settings.log_level)
+    app = Flask(settings.service)
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        API_TITLE=title,
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        JSON_SORT_KEYS=False,
+    )
+    client = connect(settings)
+    db = client[settings.mongo_db]
+    context = ServiceContext(settings, client, db, UnitOfWork(client, db, settings.service))
+    app.extensions["kinerja"] = context
+    if ensure_indexes:
+        _ensure_indexes_when_reachable(db, ensure_indexes)
+
+    api = KinerjaApi(app)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
+    for blueprint in blueprints:
+        api.register_blueprint(blueprint)
+
+    _install_request_hooks(app, settings.service, context)
+    _install_error_handlers(app)
+    _install_operational_routes(app, context, readiness)
+    return app
+
+
+def service_context() -> ServiceContext:
+    return g.kinerja
+
+
+def own_readiness(context: ServiceContext) -> dict[str, str | None]:
+    """This process's dependencies: MongoDB and the broker."""
+    return {"mongodb": check_mongo(context.client), "broker": check_broker(context.settings)}
+
+
+def _ensure_indexes_when_reachable(db: Database, ensure_indexes: Callable[[Database], None]):
+    # A service must start even while MongoDB is down (readyz says so); indexes follow later.
+    try:
+        ensure_indexes(db)
+    except PyMongoError as exc:
+        log.warning("indexes.deferred", error=str(exc))
+
+
+def _install_request_hooks(app: Flask, service: str, context: ServiceContext) -> None:
+    @app.before_request
+    def start_request():
+        g.kinerja = context
+        g.started = time.perf_counter()
+        g.request_id = request.headers.get(REQUEST_ID) or uuid.uuid4().hex
+        g.correlation_id = request.headers.get(CORRELATION_ID) or g.request_id
+        bind_ids(request_id=g.request_id, correlation_id=g.correlation_id)
+
+    @app.after_request
+    def finish_request(response: Response):
+        response.headers[REQUEST_ID] = g.get("request_id", "")
+        response.headers[CORRELATION_ID] = g.get("correlation_id", "")
+        if request.path not in _UNTRACKED:
+            endpoint = request.url_rule.rule if request.url_rule else "unmatched"
+            labels = (service, endpoint, request.method, str(response.status_code))
+            elapsed = time.perf_counter() - g.get("started", time.perf_counter())
+            metrics.HTTP_REQUESTS.labels(*labels).inc()
+            metrics.HTTP_LATENCY.labels(*labels).observe(elapsed)
+            log.info(
+                "http.request",
+                method=request.method,
+                path=request.path,
+                status=response.status_code,
+                duration_ms=round(elapsed * 1000, 2),
+            )
+        return response
+
+    @app.teardown_request
+    def forget_ids(_exc):
+        clear_ids("request_id", "correlation_id")
+
+
+def _error(status: int, code: str, message: str, fields: dict | None = None):
+    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return jsonify(body), status
+
+
+def _http_error_response(error: HTTPException):
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages")
+    if messages:
+        # webargs puts field errors under their location (json, query, path...)
+        fields = {}
+        for location_messages in messages.values():
+            if isinstance(location_messages, dict):
+                fields.update(location_messages)
+            else:
+                fields["_body"] = location_messages
+        code = "validation_failed" if error.code == 422 else "bad_request"
+        return _error(error.code or 400, code, "the request is not valid", fields)
+    code = (error.name or "error").lower().replace(" ", "_")
+    return _error(error.code or 500, code, error.description or error.name)
+
+
+def _install_error_handlers(app: Flask) -> None:
+    @app.errorhandler(AppError)
+    def app_error(error: AppError):
+        return jsonify(error.to_body()), error.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return _http_error_response(error)
+
+    @app.errorhandler(RecursionError)
+    def too_deep(_exc):
+        return _error(400, "bad_request", "the JSON body is nested too deeply")
+
+    @app.errorhandler(PyMongoError)
+    def database_error(error: PyMongoError):
+        if is_unavailable(error):
+            unavailable = Unavailable("the database is unavailable; try again shortly")
+            return jsonify(unavailable.to_body()), 503, {"Retry-After": "2"}
+        log.exception("database.error")
+        return _error(500, "internal_error", "an unexpected database error occurred")
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        log.exception("unhandled.error")
+        return _error(500, "internal_error", "an unexpected error occurred")
+
+
+def _install_operational_routes(
+    app: Flask,
+    context: ServiceContext,
+    readiness: Callable[[ServiceContext], dict[str, str | None]] | None,
+) -> None:
+    @app.get("/healthz")
+    def healthz():
+        return jsonify(status="ok", service=context.settings.service)
+
+    @app.get("/readyz")
+    def readyz():
+        checks = (readiness or own_readiness)(context)
+        ready = all(problem is None for problem in checks.values())
+        body = {
+            "status": "ready" if ready else "unavailable",
+            "service": context.settings.service,
+            "checks": {name: problem or "ok" for name, problem in checks.items()},
+        }
+        return jsonify(body), 200 if ready else 503
+
+    @app.get("/metrics")
+    def metrics_view():
+        payload, content_type = metrics.render_latest()
+        return Response(payload, content_type=content_type)

@@ -1,0 +1,1 @@
+"""Appraisal: rater weighting, bias correction, reliability, final score, objections."""

@@ -1,0 +1,14 @@
+"""Entry point of the appraisal service: wiring only."""
+
+from kinerja.service import ServiceDefinition
+from services.appraisal import api, handlers, store
+
+service = ServiceDefinition(
+    name="appraisal",
+    title="Kinerja360 appraisal",
+    blueprints=[api.blp],
+    subscriptions=handlers.subscriptions,
+    ensure_indexes=store.ensure_indexes,
+)
+create_app = service.create_app
+create_worker = service.create_worker

@@ -1,0 +1,26 @@
+"""Events the appraisal service consumes: one small function each."""
+
+from __future__ import annotations
+
+from kinerja.bus.consumer import Subscriptions
+from kinerja.bus.envelope import Envelope
+from kinerja.mongo import Tx
+from services.appraisal import domain, store
+
+subscriptions = Subscriptions()
+
+
+@subscriptions.on("feedback.response.submitted")
+def record_response(event: Envelope, tx: Tx) -> None:
+    data = event.data
+    incoming = domain.Rating(
+        round_id=data["round_id"],
+        rater_id=data["rater_id"],
+        ratee_id=data["ratee_id"],
+        rater_group=data["rater_group"],
+        scores=dict(data["scores"]),
+        revision=int(data["revision"]),
+    )
+    current = store.find_rating(tx, incoming.round_id, incoming.rater_id, incoming.ratee_id)
+    if domain.supersedes(incoming, current):
+        store.put_rating(tx, incoming)

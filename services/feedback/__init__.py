@@ -1,0 +1,1 @@
+"""360 feedback: rounds, rater assignments, responses, anonymity, completion."""

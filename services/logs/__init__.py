@@ -1,0 +1,1 @@
+"""Daily work logs: entries against SKP activities, supervisor verification, workload."""

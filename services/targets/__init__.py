@@ -1,0 +1,1 @@
+"""SKP targets: yearly work targets, approval, realization and the regulation's score."""
