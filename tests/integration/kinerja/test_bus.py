@@ -1,0 +1,332 @@
+"""The delivery promise, shown against a real MongoDB-compatible server and real brokers:
+every state change is published at least once and applied exactly once."""
+
+from __future__ import annotations
+
+import threading
+from urllib.parse import urlparse
+
+import pytest
+from click.testing import CliRunner
+from kombu import Producer
+from prometheus_client import REGISTRY
+
+from kinerja.bus.consumer import EventConsumer, Subscriptions
+from kinerja.bus.dlq import dead_letter_count
+from kinerja.bus.envelope import Envelope
+from kinerja.bus.relay import OutboxRelay, wait_until_drained
+from kinerja.bus.topology import Topology, broker_connection
+from kinerja.cli import main as kinerja_cli
+from kinerja.config import Settings
+from kinerja.mongo import Tx, UnitOfWork, connect
+from tests.support import TcpProxy, bus_env, running, wait_for
+
+CONSUMER = "appraisal"  # any service name the CLI knows; the namespace isolates the test
+PRODUCER = "feedback"
+
+
+class Bench:
+    """A producer and a consumer service sharing one bus namespace."""
+
+    def __init__(self, env: dict):
+        self.env = env
+        self.producer_settings = Settings.from_env(PRODUCER, env)
+        self.consumer_settings = Settings.from_env(CONSUMER, env)
+        self.topology = Topology.for_settings(self.consumer_settings)
+        self.client = connect(self.producer_settings)
+        self.producer_db = self.client[self.producer_settings.mongo_db]
+        self.consumer_db = self.client[self.consumer_settings.mongo_db]
+        self.producer_uow = UnitOfWork(self.client, self.producer_db, PRODUCER)
+        self.consumer_uow = UnitOfWork(self.client, self.consumer_db, CONSUMER)
+        self.poison_fixed = threading.Event()
+        self.subscriptions = Subscriptions()
+        self.subscriptions.on("test.counter.#")(self.bump)
+
+    def bump(self, event: Envelope, tx: Tx) -> None:
+        """The effect: a counter that a second application would visibly raise."""
+        if event.data.get("poison") and not self.poison_fixed.is_set():
+            raise ValueError("cannot apply this event (yet)")
+        tx.db["counters"].update_one(
+            {"_id": event.data["key"]},
+            {"$inc": {"applied": 1}, "$push": {"events": event.id}},
+            upsert=True,
+            session=tx.session,
+        )
+
+    def applied(self, key: str) -> int:
+        doc = self.consumer_db["counters"].find_one({"_id": key})
+        return doc["applied"] if doc else 0
+
+    def write(self, key: str, **data) -> Envelope:
+        """A state change and its event, in one transaction."""
+
+        def work(tx: Tx) -> Envelope:
+            tx.db["changes"].insert_one({"key": key}, session=tx.session)
+            return tx.publish("test.counter.bumped", {"key": key, **data})
+
+        return self.producer_uow(work)
+
+    def consumer(self, broker_url: str | None = None) -> EventConsumer:
+        settings = self.consumer_settings
+        connection = broker_connection(settings)
+        if broker_url:
+            connection = connection.clone(hostname=broker_url)
+        return EventConsumer(
+            CONSUMER,
+            connection,
+            self.topology,
+            self.consumer_uow,
+            self.subscriptions,
+            max_attempts=3,
+            backoff=lambda attempt: 0.01,
+        )
+
+    def relay(self, connection=None) -> OutboxRelay:
+        return OutboxRelay(
+            PRODUCER,
+            self.producer_db,
+            connection or broker_connection(self.producer_settings),
+            self.topology,
+        )
+
+    def declare_queues(self) -> None:
+        """Declare the consumer's queue before anything is published, as a deploy does."""
+        with broker_connection(self.consumer_settings) as connection, connection.channel() as ch:
+            self.topology.consumer_queue(CONSUMER, self.subscriptions.patterns).bind(ch).declare()
+            self.topology.dead_letter_queue(CONSUMER).bind(ch).declare()
+
+    def cleanup(self) -> None:
+        with broker_connection(self.consumer_settings) as connection, connection.channel() as ch:
+            for queue in (
+                self.topology.consumer_queue(CONSUMER, []),
+                self.topology.dead_letter_queue(CONSUMER),
+            ):
+                queue.bind(ch).delete()
+        self.client.drop_database(self.producer_settings.mongo_db)
+        self.client.drop_database(self.consumer_settings.mongo_db)
+        self.client.close()
+
+
+@pytest.fixture(params=["amqp", "filesystem"])
+def bench(request, mongo_url, namespace, tmp_path):
+    if request.param == "amqp":
+        broker_url = request.getfixturevalue("amqp_url")
+        env = bus_env(mongo_url, broker_url, namespace)
+    else:
+        for sub in ("queue", "control"):
+            (tmp_path / "broker" / sub).mkdir(parents=True)
+        env = bus_env(mongo_url, "filesystem://", namespace, broker_folder=tmp_path / "broker")
+    bench = Bench(env)
+    bench.declare_queues()
+    yield bench
+    bench.cleanup()
+
+
+@pytest.fixture
+def amqp_bench(mongo_url, namespace, amqp_url):
+    bench = Bench(bus_env(mongo_url, amqp_url, namespace))
+    bench.declare_queues()
+    yield bench
+    bench.cleanup()
+
+
+def counted(name: str, **labels) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_state_change_and_event_commit_together_or_not_at_all(bench):
+    def failing_work(tx: Tx):
+        tx.db["changes"].insert_one({"key": "k"}, session=tx.session)
+        tx.publish("test.counter.bumped", {"key": "k"})
+        raise RuntimeError("the change is refused after the event was written")
+
+    with pytest.raises(RuntimeError):
+        bench.producer_uow(failing_work)
+    assert bench.producer_db["changes"].count_documents({}) == 0
+    assert bench.producer_db["outbox"].count_documents({}) == 0
+
+    bench.write("k")
+    assert bench.producer_db["changes"].count_documents({}) == 1
+    assert bench.relay().outbox.backlog() == 1
+
+
+def test_event_travels_from_outbox_to_consumer_once(bench):
+    sent = [bench.write("a") for _ in range(5)]
+    wait_until_drained(bench.relay())
+    consumer = bench.consumer()
+    with running(consumer.run, consumer.stop) as errors:
+        wait_for(lambda: bench.applied("a") == 5, message="five events applied")
+    assert not errors
+    doc = bench.consumer_db["counters"].find_one({"_id": "a"})
+    assert sorted(doc["events"]) == sorted(e.id for e in sent)
+
+
+def test_duplicate_delivery_is_applied_once(bench):
+    event = bench.write("dup")
+    relay = bench.relay()
+    wait_until_drained(relay)
+    # The relay crashed after the broker confirmed but before marking the event sent:
+    bench.producer_db["outbox"].update_one({"_id": event.id}, {"$set": {"published": False}})
+    wait_until_drained(relay)
+    duplicates_before = counted(
+        "kinerja_events_consumed_total",
+        service=CONSUMER,
+        type="test.counter.bumped",
+        outcome="duplicate",
+    )
+
+    consumer = bench.consumer()
+    with running(consumer.run, consumer.stop):
+        wait_for(
+            lambda: (
+                counted(
+                    "kinerja_events_consumed_total",
+                    service=CONSUMER,
+                    type="test.counter.bumped",
+                    outcome="duplicate",
+                )
+                == duplicates_before + 1
+            ),
+            message="the second copy seen as a duplicate",
+        )
+    assert bench.applied("dup") == 1
+
+
+class SimulatedCrash(BaseException):
+    """The process dies: nothing after this point runs, nothing is acked."""
+
+
+@pytest.mark.parametrize("dies", ["after_commit", "before_commit"])
+def test_crash_around_the_commit_redelivers_and_applies_once(amqp_bench, dies):
+    """After the commit: the redelivery is a duplicate. Before it: nothing was acked, so
+    nothing is lost. Either way the effect is there exactly once."""
+    bench = amqp_bench
+    bench.write("crash")
+    wait_until_drained(bench.relay())
+
+    crashing = bench.consumer()
+    real_apply = crashing.apply
+
+    def apply_then_die(event, handler):
+        real_apply(event, handler)  # the effect and the event id are committed...
+        raise SimulatedCrash  # ...and the process dies before the ack
+
+    def die_inside_transaction(event, tx):
+        bench.bump(event, tx)
+        raise SimulatedCrash  # the effect is written but never committed
+
+    if dies == "after_commit":
+        crashing.apply = apply_then_die
+    else:
+        crashing.subscriptions = Subscriptions()
+        crashing.subscriptions.on("test.counter.#")(die_inside_transaction)
+    with running(crashing.run, crashing.stop) as errors:
+        wait_for(lambda: errors, message="the consumer to crash")
+    assert isinstance(errors[0], SimulatedCrash)
+    assert bench.applied("crash") == (1 if dies == "after_commit" else 0)
+
+    # The broker redelivers the unacked message to the restarted consumer.
+    restarted = bench.consumer()
+    with running(restarted.run, restarted.stop):
+        wait_for(lambda: _queue_empty(bench), message="the redelivered message acked")
+    assert bench.applied("crash") == 1
+
+
+def _queue_empty(bench: Bench) -> bool:
+    with broker_connection(bench.consumer_settings) as connection, connection.channel() as ch:
+        queue = bench.topology.consumer_queue(CONSUMER, []).bind(ch)
+        _, ready, _ = queue.queue_declare(passive=True)
+    return ready == 0 and bench.applied("crash") == 1
+
+
+def test_poison_message_is_dead_lettered_then_replayed_once(bench):
+    dead_before = counted(
+        "kinerja_events_dead_lettered_total", service=CONSUMER, type="test.counter.bumped"
+    )
+    bench.write("poison", poison=True)
+    bench.write("healthy")
+    wait_until_drained(bench.relay())
+    topology, settings = bench.topology, bench.consumer_settings
+
+    consumer = bench.consumer()
+    with running(consumer.run, consumer.stop):
+        wait_for(lambda: bench.applied("healthy") == 1, message="the healthy event applied")
+        wait_for(lambda: _dead_letters(settings, topology) == 1, message="the poison dead-lettered")
+    assert bench.applied("poison") == 0
+    assert (
+        counted("kinerja_events_dead_lettered_total", service=CONSUMER, type="test.counter.bumped")
+        == dead_before + 1
+    )
+    assert counted("kinerja_events_failed_total", service=CONSUMER, type="test.counter.bumped") >= 3
+
+    bench.poison_fixed.set()  # the bug is fixed and deployed
+    result = CliRunner().invoke(
+        kinerja_cli, ["events", "replay-dlq", "--service", CONSUMER], env=bench.env
+    )
+    assert result.exit_code == 0, result.output
+    assert f"{CONSUMER}: 1 replayed" in result.output
+    assert _dead_letters(settings, topology) == 0
+
+    consumer = bench.consumer()
+    with running(consumer.run, consumer.stop):
+        wait_for(lambda: bench.applied("poison") == 1, message="the replayed event applied")
+    again = CliRunner().invoke(
+        kinerja_cli, ["events", "replay-dlq", "--service", CONSUMER], env=bench.env
+    )
+    assert f"{CONSUMER}: no dead letters" in again.output
+    assert bench.applied("poison") == 1
+
+
+def _dead_letters(settings: Settings, topology: Topology) -> int:
+    with broker_connection(settings) as connection:
+        return dead_letter_count(connection, topology, CONSUMER)
+
+
+def test_undecodable_message_is_dead_lettered_not_dropped(bench):
+    with broker_connection(bench.producer_settings) as connection:
+        Producer(connection.channel()).publish(
+            b"\x00not json",
+            exchange=bench.topology.events,
+            routing_key="test.counter.bumped",
+            content_type="application/json",
+            content_encoding="binary",
+            declare=[bench.topology.events],
+        )
+    consumer = bench.consumer()
+    with running(consumer.run, consumer.stop):
+        wait_for(
+            lambda: _dead_letters(bench.consumer_settings, bench.topology) == 1,
+            message="the undecodable message parked in the dead-letter queue",
+        )
+
+
+def test_relay_resumes_after_broker_outage_with_nothing_lost(amqp_bench):
+    bench = amqp_bench
+    broker = urlparse(bench.env["BROKER_URL"])
+    proxy = TcpProxy(broker.port or 5672)
+    proxy.start()
+    proxied_url = bench.env["BROKER_URL"].replace(
+        f"{broker.hostname}:{broker.port or 5672}", f"127.0.0.1:{proxy.port}"
+    )
+    if proxied_url == bench.env["BROKER_URL"]:
+        proxied_url = f"amqp://{broker.username}:{broker.password}@127.0.0.1:{proxy.port}//"
+    relay = bench.relay(
+        connection=broker_connection(bench.producer_settings).clone(hostname=proxied_url)
+    )
+    written = [bench.write("outage") for _ in range(3)]
+    stop = threading.Event()
+    with running(lambda: relay.run(stop), stop.set):
+        wait_for(lambda: relay.outbox.backlog() == 0, message="the first events published")
+        proxy.cut()
+        written += [bench.write("outage") for _ in range(4)]
+        # While the broker is unreachable the events wait in the outbox.
+        wait_for(lambda: relay.outbox.backlog() == 4, timeout=5)
+        proxy.start()
+        wait_for(lambda: relay.outbox.backlog() == 0, timeout=30, message="the relay resumed")
+    proxy.cut()
+
+    consumer = bench.consumer()
+    with running(consumer.run, consumer.stop):
+        wait_for(lambda: bench.applied("outage") == 7, message="all seven applied")
+    doc = bench.consumer_db["counters"].find_one({"_id": "outage"})
+    assert sorted(doc["events"]) == sorted(e.id for e in written)

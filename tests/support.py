@@ -1,0 +1,125 @@
+"""Helpers for tests that run real consumers, relays and servers."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Callable
+
+from kinerja.auth import issue_access_token
+from kinerja.config import Settings
+
+JWT_SECRET = "test-secret-at-least-32-bytes-long!!"
+
+
+def bus_env(mongo_url: str, broker_url: str, namespace: str, broker_folder=None) -> dict:
+    env = {
+        "MONGO_URL": mongo_url,
+        "BROKER_URL": broker_url,
+        "JWT_SECRET": JWT_SECRET,
+        "BUS_NAMESPACE": namespace,
+        "MONGO_DB_PREFIX": namespace,
+        "EVENT_MAX_ATTEMPTS": "3",
+    }
+    if broker_folder:
+        env["BROKER_FOLDER"] = str(broker_folder)
+    return env
+
+
+def token(settings: Settings, subject: str, *roles: str) -> dict:
+    """Authorization header for a caller."""
+    return {
+        "Authorization": f"Bearer {issue_access_token(settings, subject, roles or ['employee'])}"
+    }
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 15, message: str = "") -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message or condition}")
+
+
+@contextlib.contextmanager
+def running(target: Callable[[], None], stop: Callable[[], None]):
+    """Run a blocking loop in a thread for the duration of a with-block."""
+    errors: list[BaseException] = []
+
+    def guarded():
+        try:
+            target()
+        except BaseException as exc:  # noqa: BLE001 - surfaced to the test below
+            errors.append(exc)
+
+    thread = threading.Thread(target=guarded, daemon=True)
+    thread.start()
+    try:
+        yield errors
+    finally:
+        stop()
+        thread.join(timeout=15)
+
+
+class TcpProxy:
+    """A TCP forwarder the test can cut, to stage a broker outage for one client."""
+
+    def __init__(self, target_port: int, host: str = "127.0.0.1"):
+        self.host = host
+        self.target_port = target_port
+        with socket.socket() as probe:
+            probe.bind((host, 0))
+            self.port = probe.getsockname()[1]
+        self._listener: socket.socket | None = None
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((self.host, self.port))
+        listener.listen(16)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection((self.host, self.target_port))
+            with self._lock:
+                self._sockets += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        """Refuse new connections and drop the open ones."""
+        if self._listener:
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
+            self._listener.close()
+            self._listener = None
+        with self._lock:
+            for sock in self._sockets:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            self._sockets.clear()
