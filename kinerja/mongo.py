@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -53,18 +54,53 @@ class Tx:
 class UnitOfWork:
     """Runs work in one MongoDB transaction so state and its events commit together.
 
-    pymongo's with_transaction retries the work on transient errors, so the work
-    must be safe to run twice: build events inside it, never outside.
+    Write conflicts are retried for a few seconds, so the work must be safe to
+    run twice: build events inside it, never outside. An unreachable server is
+    not retried here: callers answer 503 (HTTP) or wait and redeliver (events).
+    pymongo's with_transaction would retry that for two minutes.
     """
 
-    def __init__(self, client: MongoClient, db: Database, producer: str):
+    def __init__(self, client: MongoClient, db: Database, producer: str, retry_seconds: float = 5):
         self.client = client
         self.db = db
         self.producer = producer
+        self.retry_seconds = retry_seconds
         self.outbox = Outbox(db)
 
     def __call__(self, work: Callable[[Tx], T]) -> T:
-        with self.client.start_session() as session:
-            return session.with_transaction(
-                lambda s: work(Tx(self.db, s, self.outbox, self.producer))
-            )
+        deadline = time.monotonic() + self.retry_seconds
+        while True:
+            with self.client.start_session() as session:
+                session.start_transaction()
+                try:
+                    result = work(Tx(self.db, session, self.outbox, self.producer))
+                except PyMongoError as exc:
+                    session.abort_transaction()
+                    if _conflict(exc, "TransientTransactionError") and time.monotonic() < deadline:
+                        continue
+                    raise
+                except BaseException:
+                    session.abort_transaction()
+                    raise
+                if self._commit(session, deadline):
+                    return result
+
+    @staticmethod
+    def _commit(session: ClientSession, deadline: float) -> bool:
+        """Commit; False when the whole transaction must run again."""
+        while True:
+            try:
+                session.commit_transaction()
+                return True
+            except PyMongoError as exc:
+                # Retrying the commit (not the work) is safe: the server applies it once.
+                if _conflict(exc, "UnknownTransactionCommitResult") and time.monotonic() < deadline:
+                    continue
+                if _conflict(exc, "TransientTransactionError") and time.monotonic() < deadline:
+                    return False
+                raise
+
+
+def _conflict(exc: PyMongoError, label: str) -> bool:
+    """A retryable outcome of concurrency, not a server that is down."""
+    return exc.has_error_label(label) and not isinstance(exc, ConnectionFailure)

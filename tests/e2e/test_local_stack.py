@@ -1,0 +1,198 @@
+"""`kinerja up` end to end: every process started, ready within 60 s, the thin path
+through HTTP and the bus, metrics summed across gunicorn workers, clean stop, persistence."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from kinerja.bus.topology import Topology, broker_connection
+from kinerja.config import Settings
+from tests.support import JWT_SECRET, token, wait_for
+
+SERVICES = ("targets", "logs", "feedback", "appraisal")
+ROUTE = "/api/v1/rounds/{round}/ratees/kasubag/ratings"
+
+
+def free_port_block(size: int = 5) -> int:
+    for _ in range(100):
+        base = random.randint(20000, 40000)
+        try:
+            for port in range(base, base + size):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no free block of ports")
+
+
+class Stack:
+    def __init__(self, data_dir: Path, env: dict):
+        self.data_dir = data_dir
+        self.port = free_port_block()
+        self.env = env
+        self.process: subprocess.Popen | None = None
+        self.output = data_dir.parent / f"up-{self.port}.log"
+
+    def url(self, service: str = "gateway") -> str:
+        offset = 0 if service == "gateway" else SERVICES.index(service) + 1
+        return f"http://127.0.0.1:{self.port + offset}"
+
+    def start(self) -> float:
+        started = time.monotonic()
+        with open(self.output, "ab") as out:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "kinerja.cli",
+                    "up",
+                    "--port",
+                    str(self.port),
+                    "--data-dir",
+                    str(self.data_dir),
+                ],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        wait_for(self._ready, timeout=60, message=f"gateway ready (see {self.output})")
+        return time.monotonic() - started
+
+    def _ready(self) -> bool:
+        assert self.process.poll() is None, self.output.read_text()
+        try:
+            return requests.get(f"{self.url()}/readyz", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def settings(self) -> Settings:
+        secret = self.env.get("JWT_SECRET") or (self.data_dir / "jwt_secret").read_text().strip()
+        return Settings.from_env(
+            "test", {"MONGO_URL": "x", "BROKER_URL": "x", "JWT_SECRET": secret}
+        )
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=40)
+
+
+def _clean_env(**extra) -> dict:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("MONGO_URL", "BROKER_URL", "JWT_SECRET", "PROMETHEUS_MULTIPROC_DIR")
+    }
+    env.update(WEB_CONCURRENCY="2", **extra)
+    return env
+
+
+def submit_and_see_it_applied(stack: Stack, round_id: str) -> int:
+    """A response written to feedback shows up in appraisal; returns the GETs it took."""
+    settings = stack.settings()
+    answer = requests.put(
+        f"{stack.url('feedback')}/api/v1/rounds/{round_id}/responses/kasubag",
+        json={"rater_group": "subordinate", "scores": {"integritas": 80}},
+        headers=token(settings, "staf01"),
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    gets = 0
+
+    def applied() -> bool:
+        nonlocal gets
+        gets += 1
+        summary = requests.get(
+            stack.url("appraisal") + ROUTE.format(round=round_id),
+            headers=token(settings, "hr1", "hr"),
+            timeout=10,
+        )
+        return summary.status_code == 200 and summary.json()["responses"] == 1
+
+    wait_for(applied, timeout=30, message="appraisal to apply the response")
+    return gets
+
+
+def requests_counted(metrics_text: str, route: str) -> float:
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in metrics_text.splitlines()
+        if line.startswith("kinerja_http_requests_total{") and f'endpoint="{route}"' in line
+    )
+
+
+def test_embedded_stack_serves_everything_and_keeps_its_data(tmp_path):
+    stack = Stack(tmp_path / "data", _clean_env())
+    took = stack.start()
+    try:
+        assert took < 60
+        body = requests.get(f"{stack.url()}/readyz", timeout=5).json()
+        assert body["status"] == "ready"
+        assert {name: body["checks"][name] for name in SERVICES} == dict.fromkeys(SERVICES, "ok")
+        for name in SERVICES:
+            assert requests.get(f"{stack.url(name)}/readyz", timeout=5).status_code == 200
+
+        gets = submit_and_see_it_applied(stack, "2026")
+        settings = stack.settings()
+        for _ in range(20):  # spread over both gunicorn workers
+            requests.get(
+                stack.url("appraisal") + ROUTE.format(round="2026"),
+                headers=token(settings, "hr1", "hr"),
+                timeout=5,
+            )
+        metrics = requests.get(f"{stack.url('appraisal')}/metrics", timeout=5).text
+        route = "/api/v1/rounds/<string:round_id>/ratees/<string:ratee_id>/ratings"
+        assert requests_counted(metrics, route) == gets + 20
+        # the worker process writes into the same multiprocess folder
+        assert 'kinerja_events_consumed_total{outcome="applied"' in metrics
+    finally:
+        assert stack.stop() == 0
+    assert "Stopped." in stack.output.read_text()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{stack.url('feedback')}/healthz", timeout=2)
+
+    again = Stack(tmp_path / "data", _clean_env())
+    again.port = stack.port
+    again.start()
+    try:
+        summary = requests.get(
+            again.url("appraisal") + ROUTE.format(round="2026"),
+            headers=token(again.settings(), "hr1", "hr"),
+            timeout=5,
+        )
+        assert summary.json()["responses"] == 1
+    finally:
+        again.stop()
+
+
+def test_stack_uses_the_servers_named_by_urls(tmp_path, mongo_url, amqp_url, namespace):
+    env = _clean_env(
+        MONGO_URL=mongo_url,
+        BROKER_URL=amqp_url,
+        JWT_SECRET=JWT_SECRET,
+        BUS_NAMESPACE=namespace,
+        MONGO_DB_PREFIX=namespace,
+    )
+    stack = Stack(tmp_path / "data", env)
+    stack.start()
+    try:
+        assert not (tmp_path / "data" / "mongodb").exists()
+        submit_and_see_it_applied(stack, "2026")
+    finally:
+        stack.stop()
+        settings = Settings.from_env("appraisal", env)
+        topology = Topology.for_settings(settings)
+        with broker_connection(settings) as connection, connection.channel() as channel:
+            for service in SERVICES:
+                topology.consumer_queue(service, []).bind(channel).delete()
+                topology.dead_letter_queue(service).bind(channel).delete()
