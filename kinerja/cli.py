@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
 import signal
 from pathlib import Path
 
 import click
 
 from kinerja.config import ConfigError, Settings
-from kinerja.stack import SERVICE_MODULES, LocalStack, stack_environment
+from kinerja.registry import SERVICE_MODULES, declare_topology, service_definition
+from kinerja.stack import LocalStack, stack_environment
 
 DATA_DIR = click.option(
     "--data-dir",
@@ -18,10 +18,6 @@ DATA_DIR = click.option(
     show_default=True,
     help="Folder of the embedded database and queue; persists between runs.",
 )
-
-
-def _service_definition(name: str):
-    return importlib.import_module(SERVICE_MODULES[name]).service
 
 
 @click.group()
@@ -69,12 +65,24 @@ def up(port: int, data_dir: Path, demo: bool) -> None:
 @click.option("--metrics-port", type=int, default=None, help="Serve /metrics on this port.")
 def worker(service: str, metrics_port: int | None) -> None:
     """Run a service's worker: its outbox relay and its event consumer."""
-    _service_definition(service).create_worker().run(metrics_port=metrics_port)
+    service_definition(service).create_worker().run(metrics_port=metrics_port)
 
 
 @main.group()
 def events() -> None:
     """Operate the event bus."""
+
+
+@events.command("declare")
+@DATA_DIR
+def declare(data_dir: Path) -> None:
+    """Declare every consumer's queue and bindings (run before the first publish)."""
+    try:
+        declared = declare_topology(stack_environment(data_dir))
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for name, patterns in declared.items():
+        click.echo(f"{name}: {', '.join(patterns)}")
 
 
 @events.command("replay-dlq")

@@ -94,6 +94,8 @@ def _broker_options(env: Mapping[str, str]) -> dict:
         "data_folder_out": f"{folder}/queue",
         "control_folder": f"{folder}/control",
         "store_processed": False,
+        # kombu polls the folder; its default second would dominate event latency
+        "polling_interval": 0.1,
     }
 
 

@@ -23,14 +23,8 @@ import requests
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
-# The gateway listens on the given port, the services on the ports after it, in this order.
-SERVICE_MODULES = {
-    "gateway": "gateway.app",
-    "targets": "services.targets.app",
-    "logs": "services.logs.app",
-    "feedback": "services.feedback.app",
-    "appraisal": "services.appraisal.app",
-}
+from kinerja.registry import SERVICE_MODULES, declare_topology
+
 STACK_FILE = "stack.json"
 
 
@@ -161,6 +155,7 @@ class LocalStack:
 
     def start(self) -> None:
         env = self.prepare()
+        declare_topology(env)
         metrics_root = self.data_dir / "metrics"
         shutil.rmtree(metrics_root, ignore_errors=True)
         for name, port in self.service_ports().items():
