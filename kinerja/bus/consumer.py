@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from kombu import Connection, Producer
+from kombu import Connection
 from kombu.message import Message
-from kombu.mixins import ConsumerMixin
+from kombu.mixins import ConsumerProducerMixin
 from pymongo.errors import DuplicateKeyError
 
 from kinerja import metrics
@@ -69,7 +69,10 @@ def backoff_seconds(attempt: int, base: float = 0.2, cap: float = 5.0) -> float:
     return min(cap, base * 2 ** (attempt - 1))
 
 
-class EventConsumer(ConsumerMixin):
+class EventConsumer(ConsumerProducerMixin):
+    """Consumes a service's queue; publishes dead letters on a connection of its own,
+    which kombu re-creates after every reconnect."""
+
     def __init__(
         self,
         service: str,
@@ -212,18 +215,18 @@ class EventConsumer(ConsumerMixin):
                 "x-consumer": self.service,
             }
         )
-        with self.connection.channel() as channel:
-            Producer(channel).publish(
-                message.body,
-                exchange=self.topology.dead,
-                routing_key=self.service,
-                content_type=message.content_type,
-                content_encoding=message.content_encoding,
-                headers=headers,
-                delivery_mode=2,
-                declare=[self.dead_letter_queue],
-                message_id=message.properties.get("message_id"),
-            )
+        self.producer.publish(
+            message.body,
+            exchange=self.topology.dead,
+            routing_key=self.service,
+            content_type=message.content_type,
+            content_encoding=message.content_encoding,
+            headers=headers,
+            delivery_mode=2,
+            declare=[self.dead_letter_queue],
+            message_id=message.properties.get("message_id"),
+            retry=True,
+        )
         message.ack()
         metrics.EVENTS_DEAD_LETTERED.labels(self.service, event_type).inc()
         log.error("event.dead_lettered", event_type=event_type, reason=reason, attempts=attempts)
@@ -231,7 +234,7 @@ class EventConsumer(ConsumerMixin):
     def sample_queue_depths(self) -> None:
         try:
             for queue in (self.queue, self.dead_letter_queue):
-                depth = queue_depth(self.connection, queue)
+                depth = queue_depth(self.producer_connection, queue)
                 metrics.QUEUE_DEPTH.labels(self.service, queue.name).set(depth)
         except Exception as exc:  # noqa: BLE001 - a missed sample is not worth stopping for
             log.debug("queue_depth.unavailable", error=repr(exc))
