@@ -6,7 +6,7 @@ process and the local stack all build from it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from flask import Flask
@@ -29,6 +29,8 @@ class ServiceDefinition:
     # The gateway overrides readiness (it is ready when every service is).
     readiness: Callable[[ServiceContext], dict[str, str | None]] | None = None
     extend_app: Callable[[Flask], None] | None = None
+    # Flask/flask-smorest settings of this component, applied before its routes are built.
+    config: Mapping[str, object] = field(default_factory=dict)
 
     def settings(self, settings: Settings | None = None) -> Settings:
         return settings or Settings.from_env(self.name)
@@ -41,6 +43,7 @@ class ServiceDefinition:
             self.blueprints,
             ensure_indexes=self.ensure_indexes,
             readiness=self.readiness,
+            config=self.config,
         )
         if self.extend_app:
             self.extend_app(app)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from flask import Flask, Response, g, jsonify, request
@@ -70,6 +70,7 @@ def create_service_app(
     blueprints: Iterable[Blueprint],
     ensure_indexes: Callable[[Database], None] | None = None,
     readiness: Callable[[ServiceContext], dict[str, str | None]] | None = None,
+    config: Mapping[str, object] | None = None,
 ) -> Flask:
     configure_logging(settings.service, settings.log_level)
     app = Flask(settings.service)
@@ -82,6 +83,7 @@ def create_service_app(
         OPENAPI_JSON_PATH="openapi.json",
         JSON_SORT_KEYS=False,
     )
+    app.config.update(config or {})
     client = connect(settings)
     db = client[settings.mongo_db]
     context = ServiceContext(settings, client, db, UnitOfWork(client, db, settings.service))
