@@ -20,14 +20,51 @@ BEARER = [{"bearerAuth": []}]
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the employee id (NIP or account name) and their roles."""
+    """Who is calling: the employee id (NIP, or the account name) and their roles."""
 
     subject: str
     roles: frozenset[str]
     name: str = ""
+    account: str = ""
+    token_id: str = ""
+    expires_at: datetime | None = None
 
     def has_any(self, roles: Iterable[str]) -> bool:
         return bool(self.roles.intersection(roles))
+
+
+def _encode(settings: Settings, claims: dict, kind: str, ttl_seconds: int) -> str:
+    now = datetime.now(UTC)
+    claims = {
+        "jti": uuid.uuid4().hex,
+        **claims,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "exp": now + timedelta(seconds=ttl_seconds),
+        "typ": kind,
+    }
+    return jwt.encode(claims, settings.jwt_signing_key, algorithm=settings.jwt_algorithm)
+
+
+def decode_token(settings: Settings, token: str, kind: str) -> dict:
+    """The verified claims of a token of the given kind ("access" or "refresh"); 401 else."""
+    try:
+        claims = jwt.decode(
+            token,
+            settings.jwt_verification_key,
+            algorithms=[settings.jwt_algorithm],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={"require": ["sub", "exp", "iat", "jti"]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthorized(f"{kind} token expired", code="token_expired") from exc
+    except jwt.InvalidTokenError as exc:
+        raise Unauthorized(f"invalid {kind} token: {exc}", code="invalid_token") from exc
+    if claims.get("typ") != kind:
+        raise Unauthorized(f"not an {kind} token", code="invalid_token")
+    return claims
 
 
 def issue_access_token(
@@ -36,43 +73,27 @@ def issue_access_token(
     roles: Iterable[str],
     name: str = "",
     ttl_seconds: int | None = None,
+    account: str = "",
 ) -> str:
-    now = datetime.now(UTC)
+    claims = {"sub": subject, "roles": sorted(set(roles)), "name": name, "acct": account or subject}
     ttl = ttl_seconds if ttl_seconds is not None else settings.jwt_access_ttl_seconds
-    claims = {
-        "sub": subject,
-        "roles": sorted(set(roles)),
-        "name": name,
-        "iss": settings.jwt_issuer,
-        "aud": settings.jwt_audience,
-        "iat": now,
-        "exp": now + timedelta(seconds=ttl),
-        "jti": uuid.uuid4().hex,
-        "typ": "access",
-    }
-    return jwt.encode(claims, settings.jwt_signing_key, algorithm=settings.jwt_algorithm)
+    return _encode(settings, claims, "access", ttl)
+
+
+def issue_refresh_token(settings: Settings, account: str, token_id: str) -> str:
+    claims = {"sub": account, "jti": token_id}
+    return _encode(settings, claims, "refresh", settings.jwt_refresh_ttl_seconds)
 
 
 def verify_access_token(settings: Settings, token: str) -> Principal:
-    try:
-        claims = jwt.decode(
-            token,
-            settings.jwt_verification_key,
-            algorithms=[settings.jwt_algorithm],
-            audience=settings.jwt_audience,
-            issuer=settings.jwt_issuer,
-            options={"require": ["sub", "exp", "iat"]},
-        )
-    except jwt.ExpiredSignatureError as exc:
-        raise Unauthorized("access token expired", code="token_expired") from exc
-    except jwt.InvalidTokenError as exc:
-        raise Unauthorized(f"invalid access token: {exc}", code="invalid_token") from exc
-    if claims.get("typ") != "access":
-        raise Unauthorized("not an access token", code="invalid_token")
+    claims = decode_token(settings, token, "access")
     return Principal(
         subject=str(claims["sub"]),
         roles=frozenset(claims.get("roles") or ()),
         name=claims.get("name", ""),
+        account=claims.get("acct", ""),
+        token_id=claims["jti"],
+        expires_at=datetime.fromtimestamp(claims["exp"], UTC),
     )
 
 

@@ -39,6 +39,7 @@ class Settings:
     jwt_issuer: str = "kinerja360"
     jwt_audience: str = "kinerja360"
     jwt_access_ttl_seconds: int = 900
+    jwt_refresh_ttl_seconds: int = 7 * 24 * 3600
     max_body_bytes: int = 1_048_576
     event_max_attempts: int = 5
     mongo_timeout_ms: int = 2000
@@ -76,6 +77,7 @@ class Settings:
             jwt_issuer=env.get("JWT_ISSUER", "kinerja360"),
             jwt_audience=env.get("JWT_AUDIENCE", "kinerja360"),
             jwt_access_ttl_seconds=_int(env, "JWT_ACCESS_TTL_SECONDS", 900),
+            jwt_refresh_ttl_seconds=_int(env, "JWT_REFRESH_TTL_SECONDS", 7 * 24 * 3600),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576),
             event_max_attempts=_int(env, "EVENT_MAX_ATTEMPTS", 5),
             mongo_timeout_ms=_int(env, "MONGO_TIMEOUT_MS", 2000),

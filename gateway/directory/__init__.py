@@ -1,0 +1,1 @@
+"""The org directory: employees, units as a tree, supervisor links."""
