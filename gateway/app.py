@@ -1,9 +1,42 @@
 """Entry point of the gateway: wiring only."""
 
-from flask import Flask, jsonify
+from __future__ import annotations
 
+from flask import Flask, g, jsonify, request
+from pymongo.database import Database
+
+from gateway.directory import api as directory_api
+from gateway.directory import store as directory_store
+from gateway.identity import api as identity_api
+from gateway.identity import store as identity_store
+from gateway.openapi import install_openapi
 from gateway.readiness import gateway_readiness
+from gateway.routing import install_routing
+from kinerja.auth import verify_access_token
+from kinerja.errors import AppError, Unauthorized
 from kinerja.service import ServiceDefinition
+
+
+def ensure_indexes(db: Database) -> None:
+    directory_store.ensure_indexes(db)
+    identity_store.ensure_indexes(db)
+
+
+def _refuse_revoked_tokens(app: Flask) -> None:
+    """Logged-out access tokens stop at the gateway, the one door, before they go anywhere."""
+
+    @app.before_request
+    def check_revocation():
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return
+        try:
+            principal = verify_access_token(g.kinerja.settings, token.strip())
+        except AppError:
+            return  # invalid or expired: the endpoint answers 401 itself
+        if identity_store.access_token_revoked(g.kinerja.db, principal.token_id):
+            raise Unauthorized("this session has ended; log in again", code="token_revoked")
+        g.principal = principal
 
 
 def _add_index(app: Flask) -> None:
@@ -11,17 +44,40 @@ def _add_index(app: Flask) -> None:
     def index():
         return jsonify(
             name="Kinerja360",
+            login="/api/v1/auth/login",
             readiness="/readyz",
             metrics="/metrics",
             openapi="/api/openapi.json",
+            docs="/api/docs/",
         )
+
+
+def extend(app: Flask) -> None:
+    settings = app.extensions["kinerja"].settings
+    app.config["RATELIMIT_STORAGE_URI"] = settings.mongo_url
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = {
+        "database_name": settings.mongo_db,
+        "serverSelectionTimeoutMS": settings.mongo_timeout_ms,
+    }
+    app.config["RATELIMIT_HEADERS_ENABLED"] = True
+    # while MongoDB is down the limiter cannot count; the login itself answers 503 then
+    app.config["RATELIMIT_SWALLOW_ERRORS"] = True
+    identity_api.limiter.init_app(app)
+    _refuse_revoked_tokens(app)
+    install_routing(app)
+    install_openapi(app)
+    _add_index(app)
 
 
 service = ServiceDefinition(
     name="gateway",
     title="Kinerja360 gateway",
+    blueprints=[identity_api.blp, directory_api.blp],
+    ensure_indexes=ensure_indexes,
     readiness=gateway_readiness,
-    extend_app=_add_index,
+    extend_app=extend,
+    # the merged document (gateway.openapi) takes /api/openapi.json
+    config={"OPENAPI_URL_PREFIX": None},
 )
 create_app = service.create_app
 create_worker = service.create_worker

@@ -1,35 +1,47 @@
-"""Demo data for `kinerja up --demo`: the field study's unit, with fictional names.
+"""Demo data for `kinerja up --demo`: each component loads its part through the APIs.
 
-Loaded once per data folder, through the services' own HTTP APIs.
+Loaded once per data folder. Later components add their own step to DEMO_STEPS.
 """
 
 from __future__ import annotations
+
+import importlib
 
 import requests
 
 from kinerja.auth import issue_access_token
 from kinerja.config import Settings
 
-DEMO_ROUND = "2026-perilaku"
-ASPECTS = ("orientasi_pelayanan", "integritas", "komitmen", "disiplin", "kerja_sama")
+DEMO_STEPS = ("gateway.demo", "services.feedback.demo")
 
-# (id, name, position) - Sub Bagian Umum dan Kepegawaian, Bappeda Prov. Kalimantan Timur
-UNIT = [
-    ("sekretaris", "Rahmawati Sari", "Sekretaris"),
-    ("kasubag", "Budi Santoso", "Kepala Sub Bagian Umum dan Kepegawaian"),
-    ("staf01", "Dewi Lestari", "Penyusun Rencana Kehumasan dan Perpustakaan"),
-    ("staf02", "Agus Pratama", "Penyuluh Kearsipan"),
-    ("staf03", "Siti Nurhaliza", "Pranata Barang dan Jasa"),
-]
 
-# (rater, ratee, group, base score): the kasubag is rated from every direction.
-RESPONSES = [
-    ("sekretaris", "kasubag", "superior", 82),
-    ("staf01", "kasubag", "subordinate", 78),
-    ("staf02", "kasubag", "subordinate", 85),
-    ("staf03", "kasubag", "subordinate", 74),
-    ("kasubag", "kasubag", "self", 90),
-]
+class DemoClient:
+    """Calls the gateway as HR (a token signed with the stack's own key)."""
+
+    def __init__(self, stack):
+        self.base = stack.gateway_url
+        self.env = stack.env
+        settings = Settings.from_env("demo", stack.env)
+        self.settings = settings
+        self.headers = {"Authorization": f"Bearer {self.token('demo-hr', ['hr'])}"}
+
+    def token(self, subject: str, roles: list[str]) -> str:
+        return issue_access_token(self.settings, subject, roles, account=subject)
+
+    def post(self, path: str, accept=(200, 201), headers=None, **kwargs) -> requests.Response:
+        return self._call("POST", path, accept, headers, **kwargs)
+
+    def put(self, path: str, accept=(200, 201), headers=None, **kwargs) -> requests.Response:
+        return self._call("PUT", path, accept, headers, **kwargs)
+
+    def _call(self, method, path, accept, headers, **kwargs) -> requests.Response:
+        base = kwargs.pop("base", self.base)
+        answer = requests.request(
+            method, base + path, headers=headers or self.headers, timeout=60, **kwargs
+        )
+        if answer.status_code not in accept:
+            raise RuntimeError(f"demo: {method} {path} -> {answer.status_code} {answer.text}")
+        return answer
 
 
 def load_demo(stack, echo=print) -> None:
@@ -37,18 +49,7 @@ def load_demo(stack, echo=print) -> None:
     if marker.exists():
         echo("Demo data: already loaded")
         return
-    settings = Settings.from_env("demo", stack.env)
-    names = {person_id: name for person_id, name, _ in UNIT}
-    feedback_url = stack.env["FEEDBACK_URL"]
-    for rater, ratee, group, base in RESPONSES:
-        token = issue_access_token(settings, rater, ["employee"], name=names[rater])
-        scores = {aspect: min(100, base + offset) for offset, aspect in enumerate(ASPECTS)}
-        answer = requests.put(
-            f"{feedback_url}/api/v1/rounds/{DEMO_ROUND}/responses/{ratee}",
-            json={"rater_group": group, "scores": scores},
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=10,
-        )
-        answer.raise_for_status()
+    client = DemoClient(stack)
+    for step in DEMO_STEPS:
+        echo(f"Demo data: {importlib.import_module(step).load(client)}")
     marker.write_text("ok\n")
-    echo(f"Demo data: {len(RESPONSES)} responses in round {DEMO_ROUND}")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from kinerja.bus.consumer import Subscriptions
 from kinerja.bus.envelope import Envelope
+from kinerja.directory_replica import keep_directory_copy
 from kinerja.mongo import Tx
 from services.appraisal import domain, store
 
 subscriptions = Subscriptions()
+keep_directory_copy(subscriptions)
 
 
 @subscriptions.on("feedback.response.submitted")

@@ -6,11 +6,13 @@ from dataclasses import asdict
 
 from pymongo.database import Database
 
+from kinerja import directory_replica
 from kinerja.mongo import Tx
 from services.appraisal.domain import Rating
 
 
 def ensure_indexes(db: Database) -> None:
+    directory_replica.ensure_indexes(db)
     db["ratings"].create_index([("round_id", 1), ("ratee_id", 1)])
 
 

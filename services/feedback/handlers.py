@@ -1,5 +1,7 @@
-"""Events the feedback service consumes (none yet: the directory arrives with the gateway)."""
+"""Events the feedback service consumes: one small function each."""
 
 from kinerja.bus.consumer import Subscriptions
+from kinerja.directory_replica import keep_directory_copy
 
 subscriptions = Subscriptions()
+keep_directory_copy(subscriptions)

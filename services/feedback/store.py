@@ -6,12 +6,14 @@ from dataclasses import asdict
 
 from pymongo.database import Database
 
+from kinerja import directory_replica
 from kinerja.errors import Conflict
 from kinerja.mongo import Tx
 from services.feedback.domain import Response
 
 
 def ensure_indexes(db: Database) -> None:
+    directory_replica.ensure_indexes(db)
     db["responses"].create_index([("round_id", 1), ("ratee_id", 1)])
     db["responses"].create_index([("round_id", 1), ("rater_id", 1)])
 

@@ -1,0 +1,1 @@
+"""Identity: accounts, passwords, login, access and refresh tokens, roles."""

@@ -1,0 +1,99 @@
+"""HTTP routes of identity: login, refresh, logout, me, accounts."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_smorest import Blueprint
+
+from gateway.identity import commands
+from gateway.identity.schemas import (
+    AccountIn,
+    AccountOut,
+    LoginIn,
+    LogoutIn,
+    Me,
+    PasswordChangeIn,
+    RefreshIn,
+    TokenPair,
+)
+from kinerja.auth import current_principal, requires
+from kinerja.web import service_context
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Login and tokens")
+
+# Storage (MongoDB) is configured when the gateway app is built.
+limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
+
+
+def _login_key() -> str:
+    """Guessing one person's password is limited per address and username together."""
+    username = (request.get_json(silent=True) or {}).get("username", "")
+    return f"{get_remote_address()}|{str(username).strip().lower()[:254]}"
+
+
+@blp.route("/login", methods=["POST"])
+@limiter.limit("10 per minute", key_func=_login_key)
+@limiter.limit("60 per minute")
+@blp.arguments(LoginIn)
+@blp.response(200, TokenPair)
+def login(credentials: dict):
+    """Log in with NIP, account name or email and password."""
+    context = service_context()
+    return commands.log_in(
+        context.db, context.settings, credentials["username"], credentials["password"]
+    )
+
+
+@blp.route("/refresh", methods=["POST"])
+@limiter.limit("60 per minute")
+@blp.arguments(RefreshIn)
+@blp.response(200, TokenPair)
+def refresh(payload: dict):
+    """Trade a refresh token (once) for a new token pair."""
+    context = service_context()
+    return commands.refresh(context.db, context.settings, payload["refresh_token"])
+
+
+@blp.route("/logout", methods=["POST"])
+@blp.arguments(LogoutIn)
+@blp.response(204)
+@requires()
+def logout(payload: dict):
+    """End this session: the access token and the given refresh token stop working."""
+    context = service_context()
+    commands.log_out(context.db, context.settings, current_principal(), payload["refresh_token"])
+
+
+@blp.route("/me", methods=["GET"])
+@blp.response(200, Me)
+@requires()
+def me():
+    """Who I am: account, roles and my directory record."""
+    return commands.profile(service_context().db, current_principal())
+
+
+@blp.route("/password", methods=["POST"])
+@blp.arguments(PasswordChangeIn)
+@blp.response(204)
+@requires()
+def change_password(payload: dict):
+    """Change my password; my other sessions end."""
+    commands.change_password(
+        service_context().db,
+        current_principal(),
+        payload["current_password"],
+        payload["new_password"],
+    )
+
+
+@blp.route("/accounts", methods=["POST"])
+@blp.arguments(AccountIn)
+@blp.response(201, AccountOut)
+@requires("hr")
+def create_account(payload: dict):
+    """Create a login, linked to an employee by NIP, or an HR/ops account."""
+    principal = current_principal()
+    actor = principal.account or principal.subject
+    return service_context().uow(lambda tx: commands.create_account(tx, actor=actor, **payload))

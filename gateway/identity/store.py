@@ -1,0 +1,98 @@
+"""Accounts and token records in MongoDB."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+from pymongo import ASCENDING
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from gateway.identity.domain import Account
+from kinerja.errors import Conflict
+from kinerja.mongo import Tx
+
+
+def ensure_indexes(db: Database) -> None:
+    accounts = db["accounts"]
+    accounts.create_index(
+        "email", unique=True, partialFilterExpression={"email": {"$type": "string"}}
+    )
+    accounts.create_index("nip", unique=True, partialFilterExpression={"nip": {"$type": "string"}})
+    db["refresh_tokens"].create_index("expires_at", expireAfterSeconds=0)
+    db["refresh_tokens"].create_index([("username", ASCENDING)])
+    db["revoked_access_tokens"].create_index("expires_at", expireAfterSeconds=0)
+
+
+def _account(doc: dict | None) -> Account | None:
+    if doc is None:
+        return None
+    return Account(
+        username=doc["_id"],
+        password_hash=doc["password_hash"],
+        roles=tuple(doc.get("roles", ())),
+        nip=doc.get("nip"),
+        email=doc.get("email"),
+        active=doc.get("active", True),
+    )
+
+
+def find_account(db: Database, identifier: str) -> Account | None:
+    """By username, NIP or email: whichever the person typed."""
+    identifier = identifier.strip()
+    return _account(
+        db["accounts"].find_one(
+            {
+                "$or": [
+                    {"_id": identifier.lower()},
+                    {"nip": identifier},
+                    {"email": identifier.lower()},
+                ]
+            }
+        )
+    )
+
+
+def insert_account(tx: Tx, account: Account) -> None:
+    doc = asdict(account)
+    doc["_id"] = doc.pop("username")
+    doc["roles"] = list(account.roles)
+    try:
+        tx.db["accounts"].insert_one(doc, session=tx.session)
+    except DuplicateKeyError as exc:
+        raise Conflict(
+            "an account with this username, NIP or email exists",
+            {"username": ["already taken, or its NIP or email is"]},
+        ) from exc
+
+
+def set_password_hash(db: Database, username: str, password_hash: str) -> None:
+    db["accounts"].update_one({"_id": username}, {"$set": {"password_hash": password_hash}})
+
+
+def record_refresh_token(db: Database, token_id: str, username: str, expires_at: datetime) -> None:
+    db["refresh_tokens"].insert_one(
+        {"_id": token_id, "username": username, "expires_at": expires_at, "revoked": False}
+    )
+
+
+def spend_refresh_token(db: Database, token_id: str) -> dict | None:
+    """Mark a refresh token used; returns its record as it was (None if unknown)."""
+    return db["refresh_tokens"].find_one_and_update(
+        {"_id": token_id}, {"$set": {"revoked": True, "used_at": datetime.now(UTC)}}
+    )
+
+
+def revoke_refresh_tokens(db: Database, username: str) -> None:
+    db["refresh_tokens"].update_many({"username": username}, {"$set": {"revoked": True}})
+
+
+def revoke_access_token(db: Database, token_id: str, expires_at: datetime) -> None:
+    db["revoked_access_tokens"].update_one(
+        {"_id": token_id}, {"$set": {"expires_at": expires_at}}, upsert=True
+    )
+
+
+def access_token_revoked(db: Database, token_id: str) -> bool:
+    return db["revoked_access_tokens"].count_documents({"_id": token_id}, limit=1) > 0

@@ -1,0 +1,60 @@
+"""Each service's own copy of the org directory, kept current from the gateway's events.
+
+No service reads another's database: the gateway publishes every change of an
+employee or unit, and each service applies it here, newest version winning.
+"""
+
+from __future__ import annotations
+
+from pymongo import ASCENDING
+from pymongo.database import Database
+
+from kinerja.bus.consumer import Subscriptions
+from kinerja.bus.envelope import Envelope
+from kinerja.mongo import Tx
+
+EMPLOYEES = "directory_employees"
+UNITS = "directory_units"
+
+
+def keep_directory_copy(subscriptions: Subscriptions) -> None:
+    """Subscribe a service to the directory's events."""
+    subscriptions.on("gateway.employee.upserted")(apply_employee)
+    subscriptions.on("gateway.employee.deactivated")(apply_employee)
+    subscriptions.on("gateway.unit.upserted")(apply_unit)
+
+
+def ensure_indexes(db: Database) -> None:
+    db[EMPLOYEES].create_index([("supervisor_nip", ASCENDING), ("active", ASCENDING)])
+    db[EMPLOYEES].create_index([("unit_id", ASCENDING)])
+
+
+def apply_employee(event: Envelope, tx: Tx) -> None:
+    """Upserted carries the whole record, deactivated only what changed; older versions lose."""
+    data = dict(event.data)
+    held = tx.db[EMPLOYEES].find_one({"_id": data["nip"]}, {"version": 1}, session=tx.session)
+    if held and held.get("version", 0) >= data["version"]:
+        return
+    if event.type == "gateway.employee.deactivated":
+        data["active"] = False
+    tx.db[EMPLOYEES].update_one(
+        {"_id": data["nip"]}, {"$set": data}, upsert=True, session=tx.session
+    )
+
+
+def apply_unit(event: Envelope, tx: Tx) -> None:
+    data = event.data
+    tx.db[UNITS].replace_one(
+        {"_id": data["id"]},
+        {"name": data["name"], "parent_id": data.get("parent_id")},
+        upsert=True,
+        session=tx.session,
+    )
+
+
+def find_employee(db: Database, nip: str) -> dict | None:
+    return db[EMPLOYEES].find_one({"_id": nip}, {"_id": 0})
+
+
+def direct_reports(db: Database, nip: str) -> list[dict]:
+    return list(db[EMPLOYEES].find({"supervisor_nip": nip, "active": True}, {"_id": 0}))

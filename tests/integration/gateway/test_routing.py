@@ -1,0 +1,262 @@
+"""The gateway forwards /api/v1/<service>/... to real services, and answers when they fail."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+import requests
+from flask import Flask, jsonify, request
+
+from gateway import routing
+from gateway.openapi import install_openapi
+from gateway.routing import install_routing
+from kinerja.config import Settings
+from kinerja.errors import Forbidden
+from kinerja.service import ServiceDefinition
+from services.feedback.app import create_app as create_feedback
+from tests.support import bus_env, token
+
+RESPONSE = {"rater_group": "peer", "scores": {"integritas": 80}}
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+@contextlib.contextmanager
+def serve(app: Callable) -> Iterator[str]:
+    """Run a WSGI app on a free local port for the duration of a with-block."""
+    server = make_server(
+        "127.0.0.1", 0, app, server_class=ThreadingServer, handler_class=QuietHandler
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def create_gateway(
+    env: dict, before_forward: Callable[[], None] | None = None, **service_urls: str
+) -> Flask:
+    """A gateway with only the routes under test, whatever gateway/app.py wires besides."""
+
+    def extend(app: Flask) -> None:
+        install_openapi(app)
+        install_routing(app, before_forward)
+
+    definition = ServiceDefinition(
+        name="gateway",
+        title="Kinerja360 gateway",
+        config={"OPENAPI_URL_PREFIX": None},
+        extend_app=extend,
+    )
+    urls = {f"{name.upper()}_URL": url for name, url in service_urls.items()}
+    return definition.create_app(Settings.from_env("gateway", {**env, **urls}))
+
+
+@pytest.fixture
+def env(mongo_url, namespace):
+    return bus_env(mongo_url, "memory://", namespace)
+
+
+@pytest.fixture
+def feedback(env):
+    app = create_feedback(Settings.from_env("feedback", env))
+    with serve(app) as url:
+        yield app, url
+
+
+@pytest.fixture
+def echo_url():
+    """A service that answers with what reached it, to see exactly what the gateway sends."""
+    app = Flask("echo")
+
+    @app.route("/api/v1/<path:rest>", methods=routing.FORWARDED_METHODS)
+    def echo(rest):
+        body = {
+            "method": request.method,
+            "path": request.path,
+            "query": request.query_string.decode(),
+            "headers": dict(request.headers),
+            "body": request.get_data(as_text=True),
+        }
+        return jsonify(body), 201, {"Location": "/api/v1/skp/items/1", "ETag": '"v1"'}
+
+    with serve(app) as url:
+        yield url
+
+
+def test_a_response_reaches_feedback_with_the_callers_token(env, feedback):
+    _, feedback_url = feedback
+    gateway = create_gateway(env, feedback=feedback_url).test_client()
+    caller = token(Settings.from_env("gateway", env), "rater-1")
+
+    answer = gateway.put("/api/v1/feedback/rounds/r1/responses/x", json=RESPONSE, headers=caller)
+
+    assert answer.status_code == 200
+    assert answer.json["rater_id"] == "rater-1"
+    assert answer.json["revision"] == 1
+    assert answer.content_type == "application/json"
+
+
+def test_the_services_own_error_passes_through_unchanged(env, feedback):
+    _, feedback_url = feedback
+    gateway = create_gateway(env, feedback=feedback_url).test_client()
+
+    answer = gateway.put("/api/v1/feedback/rounds/r1/responses/x", json=RESPONSE)
+    direct = requests.put(f"{feedback_url}/api/v1/rounds/r1/responses/x", json=RESPONSE, timeout=5)
+
+    assert answer.status_code == direct.status_code == 401
+    assert answer.json == direct.json()
+    assert answer.json["error"]["code"] == "missing_token"
+
+
+def test_correlation_id_reaches_the_services_event(env, feedback):
+    feedback_app, feedback_url = feedback
+    gateway = create_gateway(env, feedback=feedback_url).test_client()
+    caller = token(Settings.from_env("gateway", env), "rater-2")
+    ids = {"X-Correlation-ID": "appraisal-2025-q4", **caller}
+
+    answer = gateway.put("/api/v1/feedback/rounds/r1/responses/y", json=RESPONSE, headers=ids)
+
+    assert answer.status_code == 200
+    assert answer.headers["X-Correlation-ID"] == "appraisal-2025-q4"
+    outbox = feedback_app.extensions["kinerja"].db["outbox"]
+    envelope = outbox.find_one({"envelope.data.ratee_id": "y"})["envelope"]
+    assert envelope["correlation_id"] == "appraisal-2025-q4"
+    # the service's request id is the gateway's, so the event names the request that caused it
+    assert envelope["causation_id"] == answer.headers["X-Request-ID"]
+
+
+def test_query_string_headers_and_body_pass_as_sent(env, echo_url):
+    gateway = create_gateway(env, targets=echo_url).test_client()
+
+    answer = gateway.post(
+        "/api/v1/targets/skp/2025%3Fdraft/items?year=2025&unit=Biro%20Umum",
+        data='{"a": 1}',
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": "Bearer abc",
+            "Accept-Language": "id",
+            "If-Match": '"v0"',
+            "Cookie": "session=not-for-services",
+        },
+    )
+
+    assert answer.status_code == 201
+    seen = answer.json
+    assert seen["method"] == "POST"
+    assert seen["path"] == "/api/v1/skp/2025?draft/items"
+    assert seen["query"] == "year=2025&unit=Biro%20Umum"
+    assert seen["body"] == '{"a": 1}'
+    assert seen["headers"]["Authorization"] == "Bearer abc"
+    assert seen["headers"]["Accept-Language"] == "id"
+    assert seen["headers"]["If-Match"] == '"v0"'
+    assert seen["headers"]["X-Request-Id"] == answer.headers["X-Request-ID"]
+    assert "Cookie" not in seen["headers"]
+    assert answer.headers["ETag"] == '"v1"'
+    # the caller follows Location through the gateway, not to the service
+    assert answer.headers["Location"] == "/api/v1/targets/skp/items/1"
+
+
+def test_unknown_service_is_a_json_404(env):
+    answer = create_gateway(env).test_client().get("/api/v1/payroll/slips")
+
+    assert answer.status_code == 404
+    assert answer.json["error"]["code"] == "not_found"
+
+
+def test_a_service_without_a_url_is_a_404_naming_it(env):
+    env = {k: v for k, v in env.items() if k != "LOGS_URL"}
+    answer = create_gateway(env).test_client().get("/api/v1/logs/entries")
+
+    assert answer.status_code == 404
+    assert answer.json["error"]["code"] == "unknown_service"
+    assert "logs" in answer.json["error"]["message"]
+
+
+def test_a_service_that_is_down_is_a_quick_503(env):
+    gateway = create_gateway(env, appraisal=closed_port_url()).test_client()
+
+    started = time.monotonic()
+    answer = gateway.get("/api/v1/appraisal/rounds/r1/ratees/x/ratings")
+
+    assert time.monotonic() - started < 5
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "2"
+    assert answer.json == {
+        "error": {
+            "code": "service_unavailable",
+            "message": "appraisal is unavailable; try again shortly",
+            "fields": {},
+        }
+    }
+
+
+def test_a_service_slower_than_the_read_timeout_is_a_504(env, monkeypatch):
+    release = threading.Event()
+    slow = Flask("slow")
+
+    @slow.get("/api/v1/<path:rest>")
+    def stuck(rest):
+        release.wait(10)
+        return jsonify(ok=True)
+
+    monkeypatch.setattr(routing, "READ_TIMEOUT_SECONDS", 0.3)
+    with serve(slow) as slow_url:
+        gateway = create_gateway(env, logs=slow_url).test_client()
+        started = time.monotonic()
+        answer = gateway.get("/api/v1/logs/entries")
+        release.set()
+
+    assert time.monotonic() - started < 3
+    assert answer.status_code == 504
+    assert answer.json["error"]["code"] == "service_timeout"
+
+
+def test_before_forward_can_refuse_before_the_service_is_asked(env, echo_url):
+    def refuse():
+        raise Forbidden("this session has ended")
+
+    gateway = create_gateway(env, refuse, targets=echo_url).test_client()
+
+    answer = gateway.get("/api/v1/targets/skp")
+
+    assert answer.status_code == 403
+    assert answer.json["error"] == {
+        "code": "forbidden",
+        "message": "this session has ended",
+        "fields": {},
+    }
+
+
+def test_upstream_time_is_measured_by_service_and_status(env, echo_url):
+    gateway = create_gateway(env, targets=echo_url).test_client()
+    gateway.get("/api/v1/targets/skp")
+
+    metrics = gateway.get("/metrics").get_data(as_text=True)
+
+    assert 'kinerja_gateway_upstream_duration_seconds_count{service="targets",status="201"}' in (
+        metrics
+    )
