@@ -7,17 +7,10 @@ from pathlib import Path
 
 import click
 
+from gateway.cli import accounts_group, directory_group
 from kinerja.config import ConfigError, Settings
 from kinerja.registry import SERVICE_MODULES, declare_topology, service_definition
-from kinerja.stack import LocalStack, stack_environment
-
-DATA_DIR = click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path(".kinerja"),
-    show_default=True,
-    help="Folder of the embedded database and queue; persists between runs.",
-)
+from kinerja.stack import DATA_DIR_OPTION, LocalStack, stack_environment
 
 
 @click.group()
@@ -29,7 +22,7 @@ def main() -> None:
 @click.option(
     "--port", default=8080, show_default=True, help="The gateway's port; services follow."
 )
-@DATA_DIR
+@DATA_DIR_OPTION
 @click.option("--demo/--no-demo", default=False, help="Load the demo unit's data once.")
 def up(port: int, data_dir: Path, demo: bool) -> None:
     """Start every service and the gateway (and MongoDB and the broker when no URLs are set)."""
@@ -74,7 +67,7 @@ def events() -> None:
 
 
 @events.command("declare")
-@DATA_DIR
+@DATA_DIR_OPTION
 def declare(data_dir: Path) -> None:
     """Declare every consumer's queue and bindings (run before the first publish)."""
     try:
@@ -94,7 +87,7 @@ def declare(data_dir: Path) -> None:
     help="Only this consumer's dead letters (repeatable); default: all.",
 )
 @click.option("--limit", type=int, default=None, help="At most this many per service.")
-@DATA_DIR
+@DATA_DIR_OPTION
 def replay_dlq(services: tuple[str, ...], limit: int | None, data_dir: Path) -> None:
     """Send dead-lettered events back to the consumer that failed them."""
     from kinerja.bus.dlq import dead_letter_count, replay_dead_letters
@@ -123,6 +116,10 @@ def replay_dlq(services: tuple[str, ...], limit: int | None, data_dir: Path) -> 
             click.echo(f"{name}: {moved} replayed")
     click.echo(f"{total} dead letters replayed")
 
+
+# Each component's own commands.
+main.add_command(directory_group)
+main.add_command(accounts_group)
 
 if __name__ == "__main__":
     main()

@@ -20,7 +20,6 @@ class DemoClient:
 
     def __init__(self, stack):
         self.base = stack.gateway_url
-        self.env = stack.env
         settings = Settings.from_env("demo", stack.env)
         self.settings = settings
         self.headers = {"Authorization": f"Bearer {self.token('demo-hr', ['hr'])}"}
@@ -35,9 +34,8 @@ class DemoClient:
         return self._call("PUT", path, accept, headers, **kwargs)
 
     def _call(self, method, path, accept, headers, **kwargs) -> requests.Response:
-        base = kwargs.pop("base", self.base)
         answer = requests.request(
-            method, base + path, headers=headers or self.headers, timeout=60, **kwargs
+            method, self.base + path, headers=headers or self.headers, timeout=60, **kwargs
         )
         if answer.status_code not in accept:
             raise RuntimeError(f"demo: {method} {path} -> {answer.status_code} {answer.text}")

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import click
 import requests
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
@@ -26,6 +27,13 @@ from pymongo.errors import PyMongoError
 from kinerja.registry import SERVICE_MODULES, declare_topology
 
 STACK_FILE = "stack.json"
+DATA_DIR_OPTION = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".kinerja"),
+    show_default=True,
+    help="Folder of the embedded database and queue; persists between runs.",
+)
 
 
 def free_port() -> int:

@@ -23,8 +23,7 @@ def load(client) -> str:
         token = client.token(nip(rater), ["employee"])
         scores = {aspect: min(100, base + offset) for offset, aspect in enumerate(ASPECTS)}
         client.put(
-            f"/api/v1/rounds/{DEMO_ROUND}/responses/{nip(KASUBAG)}",
-            base=client.env["FEEDBACK_URL"],
+            f"/api/v1/feedback/rounds/{DEMO_ROUND}/responses/{nip(KASUBAG)}",
             json={"rater_group": group, "scores": scores},
             headers={"Authorization": f"Bearer {token}"},
         )

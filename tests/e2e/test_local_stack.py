@@ -48,26 +48,20 @@ class Stack:
         offset = 0 if service == "gateway" else SERVICES.index(service) + 1
         return f"http://127.0.0.1:{self.port + offset}"
 
-    def start(self) -> float:
+    def start(self, *flags: str) -> float:
+        """Seconds until the gateway's /readyz said 200; returns once `up` says it runs."""
         started = time.monotonic()
+        self.output.write_text("")
+        command = [sys.executable, "-m", "kinerja.cli", "up", "--port", str(self.port)]
+        command += ["--data-dir", str(self.data_dir), *flags]
         with open(self.output, "ab") as out:
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "kinerja.cli",
-                    "up",
-                    "--port",
-                    str(self.port),
-                    "--data-dir",
-                    str(self.data_dir),
-                ],
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
+                command, env=self.env, stdout=out, stderr=subprocess.STDOUT
             )
         wait_for(self._ready, timeout=60, message=f"gateway ready (see {self.output})")
-        return time.monotonic() - started
+        took = time.monotonic() - started
+        wait_for(lambda: "is running at" in self.output.read_text(), timeout=60)
+        return took
 
     def _ready(self) -> bool:
         assert self.process.poll() is None, self.output.read_text()
@@ -196,3 +190,51 @@ def test_stack_uses_the_servers_named_by_urls(tmp_path, mongo_url, amqp_url, nam
             for service in SERVICES:
                 topology.consumer_queue(service, []).bind(channel).delete()
                 topology.dead_letter_queue(service).bind(channel).delete()
+
+
+DEMO_ROLES = {
+    "demo-employee": ["employee"],
+    "demo-supervisor": ["employee", "supervisor"],
+    "demo-hr": ["hr"],
+    "demo-ops": ["ops"],
+}
+
+
+def test_demo_accounts_log_in_and_reach_the_services_through_the_gateway(tmp_path):
+    from gateway.demo import nip
+
+    stack = Stack(tmp_path / "data", _clean_env())
+    stack.start("--demo")
+    try:
+        tokens = {}
+        for username, roles in DEMO_ROLES.items():
+            answer = requests.post(
+                f"{stack.url()}/api/v1/auth/login",
+                json={"username": username, "password": "demo1234"},
+                timeout=10,
+            )
+            assert answer.status_code == 200, answer.text
+            tokens[username] = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+            me = requests.get(f"{stack.url()}/api/v1/auth/me", headers=tokens[username], timeout=5)
+            assert me.json()["roles"] == roles
+        staff = requests.get(
+            f"{stack.url()}/api/v1/directory/employees?per_page=100",
+            headers=tokens["demo-employee"],
+            timeout=5,
+        ).json()
+        assert staff["total"] == 23
+
+        def demo_ratings_applied() -> bool:
+            answer = requests.get(
+                f"{stack.url()}/api/v1/appraisal/rounds/2026-perilaku/ratees/{nip(2)}/ratings",
+                headers=tokens["demo-hr"],
+                timeout=5,
+            )
+            return answer.status_code == 200 and answer.json()["responses"] == 5
+
+        wait_for(demo_ratings_applied, timeout=30, message="the demo responses in appraisal")
+        spec = requests.get(f"{stack.url()}/api/openapi.json", timeout=10).json()
+        assert "/api/v1/auth/login" in spec["paths"]
+        assert "/api/v1/feedback/rounds/{round_id}/responses/{ratee_id}" in spec["paths"]
+    finally:
+        stack.stop()
