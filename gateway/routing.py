@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.cookiejar
 import time
-from collections.abc import Callable
 from urllib.parse import quote
 
 import requests
@@ -86,13 +85,11 @@ def _new_session() -> requests.Session:
 _session = _new_session()
 
 
-def install_routing(app: Flask, before_forward: Callable[[], None] | None = None) -> None:
+def install_routing(app: Flask) -> None:
     """Forward /api/v1/<service>/<rest> to the service that owns it, for every method."""
     service_urls = app.extensions["kinerja"].settings.service_urls
 
     def forward(service: str, rest: str) -> Response:
-        if before_forward:
-            before_forward()
         base_url = service_urls.get(service)
         if base_url is None:
             return _error(404, "unknown_service", f"there is no service named {service}")

@@ -11,8 +11,8 @@ from gateway import openapi
 from kinerja.config import Settings
 from services.appraisal.app import create_app as create_appraisal
 from services.feedback.app import create_app as create_feedback
-from tests.integration.gateway.test_routing import closed_port_url, create_gateway, serve
-from tests.support import bus_env
+from tests.integration.gateway.test_routing import create_gateway
+from tests.support import bus_env, closed_port_url, serve
 
 RESPONSE_PATH = "/api/v1/feedback/rounds/{round_id}/responses/{ratee_id}"
 RATINGS_PATH = "/api/v1/appraisal/rounds/{round_id}/ratees/{ratee_id}/ratings"

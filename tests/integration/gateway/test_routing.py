@@ -2,77 +2,27 @@
 
 from __future__ import annotations
 
-import contextlib
-import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 import requests
 from flask import Flask, jsonify, request
 
 from gateway import routing
-from gateway.openapi import install_openapi
-from gateway.routing import install_routing
+from gateway.app import create_app as create_gateway_app
+from gateway.identity import commands as identity
 from kinerja.config import Settings
-from kinerja.errors import Forbidden
-from kinerja.service import ServiceDefinition
 from services.feedback.app import create_app as create_feedback
-from tests.support import bus_env, token
+from tests.support import bus_env, closed_port_url, serve, token
 
 RESPONSE = {"rater_group": "peer", "scores": {"integritas": 80}}
 
 
-class QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-class ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-@contextlib.contextmanager
-def serve(app: Callable) -> Iterator[str]:
-    """Run a WSGI app on a free local port for the duration of a with-block."""
-    server = make_server(
-        "127.0.0.1", 0, app, server_class=ThreadingServer, handler_class=QuietHandler
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def closed_port_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
-
-
-def create_gateway(
-    env: dict, before_forward: Callable[[], None] | None = None, **service_urls: str
-) -> Flask:
-    """A gateway with only the routes under test, whatever gateway/app.py wires besides."""
-
-    def extend(app: Flask) -> None:
-        install_openapi(app)
-        install_routing(app, before_forward)
-
-    definition = ServiceDefinition(
-        name="gateway",
-        title="Kinerja360 gateway",
-        config={"OPENAPI_URL_PREFIX": None},
-        extend_app=extend,
-    )
+def create_gateway(env: dict, **service_urls: str) -> Flask:
+    """The real gateway, with the services at the given URLs."""
     urls = {f"{name.upper()}_URL": url for name, url in service_urls.items()}
-    return definition.create_app(Settings.from_env("gateway", {**env, **urls}))
+    return create_gateway_app(Settings.from_env("gateway", {**env, **urls}))
 
 
 @pytest.fixture
@@ -235,20 +185,22 @@ def test_a_service_slower_than_the_read_timeout_is_a_504(env, monkeypatch):
     assert answer.json["error"]["code"] == "service_timeout"
 
 
-def test_before_forward_can_refuse_before_the_service_is_asked(env, echo_url):
-    def refuse():
-        raise Forbidden("this session has ended")
+def test_a_logged_out_token_stops_at_the_gateway(env, echo_url):
+    app = create_gateway(env, targets=echo_url)
+    app.extensions["kinerja"].uow(
+        lambda tx: identity.create_account(tx, "ops-1", "rahasia-123", ["ops"], None, None, "t")
+    )
+    gateway = app.test_client()
+    pair = gateway.post(
+        "/api/v1/auth/login", json={"username": "ops-1", "password": "rahasia-123"}
+    ).json
+    headers = {"Authorization": f"Bearer {pair['access_token']}"}
+    assert gateway.get("/api/v1/targets/skp", headers=headers).status_code == 201
+    gateway.post("/api/v1/auth/logout", json={}, headers=headers)
 
-    gateway = create_gateway(env, refuse, targets=echo_url).test_client()
+    answer = gateway.get("/api/v1/targets/skp", headers=headers)
 
-    answer = gateway.get("/api/v1/targets/skp")
-
-    assert answer.status_code == 403
-    assert answer.json["error"] == {
-        "code": "forbidden",
-        "message": "this session has ended",
-        "fields": {},
-    }
+    assert (answer.status_code, answer.json["error"]["code"]) == (401, "token_revoked")
 
 
 def test_upstream_time_is_measured_by_service_and_status(env, echo_url):
