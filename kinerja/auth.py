@@ -29,6 +29,11 @@ class Principal:
     token_id: str = ""
     expires_at: datetime | None = None
 
+    @property
+    def actor(self) -> str:
+        """How audit trails name the caller: the login they used."""
+        return self.account or self.subject
+
     def has_any(self, roles: Iterable[str]) -> bool:
         return bool(self.roles.intersection(roles))
 

@@ -15,6 +15,7 @@ from pymongo.errors import ConnectionFailure, PyMongoError
 from kinerja.bus.envelope import Envelope
 from kinerja.bus.outbox import Outbox
 from kinerja.config import Settings
+from kinerja.errors import Conflict
 
 T = TypeVar("T")
 
@@ -49,6 +50,22 @@ class Tx:
         envelope = Envelope.new(event_type, data, producer=self.producer, version=version)
         self.outbox.add(envelope, self.session)
         return envelope
+
+
+def save_versioned(tx: Tx, collection: str, doc: dict, version_field: str = "version") -> None:
+    """Insert the first version, or replace exactly the version this one follows.
+
+    Two edits of the same version: the second finds nothing to replace and gets a 409.
+    """
+    version = doc[version_field]
+    if version == 1:
+        tx.db[collection].insert_one(doc, session=tx.session)
+        return
+    result = tx.db[collection].replace_one(
+        {"_id": doc["_id"], version_field: version - 1}, doc, session=tx.session
+    )
+    if result.matched_count != 1:
+        raise Conflict("the record changed meanwhile; reload and try again")
 
 
 class UnitOfWork:

@@ -30,6 +30,18 @@ def bus_env(mongo_url: str, broker_url: str, namespace: str, broker_folder=None)
     return env
 
 
+def delete_queues(env: dict, services) -> None:
+    """Remove the queues a test declared on the shared RabbitMQ."""
+    from kinerja.bus.topology import Topology, broker_connection
+
+    settings = Settings.from_env("test", env)
+    topology = Topology.for_settings(settings)
+    with broker_connection(settings) as connection, connection.channel() as channel:
+        for service in services:
+            topology.consumer_queue(service, []).bind(channel).delete()
+            topology.dead_letter_queue(service).bind(channel).delete()
+
+
 def token(settings: Settings, subject: str, *roles: str) -> dict:
     """Authorization header for a caller."""
     return {

@@ -30,11 +30,6 @@ blp = Blueprint("directory", __name__, url_prefix="/api/v1/directory", descripti
 IMPORT_MAX_BYTES = 32 * 1024 * 1024  # a province's directory, with room to spare
 
 
-def _actor() -> str:
-    principal = current_principal()
-    return principal.account or principal.subject
-
-
 @blp.route("/employees", methods=["GET"])
 @blp.arguments(EmployeeQuery, location="query")
 @blp.response(200, EmployeePage)
@@ -59,7 +54,7 @@ def list_employees(query: dict):
 @requires("hr")
 def create_employee(payload: dict):
     """Add an employee to the directory."""
-    actor = _actor()
+    actor = current_principal().actor
     return service_context().uow(
         lambda tx: commands.create_employee(tx, Employee(**payload), actor)
     )
@@ -81,7 +76,7 @@ def get_employee(nip: str):
 @requires("hr")
 def update_employee(changes: dict, nip: str):
     """Change some fields of an employee record."""
-    actor = _actor()
+    actor = current_principal().actor
     return service_context().uow(lambda tx: commands.update_employee(tx, nip, changes, actor))
 
 
@@ -90,7 +85,7 @@ def update_employee(changes: dict, nip: str):
 @requires("hr")
 def deactivate_employee(nip: str):
     """Take an employee out of the active directory (their reports must move first)."""
-    actor = _actor()
+    actor = current_principal().actor
     return service_context().uow(lambda tx: commands.deactivate_employee(tx, nip, actor))
 
 
@@ -115,7 +110,7 @@ def list_units():
 @requires("hr")
 def create_or_update_unit(payload: dict):
     """Add a unit, or rename or move one (units form a tree)."""
-    actor = _actor()
+    actor = current_principal().actor
     return service_context().uow(lambda tx: commands.upsert_unit(tx, Unit(**payload), actor))
 
 
@@ -141,5 +136,9 @@ def import_directory(options: dict, files: dict):
         raise ValidationFailed("the file is not UTF-8 text", {"file": [str(exc)]}) from exc
     context = service_context()
     return commands.import_csv(
-        context.uow, text, _actor(), partial=options["partial"], dry_run=options["dry_run"]
+        context.uow,
+        text,
+        current_principal().actor,
+        partial=options["partial"],
+        dry_run=options["dry_run"],
     )

@@ -10,8 +10,7 @@ from pymongo.database import Database
 
 from gateway.directory.domain import Employee, Unit
 from kinerja import audit
-from kinerja.errors import Conflict
-from kinerja.mongo import Tx
+from kinerja.mongo import Tx, save_versioned
 
 
 def ensure_indexes(db: Database) -> None:
@@ -51,16 +50,7 @@ def active_reports(tx: Tx, nip: str) -> list[str]:
 
 
 def save_employee(tx: Tx, employee: Employee) -> None:
-    """Insert version 1, or replace exactly the version this one follows."""
-    doc = {"_id": employee.nip, **asdict(employee)}
-    if employee.version == 1:
-        tx.db["employees"].insert_one(doc, session=tx.session)
-        return
-    result = tx.db["employees"].replace_one(
-        {"_id": employee.nip, "version": employee.version - 1}, doc, session=tx.session
-    )
-    if result.matched_count != 1:
-        raise Conflict("the employee record changed meanwhile; reload and try again")
+    save_versioned(tx, "employees", {"_id": employee.nip, **asdict(employee)})
 
 
 def save_unit(tx: Tx, unit: Unit) -> None:

@@ -94,6 +94,5 @@ def change_password(payload: dict):
 @requires("hr")
 def create_account(payload: dict):
     """Create a login, linked to an employee by NIP, or an HR/ops account."""
-    principal = current_principal()
-    actor = principal.account or principal.subject
+    actor = current_principal().actor
     return service_context().uow(lambda tx: commands.create_account(tx, actor=actor, **payload))

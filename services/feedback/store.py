@@ -7,8 +7,7 @@ from dataclasses import asdict
 from pymongo.database import Database
 
 from kinerja import directory_replica
-from kinerja.errors import Conflict
-from kinerja.mongo import Tx
+from kinerja.mongo import Tx, save_versioned
 from services.feedback.domain import Response
 
 
@@ -24,16 +23,7 @@ def find_response(tx: Tx, response_id: str) -> Response | None:
 
 
 def save_response(tx: Tx, response: Response) -> None:
-    """Insert the first revision or replace exactly the one it revises."""
-    doc = {"_id": response.id, **asdict(response)}
-    if response.revision == 1:
-        tx.db["responses"].insert_one(doc, session=tx.session)
-        return
-    result = tx.db["responses"].replace_one(
-        {"_id": response.id, "revision": response.revision - 1}, doc, session=tx.session
-    )
-    if result.matched_count != 1:
-        raise Conflict("the response changed meanwhile; reload and try again")
+    save_versioned(tx, "responses", {"_id": response.id, **asdict(response)}, "revision")
 
 
 def get_response(db: Database, response_id: str) -> Response | None:

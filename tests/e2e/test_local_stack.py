@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from kinerja.bus.topology import Topology, broker_connection
 from kinerja.config import Settings
-from tests.support import JWT_SECRET, token, wait_for
+from tests.support import JWT_SECRET, delete_queues, token, wait_for
 
 SERVICES = ("targets", "logs", "feedback", "appraisal")
 ROUTE = "/api/v1/rounds/{round}/ratees/kasubag/ratings"
@@ -184,12 +183,7 @@ def test_stack_uses_the_servers_named_by_urls(tmp_path, mongo_url, amqp_url, nam
         submit_and_see_it_applied(stack, "2026")
     finally:
         stack.stop()
-        settings = Settings.from_env("appraisal", env)
-        topology = Topology.for_settings(settings)
-        with broker_connection(settings) as connection, connection.channel() as channel:
-            for service in SERVICES:
-                topology.consumer_queue(service, []).bind(channel).delete()
-                topology.dead_letter_queue(service).bind(channel).delete()
+        delete_queues(env, SERVICES)
 
 
 DEMO_ROLES = {

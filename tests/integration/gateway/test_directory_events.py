@@ -13,7 +13,7 @@ from kinerja.config import Settings
 from kinerja.mongo import UnitOfWork, connect
 from kinerja.registry import declare_topology, service_definition
 from tests.integration.gateway.conftest import BOSS, STAFF, bearer
-from tests.support import bus_env, running, wait_for
+from tests.support import bus_env, delete_queues, running, wait_for
 
 SERVICES = ("targets", "logs", "feedback", "appraisal")
 
@@ -23,12 +23,7 @@ def env(mongo_url, amqp_url, namespace):
     env = bus_env(mongo_url, amqp_url, namespace)
     declare_topology(env)
     yield env
-    settings = Settings.from_env("gateway", env)
-    topology = Topology.for_settings(settings)
-    with broker_connection(settings) as connection, connection.channel() as channel:
-        for name in SERVICES:
-            topology.consumer_queue(name, []).bind(channel).delete()
-            topology.dead_letter_queue(name).bind(channel).delete()
+    delete_queues(env, SERVICES)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from kombu import Producer
 from kinerja.bus.topology import Topology, broker_connection, queue_depth
 from kinerja.config import Settings
 from kinerja.registry import declare_topology, service_definition
-from tests.support import bus_env
+from tests.support import bus_env, delete_queues
 
 
 def test_declared_queues_hold_events_published_before_any_consumer_ran(
@@ -29,10 +29,7 @@ def test_declared_queues_hold_events_published_before_any_consumer_ran(
         try:
             assert queue_depth(connection, queue) == 1
         finally:
-            with connection.channel() as channel:
-                for name in declared:
-                    topology.consumer_queue(name, []).bind(channel).delete()
-                    topology.dead_letter_queue(name).bind(channel).delete()
+            delete_queues(env, declared)
 
 
 def test_every_component_is_registered_with_its_own_name():
