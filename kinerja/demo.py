@@ -12,7 +12,7 @@ import requests
 from kinerja.auth import issue_access_token
 from kinerja.config import Settings
 
-DEMO_STEPS = ("gateway.demo", "services.feedback.demo")
+DEMO_STEPS = ("gateway.demo", "services.targets.demo", "services.feedback.demo")
 
 
 class DemoClient:
@@ -29,6 +29,9 @@ class DemoClient:
 
     def post(self, path: str, accept=(200, 201), headers=None, **kwargs) -> requests.Response:
         return self._call("POST", path, accept, headers, **kwargs)
+
+    def get(self, path: str, accept=(200,), headers=None, **kwargs) -> requests.Response:
+        return self._call("GET", path, accept, headers, **kwargs)
 
     def put(self, path: str, accept=(200, 201), headers=None, **kwargs) -> requests.Response:
         return self._call("PUT", path, accept, headers, **kwargs)

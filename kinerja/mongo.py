@@ -5,8 +5,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TypeVar
 
+from bson.codec_options import TypeCodec, TypeRegistry
+from bson.decimal128 import Decimal128
 from pymongo import MongoClient
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
@@ -20,9 +23,23 @@ from kinerja.errors import Conflict
 T = TypeVar("T")
 
 
+class DecimalCodec(TypeCodec):
+    """Exact decimals (the regulation's arithmetic) stored as BSON Decimal128."""
+
+    python_type = Decimal
+    bson_type = Decimal128
+
+    def transform_python(self, value: Decimal) -> Decimal128:
+        return Decimal128(value)
+
+    def transform_bson(self, value: Decimal128) -> Decimal:
+        return value.to_decimal()
+
+
 def connect(settings: Settings) -> MongoClient:
     return MongoClient(
         settings.mongo_url,
+        type_registry=TypeRegistry([DecimalCodec()]),
         serverSelectionTimeoutMS=settings.mongo_timeout_ms,
         connectTimeoutMS=settings.mongo_timeout_ms,
         tz_aware=True,

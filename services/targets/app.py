@@ -1,14 +1,14 @@
-"""Entry point of the targets service: wiring only (its routes arrive with its own issue)."""
+"""Entry point of the targets service: wiring only."""
 
-from kinerja import directory_replica
 from kinerja.service import ServiceDefinition
-from services.targets import handlers
+from services.targets import api, handlers, store
 
 service = ServiceDefinition(
     name="targets",
-    title="Kinerja360 targets",
+    title="Kinerja360 targets (SKP)",
+    blueprints=[api.blp],
     subscriptions=handlers.subscriptions,
-    ensure_indexes=directory_replica.ensure_indexes,
+    ensure_indexes=store.ensure_indexes,
 )
 create_app = service.create_app
 create_worker = service.create_worker

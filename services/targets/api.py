@@ -1,0 +1,273 @@
+"""HTTP routes of the targets service: translate HTTP to the commands and back."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from kinerja import directory_replica
+from kinerja.auth import current_principal, requires
+from kinerja.errors import Forbidden
+from kinerja.web import service_context
+from services.targets import commands, domain, scoring, store
+from services.targets.domain import Achievement, ActivityTarget, Skp
+from services.targets.schemas import (
+    AchievementIn,
+    ActivitiesIn,
+    CycleQuery,
+    DecisionIn,
+    PreviewIn,
+    PreviewOut,
+    RealizationIn,
+    ReturnIn,
+    ScoreOut,
+    SkpDraftIn,
+    SkpOut,
+    TeamMemberOut,
+    VersionOut,
+    WhatIfIn,
+)
+
+blp = Blueprint("skp", __name__, url_prefix="/api/v1", description="SKP work targets")
+
+SKP = "/skps/<string:nip>/<string:cycle>"
+
+
+def _out(skp: Skp) -> dict:
+    return {
+        "nip": skp.nip,
+        "cycle": skp.cycle,
+        "status": skp.status,
+        "revision": skp.revision,
+        "current": skp.current,
+        "contract": skp.contract,
+        "realization": skp.realization,
+        "achievements": skp.achievements,
+    }
+
+
+def _as_owner(nip: str) -> None:
+    if current_principal().subject != nip:
+        raise Forbidden("only the employee drafts and submits their own SKP")
+
+
+def _run(work):
+    return _out(service_context().uow(work))
+
+
+@blp.route("/skps", methods=["POST"])
+@blp.arguments(SkpDraftIn)
+@blp.response(201, SkpOut)
+@requires("employee")
+def draft_skp(payload: dict):
+    """Draft my SKP for a cycle."""
+    nip = current_principal().subject
+    activities = [ActivityTarget(**a) for a in payload["activities"]]
+    return _run(lambda tx: commands.create_draft(tx, nip, payload["cycle"], activities))
+
+
+@blp.route(SKP, methods=["GET"])
+@blp.response(200, SkpOut)
+@requires()
+def get_skp(nip: str, cycle: str):
+    """An SKP with its current version, the approved contract and the realization so far."""
+    return _run(lambda tx: _visible(tx, nip, cycle))
+
+
+@blp.route(f"{SKP}/versions", methods=["GET"])
+@blp.response(200, VersionOut(many=True))
+@requires()
+def skp_versions(nip: str, cycle: str):
+    """Every version of the SKP with its status and the supervisor's notes, oldest first."""
+    skp = service_context().uow(lambda tx: _visible(tx, nip, cycle))
+    return skp.versions
+
+
+@blp.route(f"{SKP}/draft", methods=["PUT"])
+@blp.arguments(ActivitiesIn)
+@blp.response(200, SkpOut)
+@requires("employee")
+def edit_draft(payload: dict, nip: str, cycle: str):
+    """Replace the activities of my draft (or returned) SKP."""
+    _as_owner(nip)
+    activities = [ActivityTarget(**a) for a in payload["activities"]]
+    return _run(lambda tx: commands.edit_draft(tx, nip, cycle, activities))
+
+
+@blp.route(f"{SKP}/submit", methods=["POST"])
+@blp.response(200, SkpOut)
+@requires("employee")
+def submit_skp(nip: str, cycle: str):
+    """Send my SKP to my supervisor for approval."""
+    _as_owner(nip)
+    return _run(lambda tx: commands.submit(tx, nip, cycle))
+
+
+@blp.route(f"{SKP}/approve", methods=["POST"])
+@blp.response(200, SkpOut)
+@requires("supervisor")
+def approve_skp(nip: str, cycle: str):
+    """Approve a report's SKP: it becomes the year's contract."""
+    supervisor = current_principal().subject
+    return _run(lambda tx: commands.approve(tx, nip, cycle, supervisor))
+
+
+@blp.route(f"{SKP}/return", methods=["POST"])
+@blp.arguments(ReturnIn)
+@blp.response(200, SkpOut)
+@requires("supervisor")
+def return_skp(payload: dict, nip: str, cycle: str):
+    """Return a report's SKP with notes on what to change."""
+    supervisor = current_principal().subject
+    return _run(
+        lambda tx: commands.return_for_changes(tx, nip, cycle, supervisor, payload["notes"])
+    )
+
+
+@blp.route(f"{SKP}/revisions", methods=["POST"])
+@blp.response(201, SkpOut)
+@requires("employee")
+def revise_skp(nip: str, cycle: str):
+    """Start a new version of my approved SKP; it needs approval again."""
+    _as_owner(nip)
+    return _run(lambda tx: commands.start_revision(tx, nip, cycle))
+
+
+@blp.route(f"{SKP}/activities/<string:activity_id>/realization", methods=["PATCH"])
+@blp.arguments(RealizationIn)
+@blp.response(200, SkpOut)
+@requires()
+def record_realization(changes: dict, nip: str, cycle: str, activity_id: str):
+    """Record realization: quality by the supervisor; quantity only without daily logs."""
+    principal = current_principal()
+    return _run(
+        lambda tx: commands.record_realization(tx, nip, cycle, activity_id, changes, principal)
+    )
+
+
+@blp.route(f"{SKP}/extra-tasks", methods=["POST"])
+@blp.arguments(AchievementIn)
+@blp.response(201, SkpOut)
+@requires("employee")
+def propose_extra_task(payload: dict, nip: str, cycle: str):
+    """Record an extra task (tugas tambahan) with its evidence, for the supervisor to approve."""
+    return _propose(nip, cycle, payload, "extra_task")
+
+
+@blp.route(f"{SKP}/creativity", methods=["POST"])
+@blp.arguments(AchievementIn)
+@blp.response(201, SkpOut)
+@requires("employee")
+def propose_creativity(payload: dict, nip: str, cycle: str):
+    """Record a creativity (kreativitas) with its level and evidence."""
+    return _propose(nip, cycle, payload, "creativity")
+
+
+def _propose(nip: str, cycle: str, payload: dict, kind: str):
+    _as_owner(nip)
+    achievement = Achievement(kind=kind, **payload)
+    return _run(lambda tx: commands.propose_achievement(tx, nip, cycle, achievement))
+
+
+@blp.route(f"{SKP}/achievements/<string:achievement_id>/decision", methods=["POST"])
+@blp.arguments(DecisionIn)
+@blp.response(200, SkpOut)
+@requires("supervisor")
+def decide_achievement(payload: dict, nip: str, cycle: str, achievement_id: str):
+    """Approve or reject a report's extra task or creativity."""
+    supervisor = current_principal().subject
+    return _run(
+        lambda tx: commands.decide_achievement(
+            tx, nip, cycle, achievement_id, payload["approve"], supervisor
+        )
+    )
+
+
+@blp.route(f"{SKP}/score", methods=["GET"])
+@blp.response(200, ScoreOut)
+@requires()
+def skp_score(nip: str, cycle: str):
+    """The SKP score with its breakdown per activity and aspect (PP 46/2011)."""
+    skp = service_context().uow(lambda tx: _visible(tx, nip, cycle))
+    return _score_out(skp, domain.score(skp))
+
+
+@blp.route(f"{SKP}/what-if", methods=["POST"])
+@blp.arguments(WhatIfIn)
+@blp.response(200, ScoreOut)
+@requires()
+def what_if(payload: dict, nip: str, cycle: str):
+    """The score if the given realization came true; nothing is stored."""
+    skp = service_context().uow(lambda tx: _visible(tx, nip, cycle))
+    for activity_id in payload["activities"]:
+        skp.activity(activity_id)  # 404 for an activity not in the contract
+    breakdown = domain.score(
+        skp, payload["activities"], payload["extra_tasks"], payload["creativity"]
+    )
+    return _score_out(skp, breakdown)
+
+
+@blp.route("/teams/<string:supervisor_nip>/skps", methods=["GET"])
+@blp.arguments(CycleQuery, location="query")
+@blp.response(200, TeamMemberOut(many=True))
+@requires()
+def team_status(query: dict, supervisor_nip: str):
+    """Each direct report's SKP status for a cycle, at a glance."""
+    principal = current_principal()
+    if principal.subject != supervisor_nip and not principal.has_any(["hr"]):
+        raise Forbidden("a supervisor sees their own team")
+    db = service_context().db
+    reports = directory_replica.direct_reports(db, supervisor_nip)
+    skps = store.skps_of(db, [r["nip"] for r in reports], query["cycle"])
+    return [_team_row(report, skps.get(report["nip"])) for report in reports]
+
+
+@blp.route("/score-preview", methods=["POST"])
+@blp.arguments(PreviewIn)
+@blp.response(200, PreviewOut)
+@requires()
+def score_preview(document: dict):
+    """Score a posted SKP without storing it (the same contract as `kinerja skp score`)."""
+    return scoring.score_document(document)
+
+
+def _visible(tx, nip: str, cycle: str) -> Skp:
+    commands.ensure_may_see(tx, current_principal(), nip)
+    return commands.existing(tx, nip, cycle)
+
+
+def _team_row(report: dict, skp: Skp | None) -> dict:
+    row = {
+        "nip": report["nip"],
+        "name": report.get("name", ""),
+        "position": report.get("position", ""),
+        "skp_score": None,
+    }
+    if skp is None:
+        return {**row, "status": domain.NOT_STARTED}
+    if skp.contract is not None:
+        row["skp_score"] = domain.score(skp).total.skp_score
+    return {**row, "status": skp.status}
+
+
+def _score_out(skp: Skp, breakdown: domain.ScoreBreakdown) -> dict:
+    total = breakdown.total
+    return {
+        "nip": skp.nip,
+        "cycle": skp.cycle,
+        "activities": [
+            {
+                "activity": row.activity,
+                "realization": row.realization,
+                "score": row.score,
+                "assumed": row.assumed,
+            }
+            for row in breakdown.activities
+        ],
+        "activities_mean": total.activities_mean,
+        "extra_tasks": breakdown.extra_tasks,
+        "extra_tasks_points": total.extra_tasks_points,
+        "creativity": breakdown.creativity,
+        "creativity_points": total.creativity_points,
+        "skp_score": total.skp_score,
+        "complete": breakdown.complete,
+    }

@@ -1,0 +1,133 @@
+"""What people do with an SKP, one function per command: each runs in one
+transaction, saves the SKP and publishes what changed through the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+from kinerja import directory_replica
+from kinerja.auth import Principal
+from kinerja.errors import Conflict, Forbidden, NotFound
+from kinerja.mongo import Tx
+from services.targets import domain, events, store
+from services.targets.domain import Achievement, ActivityTarget, Skp
+
+
+def supervisor_of(tx: Tx, nip: str) -> str | None:
+    employee = directory_replica.find_employee(tx.db, nip)
+    return employee.get("supervisor_nip") if employee else None
+
+
+def ensure_may_see(tx: Tx, principal: Principal, nip: str) -> None:
+    """The employee, their supervisor, the supervisor's superior, and HR."""
+    if principal.subject == nip or principal.has_any(["hr"]):
+        return
+    supervisor = supervisor_of(tx, nip)
+    if supervisor and principal.subject in (supervisor, supervisor_of(tx, supervisor)):
+        return
+    raise Forbidden("not yours to see")
+
+
+def existing(tx: Tx, nip: str, cycle: str) -> Skp:
+    skp = store.find_skp(tx, nip, cycle)
+    if skp is None:
+        raise NotFound(f"no SKP of {nip} for {cycle}")
+    return skp
+
+
+def create_draft(tx: Tx, nip: str, cycle: str, activities: list[ActivityTarget]) -> Skp:
+    if store.find_skp(tx, nip, cycle) is not None:
+        raise Conflict(f"an SKP for {cycle} exists; edit or revise it", code="skp_exists")
+    skp = domain.draft(nip, cycle, activities)
+    store.save_skp(tx, skp)
+    return skp
+
+
+def edit_draft(tx: Tx, nip: str, cycle: str, activities: list[ActivityTarget]) -> Skp:
+    return _save(tx, domain.edit(existing(tx, nip, cycle), activities))
+
+
+def submit(tx: Tx, nip: str, cycle: str) -> Skp:
+    skp = _save(tx, domain.submit(existing(tx, nip, cycle)))
+    tx.publish(events.SKP_SUBMITTED, events.skp_decided(skp))
+    return skp
+
+
+def approve(tx: Tx, nip: str, cycle: str, supervisor: str) -> Skp:
+    domain.ensure_supervisor(supervisor_of(tx, nip), supervisor)
+    skp = _save(tx, domain.approve(existing(tx, nip, cycle), supervisor))
+    tx.publish(events.SKP_APPROVED, events.skp_decided(skp))
+    _publish_score(tx, skp)
+    return skp
+
+
+def return_for_changes(tx: Tx, nip: str, cycle: str, supervisor: str, notes: str) -> Skp:
+    domain.ensure_supervisor(supervisor_of(tx, nip), supervisor)
+    skp = _save(tx, domain.return_for_changes(existing(tx, nip, cycle), supervisor, notes))
+    tx.publish(events.SKP_RETURNED, events.skp_decided(skp))
+    return skp
+
+
+def start_revision(tx: Tx, nip: str, cycle: str) -> Skp:
+    return _save(tx, domain.start_revision(existing(tx, nip, cycle)))
+
+
+def record_realization(
+    tx: Tx, nip: str, cycle: str, activity_id: str, changes: dict, principal: Principal
+) -> Skp:
+    by_supervisor = supervisor_of(tx, nip) == principal.subject
+    if principal.subject != nip and not by_supervisor:
+        raise Forbidden("the employee or their supervisor records realization")
+    skp = existing(tx, nip, cycle)
+    has_logs = store.has_logs(tx, skp.key, activity_id)
+    skp = _save(tx, domain.realize(skp, activity_id, changes, by_supervisor, has_logs))
+    tx.publish(events.REALIZATION_UPDATED, events.realization_updated(skp, activity_id))
+    _publish_score(tx, skp)
+    return skp
+
+
+def apply_log_output(
+    tx: Tx,
+    entry_id: str,
+    nip: str,
+    cycle: str,
+    activity_id: str,
+    quantity: Decimal,
+    verified: bool,
+) -> None:
+    """A verified daily log entry adds its output; a revoked verification takes it back."""
+    key = domain.skp_key(nip, cycle)
+    store.record_log_output(tx, entry_id, key, activity_id, quantity, verified)
+    skp = store.find_skp(tx, nip, cycle)
+    if skp is None or skp.contract is None:
+        return  # kept in log_output; counted once the SKP is approved
+    if activity_id not in {a.id for a in skp.contract.activities}:
+        return
+    total = store.logged_quantity(tx, key, activity_id)
+    skp = _save(tx, domain.with_logged_quantity(skp, activity_id, total))
+    tx.publish(events.REALIZATION_UPDATED, events.realization_updated(skp, activity_id))
+    _publish_score(tx, skp)
+
+
+def propose_achievement(tx: Tx, nip: str, cycle: str, achievement: Achievement) -> Skp:
+    return _save(tx, domain.propose(existing(tx, nip, cycle), achievement))
+
+
+def decide_achievement(
+    tx: Tx, nip: str, cycle: str, achievement_id: str, approve: bool, supervisor: str
+) -> Skp:
+    domain.ensure_supervisor(supervisor_of(tx, nip), supervisor)
+    skp = _save(tx, domain.decide(existing(tx, nip, cycle), achievement_id, approve, supervisor))
+    _publish_score(tx, skp)
+    return skp
+
+
+def _save(tx: Tx, skp: Skp) -> Skp:
+    saved = replace(skp, revision=skp.revision + 1)
+    store.save_skp(tx, saved)
+    return saved
+
+
+def _publish_score(tx: Tx, skp: Skp) -> None:
+    tx.publish(events.SCORE_UPDATED, events.score_updated(skp, domain.score(skp)))

@@ -1,0 +1,396 @@
+"""The SKP (Sasaran Kerja Pegawai, the yearly work targets) and its life, pure.
+
+An employee drafts the SKP for a cycle and submits it; the direct supervisor
+approves it (the year's contract) or returns it with notes. A change after
+approval is a new version that needs approval again; earlier versions stay
+as history. Realization builds up against the approved contract's activities,
+and extra tasks (tugas tambahan) and creativity (kreativitas) count once the
+supervisor approves them. The regulation's arithmetic is in scoring.py.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from kinerja.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from services.targets import scoring
+
+CYCLE = re.compile(r"^20\d\d$")
+DRAFT, SUBMITTED, RETURNED, APPROVED, SUPERSEDED = (
+    "draft",
+    "submitted",
+    "returned",
+    "approved",
+    "superseded",
+)
+EDITABLE = (DRAFT, RETURNED)
+# What a supervisor sees of each report at a glance.
+NOT_STARTED, REALIZATION_COMPLETE = "not_started", "realization_complete"
+CREATIVITY_LEVELS = ("unit", "agency", "national")
+PROPOSED, REJECTED = "proposed", "rejected"
+
+
+@dataclass(frozen=True)
+class ActivityTarget:
+    """One activity of the position (kegiatan tugas jabatan) and its yearly target."""
+
+    id: str
+    name: str
+    quantity: Decimal
+    unit: str
+    months: Decimal
+    quality: Decimal = Decimal(100)
+    cost: Decimal | None = None
+    credit_points: Decimal | None = None
+
+    @property
+    def has_cost(self) -> bool:
+        return bool(self.cost)
+
+
+@dataclass(frozen=True)
+class SkpVersion:
+    number: int
+    status: str
+    activities: tuple[ActivityTarget, ...]
+    notes: str = ""
+    decided_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Realization:
+    """What an activity achieved; quantity comes from verified logs or, without logs, by hand."""
+
+    quantity: Decimal | None = None
+    quantity_source: str | None = None  # "logs" or "manual"
+    quality: Decimal | None = None
+    months: Decimal | None = None
+    cost: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Achievement:
+    """An extra task (tugas tambahan) or a creativity (kreativitas), with its evidence."""
+
+    id: str
+    kind: str  # "extra_task" or "creativity"
+    description: str
+    evidence: str
+    level: str | None = None  # creativity only: unit, agency or national
+    status: str = PROPOSED
+    decided_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Skp:
+    nip: str
+    cycle: str
+    versions: tuple[SkpVersion, ...]
+    realization: dict[str, Realization] = field(default_factory=dict)
+    achievements: tuple[Achievement, ...] = ()
+    revision: int = 1  # optimistic concurrency: each saved change counts up
+
+    @property
+    def key(self) -> str:
+        return skp_key(self.nip, self.cycle)
+
+    @property
+    def current(self) -> SkpVersion:
+        return self.versions[-1]
+
+    @property
+    def contract(self) -> SkpVersion | None:
+        """The approved version in force: the year's contract."""
+        approved = [v for v in self.versions if v.status == APPROVED]
+        return approved[-1] if approved else None
+
+    @property
+    def status(self) -> str:
+        if self.contract and self.realization_complete:
+            return REALIZATION_COMPLETE
+        if self.current.status == SUPERSEDED:
+            return APPROVED
+        return self.current.status
+
+    @property
+    def realization_complete(self) -> bool:
+        contract = self.contract
+        return bool(contract) and all(
+            _complete(activity, self.realization.get(activity.id))
+            for activity in contract.activities
+        )
+
+    def activity(self, activity_id: str) -> ActivityTarget:
+        contract = self.contract
+        if contract is None:
+            raise Conflict("the SKP has no approved version yet", code="not_approved")
+        for activity in contract.activities:
+            if activity.id == activity_id:
+                return activity
+        raise NotFound(f"activity {activity_id!r} is not in the approved SKP")
+
+
+def skp_key(nip: str, cycle: str) -> str:
+    return f"{nip}:{cycle}"
+
+
+def _complete(activity: ActivityTarget, realized: Realization | None) -> bool:
+    if realized is None:
+        return False
+    needed = [realized.quantity, realized.quality, realized.months]
+    if activity.has_cost:
+        needed.append(realized.cost)
+    return all(value is not None for value in needed)
+
+
+# --- drafting and approval ------------------------------------------------------
+
+
+def check_activities(activities: list[ActivityTarget]) -> None:
+    fields: dict[str, list[str]] = {}
+    if not activities:
+        fields["activities"] = ["an SKP has at least one activity"]
+    seen: set[str] = set()
+    for index, activity in enumerate(activities):
+        where = f"activities[{index}]"
+        if activity.id in seen:
+            fields[f"{where}.id"] = ["repeats another activity's id"]
+        seen.add(activity.id)
+        if activity.quantity <= 0:
+            fields[f"{where}.quantity"] = ["the target quantity must be above 0"]
+        if not 0 < activity.months <= 12:
+            fields[f"{where}.months"] = ["the target time is 1 to 12 months"]
+        if not 0 < activity.quality <= 100:
+            fields[f"{where}.quality"] = ["the target quality is above 0 and at most 100"]
+        if activity.cost is not None and activity.cost < 0:
+            fields[f"{where}.cost"] = ["the cost cannot be negative"]
+    if fields:
+        raise ValidationFailed("the SKP's activities are not valid", fields)
+
+
+def draft(nip: str, cycle: str, activities: list[ActivityTarget]) -> Skp:
+    if not CYCLE.match(cycle):
+        raise ValidationFailed("unknown cycle", {"cycle": ["a year such as 2026"]})
+    check_activities(activities)
+    return Skp(nip=nip, cycle=cycle, versions=(SkpVersion(1, DRAFT, tuple(activities)),))
+
+
+def edit(skp: Skp, activities: list[ActivityTarget]) -> Skp:
+    if skp.current.status not in EDITABLE:
+        raise Conflict(
+            f"a {skp.current.status} SKP cannot be edited in place; start a revision",
+            code="not_editable",
+        )
+    check_activities(activities)
+    return _with_current(skp, replace(skp.current, activities=tuple(activities)))
+
+
+def submit(skp: Skp) -> Skp:
+    if skp.current.status not in EDITABLE:
+        raise Conflict(f"a {skp.current.status} SKP cannot be submitted", code="not_submittable")
+    return _with_current(skp, replace(skp.current, status=SUBMITTED))
+
+
+def approve(skp: Skp, supervisor: str) -> Skp:
+    _awaiting_decision(skp)
+    versions = tuple(
+        replace(v, status=SUPERSEDED) if v.status == APPROVED else v for v in skp.versions[:-1]
+    )
+    approved = replace(skp.current, status=APPROVED, decided_by=supervisor, notes="")
+    kept = {a.id for a in approved.activities}
+    # realization follows the activities that stay in the new contract
+    realization = {k: v for k, v in skp.realization.items() if k in kept}
+    return replace(skp, versions=(*versions, approved), realization=realization)
+
+
+def return_for_changes(skp: Skp, supervisor: str, notes: str) -> Skp:
+    _awaiting_decision(skp)
+    if not notes.strip():
+        raise ValidationFailed("say what should change", {"notes": ["required when returning"]})
+    returned = replace(skp.current, status=RETURNED, decided_by=supervisor, notes=notes)
+    return _with_current(skp, returned)
+
+
+def start_revision(skp: Skp) -> Skp:
+    """A change after approval: a new draft version; the approved one stays in force."""
+    if skp.current.status != APPROVED:
+        raise Conflict(
+            "only an approved SKP is revised; edit the draft instead", code="no_revision"
+        )
+    revision = SkpVersion(skp.current.number + 1, DRAFT, skp.current.activities)
+    return replace(skp, versions=(*skp.versions, revision))
+
+
+def _awaiting_decision(skp: Skp) -> None:
+    if skp.current.status != SUBMITTED:
+        raise Conflict(
+            f"the SKP is {skp.current.status}, not waiting for approval", code="not_submitted"
+        )
+
+
+def _with_current(skp: Skp, version: SkpVersion) -> Skp:
+    return replace(skp, versions=(*skp.versions[:-1], version))
+
+
+# --- who may do what --------------------------------------------------------------
+
+
+def ensure_supervisor(supervisor_of_owner: str | None, caller: str) -> None:
+    """Only the employee's direct supervisor (pejabat penilai) decides on their SKP."""
+    if supervisor_of_owner is None or supervisor_of_owner != caller:
+        raise Forbidden("only the employee's direct supervisor may do this")
+
+
+# --- realization --------------------------------------------------------------------
+
+
+def realize(skp: Skp, activity_id: str, changes: dict, by_supervisor: bool, has_logs: bool) -> Skp:
+    """Record realization: quality is the supervisor's assessment; quantity comes from
+    verified logs, typed in only for an activity that has none."""
+    activity = skp.activity(activity_id)
+    fields: dict[str, list[str]] = {}
+    if "quality" in changes and not by_supervisor:
+        fields["quality"] = ["realized quality is assessed by the supervisor"]
+    if "quantity" in changes and has_logs:
+        fields["quantity"] = ["this activity's quantity comes from its verified daily logs"]
+    if "cost" in changes and not activity.has_cost:
+        fields["cost"] = ["this activity has no cost target"]
+    for name in ("quantity", "months", "cost"):
+        if changes.get(name) is not None and changes[name] < 0:
+            fields[name] = ["cannot be negative"]
+    if changes.get("quality") is not None and not 0 <= changes["quality"] <= 100:
+        fields["quality"] = ["between 0 and 100"]
+    if fields:
+        raise ValidationFailed("the realization cannot be recorded", fields)
+    current = skp.realization.get(activity_id, Realization())
+    if "quantity" in changes:
+        changes = {**changes, "quantity_source": "manual"}
+    updated = replace(current, **changes)
+    return replace(skp, realization={**skp.realization, activity_id: updated})
+
+
+def with_logged_quantity(skp: Skp, activity_id: str, quantity: Decimal) -> Skp:
+    """The activity's realized quantity is the sum of its verified log output."""
+    current = skp.realization.get(activity_id, Realization())
+    updated = replace(current, quantity=quantity, quantity_source="logs")
+    return replace(skp, realization={**skp.realization, activity_id: updated})
+
+
+# --- extra tasks and creativity -------------------------------------------------------
+
+
+def propose(skp: Skp, achievement: Achievement) -> Skp:
+    if skp.contract is None:
+        raise Conflict("record extra tasks once the SKP is approved", code="not_approved")
+    if achievement.kind == "creativity" and achievement.level not in CREATIVITY_LEVELS:
+        raise ValidationFailed("unknown creativity level", {"level": list(CREATIVITY_LEVELS)})
+    if achievement.kind == "extra_task" and achievement.level is not None:
+        raise ValidationFailed("only creativity has a level", {"level": ["leave it out"]})
+    if any(a.id == achievement.id for a in skp.achievements):
+        raise Conflict("an achievement with this id exists", {"id": ["already recorded"]})
+    return replace(skp, achievements=(*skp.achievements, achievement))
+
+
+def decide(skp: Skp, achievement_id: str, approved: bool, supervisor: str) -> Skp:
+    found = [a for a in skp.achievements if a.id == achievement_id]
+    if not found:
+        raise NotFound(f"no extra task or creativity {achievement_id!r}")
+    if found[0].status != PROPOSED:
+        raise Conflict(f"already {found[0].status}", code="already_decided")
+    decided = replace(found[0], status="approved" if approved else REJECTED, decided_by=supervisor)
+    return replace(
+        skp, achievements=tuple(decided if a.id == achievement_id else a for a in skp.achievements)
+    )
+
+
+# --- the score -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActivityBreakdown:
+    activity: ActivityTarget
+    realization: scoring.Realization
+    score: scoring.ActivityScore
+    assumed: tuple[str, ...]  # aspects not yet recorded, taken at their target for now
+
+
+@dataclass(frozen=True)
+class ScoreBreakdown:
+    activities: tuple[ActivityBreakdown, ...]
+    extra_tasks: int
+    creativity: str | None
+    total: scoring.SkpScore
+    complete: bool
+
+
+def score(
+    skp: Skp,
+    overrides: dict[str, dict] | None = None,
+    extra_tasks: int | None = None,
+    creativity: str | None = None,
+) -> ScoreBreakdown:
+    """The SKP score of the contract with its realization so far.
+
+    Until the year ends, quality, time and cost not yet recorded are taken at
+    their targets (and said so), so the provisional score shows the pace of
+    quantity; overrides answer a what-if without storing anything.
+    """
+    contract = skp.contract
+    if contract is None:
+        raise Conflict("the SKP has no approved version to score yet", code="not_approved")
+    overrides = overrides or {}
+    rows = []
+    for activity in contract.activities:
+        realized = replace(
+            skp.realization.get(activity.id, Realization()), **overrides.get(activity.id, {})
+        )
+        rows.append(_breakdown(activity, realized))
+    approved = [a for a in skp.achievements if a.status == "approved"]
+    tasks = (
+        extra_tasks if extra_tasks is not None else sum(a.kind == "extra_task" for a in approved)
+    )
+    level = creativity if creativity is not None else _highest_creativity(approved)
+    total = scoring.score_skp([(r.activity_target, r.realization) for r in rows], tasks, level)
+    breakdown = tuple(
+        ActivityBreakdown(row.activity, row.realization, score, row.assumed)
+        for row, score in zip(rows, total.activities, strict=True)
+    )
+    return ScoreBreakdown(breakdown, tasks, level, total, complete=skp.realization_complete)
+
+
+@dataclass(frozen=True)
+class _Row:
+    activity: ActivityTarget
+    activity_target: scoring.Target
+    realization: scoring.Realization
+    assumed: tuple[str, ...]
+
+
+def _breakdown(activity: ActivityTarget, realized: Realization) -> _Row:
+    target = scoring.Target(
+        quantity=activity.quantity,
+        quality=activity.quality,
+        months=activity.months,
+        cost=activity.cost if activity.has_cost else None,
+    )
+    assumed = []
+    values = {}
+    for aspect, fallback in (
+        ("quality", activity.quality),
+        ("months", activity.months),
+        ("cost", activity.cost if activity.has_cost else None),
+    ):
+        value = getattr(realized, aspect)
+        if value is None and fallback is not None:
+            assumed.append(aspect)
+            value = fallback
+        values[aspect] = value
+    realization = scoring.Realization(quantity=realized.quantity or Decimal(0), **values)
+    return _Row(activity, target, realization, tuple(assumed))
+
+
+def _highest_creativity(approved: list[Achievement]) -> str | None:
+    levels = [a.level for a in approved if a.kind == "creativity"]
+    return max(levels, key=CREATIVITY_LEVELS.index) if levels else None

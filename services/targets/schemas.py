@@ -1,0 +1,191 @@
+"""The targets API's contract. Numbers come in as exact decimals and go out as JSON numbers."""
+
+from marshmallow import Schema, fields, validate
+
+from services.targets.domain import CREATIVITY_LEVELS
+
+ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,63}$", error="lowercase letters, digits and '-'")
+
+
+def number(**kwargs) -> fields.Decimal:
+    return fields.Decimal(allow_nan=False, **kwargs)
+
+
+class ActivityIn(Schema):
+    id = fields.String(required=True, validate=ID)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    quantity = number(required=True, metadata={"description": "target output, e.g. 12"})
+    unit = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    months = number(required=True, metadata={"description": "target time in months (1-12)"})
+    quality = number(load_default=100)
+    cost = number(load_default=None, allow_none=True)
+    credit_points = number(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "angka kredit, for functional positions"},
+    )
+
+
+class SkpDraftIn(Schema):
+    cycle = fields.String(required=True, validate=validate.Regexp(r"^20\d\d$"))
+    activities = fields.List(fields.Nested(ActivityIn), required=True)
+
+
+class ActivitiesIn(Schema):
+    activities = fields.List(fields.Nested(ActivityIn), required=True)
+
+
+class ReturnIn(Schema):
+    notes = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class RealizationIn(Schema):
+    quantity = number(metadata={"description": "only for an activity without daily logs"})
+    quality = number(metadata={"description": "the supervisor's assessment, 0-100"})
+    months = number()
+    cost = number()
+
+
+class AchievementIn(Schema):
+    id = fields.String(required=True, validate=ID)
+    description = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    evidence = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    level = fields.String(load_default=None, validate=validate.OneOf(CREATIVITY_LEVELS))
+
+
+class DecisionIn(Schema):
+    approve = fields.Boolean(required=True)
+
+
+class ActivityOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    quantity = fields.Float()
+    unit = fields.String()
+    months = fields.Float()
+    quality = fields.Float()
+    cost = fields.Float(allow_none=True)
+    credit_points = fields.Float(allow_none=True)
+
+
+class VersionOut(Schema):
+    number = fields.Integer()
+    status = fields.String()
+    activities = fields.List(fields.Nested(ActivityOut))
+    notes = fields.String()
+    decided_by = fields.String(allow_none=True)
+
+
+class RealizationOut(Schema):
+    quantity = fields.Float(allow_none=True)
+    quantity_source = fields.String(allow_none=True)
+    quality = fields.Float(allow_none=True)
+    months = fields.Float(allow_none=True)
+    cost = fields.Float(allow_none=True)
+
+
+class AchievementOut(Schema):
+    id = fields.String()
+    kind = fields.String()
+    description = fields.String()
+    evidence = fields.String()
+    level = fields.String(allow_none=True)
+    status = fields.String()
+    decided_by = fields.String(allow_none=True)
+
+
+class SkpOut(Schema):
+    nip = fields.String()
+    cycle = fields.String()
+    status = fields.String()
+    revision = fields.Integer()
+    current = fields.Nested(VersionOut)
+    contract = fields.Nested(VersionOut, allow_none=True)
+    realization = fields.Dict(keys=fields.String(), values=fields.Nested(RealizationOut))
+    achievements = fields.List(fields.Nested(AchievementOut))
+
+
+class AspectScoresOut(Schema):
+    quantity = fields.Float()
+    quality = fields.Float()
+    time = fields.Float()
+    cost = fields.Float(allow_none=True)
+    total = fields.Float()
+    score = fields.Float()
+
+
+class ActivityScoreOut(Schema):
+    activity = fields.Nested(ActivityOut)
+    realization = fields.Nested(RealizationOut)
+    score = fields.Nested(AspectScoresOut)
+    assumed = fields.List(
+        fields.String(), metadata={"description": "aspects not recorded yet, taken at target"}
+    )
+
+
+class ScoreOut(Schema):
+    nip = fields.String()
+    cycle = fields.String()
+    activities = fields.List(fields.Nested(ActivityScoreOut))
+    activities_mean = fields.Float()
+    extra_tasks = fields.Integer()
+    extra_tasks_points = fields.Float()
+    creativity = fields.String(allow_none=True)
+    creativity_points = fields.Float()
+    skp_score = fields.Float()
+    complete = fields.Boolean()
+
+
+class WhatIfActivity(Schema):
+    quantity = number()
+    quality = number()
+    months = number()
+    cost = number()
+
+
+class WhatIfIn(Schema):
+    activities = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(WhatIfActivity),
+        load_default=dict,
+        metadata={"description": "activity id -> realization to assume"},
+    )
+    extra_tasks = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    creativity = fields.String(load_default=None, validate=validate.OneOf(CREATIVITY_LEVELS))
+
+
+class TeamMemberOut(Schema):
+    nip = fields.String()
+    name = fields.String()
+    position = fields.String()
+    status = fields.String()
+    skp_score = fields.Float(allow_none=True)
+
+
+class CycleQuery(Schema):
+    cycle = fields.String(required=True, validate=validate.Regexp(r"^20\d\d$"))
+
+
+class PreviewIn(Schema):
+    """The scoring contract of `kinerja skp score` (see the README)."""
+
+    activities = fields.List(fields.Dict(), required=True)
+    extra_tasks = fields.Integer(load_default=0)
+    creativity = fields.String(load_default=None, allow_none=True)
+
+
+class PreviewActivityOut(Schema):
+    quantity = fields.Float()
+    quality = fields.Float()
+    time = fields.Float()
+    cost = fields.Float(allow_none=True)
+    total = fields.Float()
+    score = fields.Float()
+
+
+class PreviewOut(Schema):
+    activities = fields.List(fields.Nested(PreviewActivityOut))
+    activities_mean = fields.Float()
+    extra_tasks_points = fields.Float()
+    creativity_points = fields.Float()
+    skp_score = fields.Float()

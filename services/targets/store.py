@@ -1,0 +1,92 @@
+"""The targets service's MongoDB collections and queries."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from decimal import Decimal
+
+from pymongo import ASCENDING
+from pymongo.database import Database
+
+from kinerja import directory_replica
+from kinerja.mongo import Tx, save_versioned
+from services.targets.domain import (
+    Achievement,
+    ActivityTarget,
+    Realization,
+    Skp,
+    SkpVersion,
+    skp_key,
+)
+
+
+def ensure_indexes(db: Database) -> None:
+    directory_replica.ensure_indexes(db)
+    db["skps"].create_index([("cycle", ASCENDING), ("nip", ASCENDING)])
+    db["log_output"].create_index([("skp_key", ASCENDING), ("activity_id", ASCENDING)])
+
+
+def _to_doc(skp: Skp) -> dict:
+    doc = asdict(skp)
+    doc["_id"] = skp.key
+    doc["status"] = skp.status  # stored for listing by status
+    return doc
+
+
+def _from_doc(doc: dict) -> Skp:
+    return Skp(
+        nip=doc["nip"],
+        cycle=doc["cycle"],
+        versions=tuple(
+            SkpVersion(**{**v, "activities": tuple(ActivityTarget(**a) for a in v["activities"])})
+            for v in doc["versions"]
+        ),
+        realization={k: Realization(**v) for k, v in doc.get("realization", {}).items()},
+        achievements=tuple(Achievement(**a) for a in doc.get("achievements", ())),
+        revision=doc["revision"],
+    )
+
+
+def find_skp(tx: Tx, nip: str, cycle: str) -> Skp | None:
+    doc = tx.db["skps"].find_one({"_id": skp_key(nip, cycle)}, session=tx.session)
+    return _from_doc(doc) if doc else None
+
+
+def get_skp(db: Database, nip: str, cycle: str) -> Skp | None:
+    doc = db["skps"].find_one({"_id": skp_key(nip, cycle)})
+    return _from_doc(doc) if doc else None
+
+
+def save_skp(tx: Tx, skp: Skp) -> None:
+    save_versioned(tx, "skps", _to_doc(skp), "revision")
+
+
+def skps_of(db: Database, nips: list[str], cycle: str) -> dict[str, Skp]:
+    docs = db["skps"].find({"cycle": cycle, "nip": {"$in": nips}})
+    return {doc["nip"]: _from_doc(doc) for doc in docs}
+
+
+def record_log_output(
+    tx: Tx, entry_id: str, key: str, activity_id: str, quantity: Decimal, verified: bool
+) -> None:
+    tx.db["log_output"].replace_one(
+        {"_id": entry_id},
+        {"skp_key": key, "activity_id": activity_id, "quantity": quantity, "verified": verified},
+        upsert=True,
+        session=tx.session,
+    )
+
+
+def logged_quantity(tx: Tx, key: str, activity_id: str) -> Decimal:
+    """The verified output logged against an activity, summed."""
+    docs = tx.db["log_output"].find(
+        {"skp_key": key, "activity_id": activity_id, "verified": True},
+        {"quantity": 1},
+        session=tx.session,
+    )
+    return sum((doc["quantity"] for doc in docs), Decimal(0))
+
+
+def has_logs(tx: Tx, key: str, activity_id: str) -> bool:
+    query = {"skp_key": key, "activity_id": activity_id}
+    return tx.db["log_output"].count_documents(query, limit=1, session=tx.session) > 0

@@ -1,0 +1,93 @@
+"""Verified daily logs become realized quantity, through the real broker, exactly once."""
+
+from __future__ import annotations
+
+import pytest
+
+from kinerja.bus.consumer import EventConsumer
+from kinerja.bus.relay import wait_until_drained
+from kinerja.bus.topology import Topology, broker_connection
+from kinerja.config import Settings
+from kinerja.mongo import UnitOfWork, connect
+from kinerja.registry import declare_topology, service_definition
+from tests.integration.services.targets.conftest import CYCLE, STAFF, skp_url
+from tests.support import bus_env, delete_queues, running, wait_for
+
+
+@pytest.fixture
+def env(mongo_url, amqp_url, namespace):
+    env = bus_env(mongo_url, amqp_url, namespace)
+    declare_topology(env)
+    yield env
+    delete_queues(env, ("targets", "logs", "feedback", "appraisal"))
+
+
+@pytest.fixture
+def settings(env):  # the targets app of conftest, on the real broker
+    return Settings.from_env("targets", env)
+
+
+class LogsService:
+    """Stands in for the logs service's outbox: the events it will publish."""
+
+    def __init__(self, env: dict):
+        self.settings = Settings.from_env("logs", env)
+        self.client = connect(self.settings)
+        db = self.client[self.settings.mongo_db]
+        self.uow = UnitOfWork(self.client, db, "logs")
+        self.relay = service_definition("logs").create_worker(self.settings).relay()
+
+    def publish(self, event_type: str, entry_id: str, quantity: int, activity="agenda-surat"):
+        data = {
+            "entry_id": entry_id,
+            "nip": STAFF,
+            "cycle": CYCLE,
+            "activity_id": activity,
+            "quantity": quantity,
+            "date": "2026-03-02",
+        }
+        self.uow(lambda tx: tx.publish(event_type, data))
+        wait_until_drained(self.relay)
+
+
+def realized_quantity(client, people):
+    skp = client.get(skp_url(), headers=people.staff).json
+    return skp["realization"].get("agenda-surat", {}).get("quantity")
+
+
+def test_verified_output_adds_up_and_a_revoked_verification_takes_it_back(
+    app, client, people, approved, env
+):
+    logs = LogsService(env)
+    logs.publish("logs.entry.verified", "e1", 3)
+    logs.publish("logs.entry.verified", "e2", 2)
+    logs.publish("logs.entry.verified", "e2", 2)  # the same entry verified twice
+    logs.publish("logs.verification.revoked", "e1", 3)
+
+    settings = app.extensions["kinerja"].settings
+    context = app.extensions["kinerja"]
+    consumer = EventConsumer(
+        "targets",
+        broker_connection(settings),
+        Topology.for_settings(settings),
+        UnitOfWork(context.client, context.db, "targets"),
+        service_definition("targets").subscriptions,
+    )
+    with running(consumer.run, consumer.stop):
+        wait_for(lambda: _processed(context.db) == 4, message="four log events applied")
+    assert realized_quantity(client, people) == 2
+    skp = client.get(skp_url(), headers=people.staff).json
+    assert skp["realization"]["agenda-surat"]["quantity_source"] == "logs"
+    manual = client.patch(
+        f"{skp_url()}/activities/agenda-surat/realization",
+        json={"quantity": 12},
+        headers=people.staff,
+    )
+    assert "quantity" in manual.json["error"]["fields"]  # logs decide this activity's quantity
+    published = [d["envelope"]["type"] for d in context.db["outbox"].find()]
+    assert published.count("targets.realization.updated") == 4
+    logs.client.drop_database(logs.settings.mongo_db)
+
+
+def _processed(db) -> int:
+    return db["applied_events"].count_documents({"type": {"$regex": "^logs\\."}})
