@@ -79,7 +79,7 @@ def get_skp(nip: str, cycle: str):
 def skp_versions(nip: str, cycle: str):
     """Every version of the SKP with its status and the supervisor's notes, oldest first."""
     skp = service_context().uow(lambda tx: _visible(tx, nip, cycle))
-    return skp.versions
+    return list(skp.versions)  # a tuple would read as (body, status)
 
 
 @blp.route(f"{SKP}/draft", methods=["PUT"])
