@@ -227,6 +227,13 @@ def test_demo_accounts_log_in_and_reach_the_services_through_the_gateway(tmp_pat
             return answer.status_code == 200 and answer.json()["responses"] == 5
 
         wait_for(demo_ratings_applied, timeout=30, message="the demo responses in appraisal")
+        team = requests.get(
+            f"{stack.url()}/api/v1/targets/teams/{nip(2)}/skps?cycle=2026",
+            headers=tokens["demo-supervisor"],
+            timeout=5,
+        ).json()
+        statuses = sorted(member["status"] for member in team)
+        assert statuses == ["approved"] * 18 + ["draft", "returned"]
         spec = requests.get(f"{stack.url()}/api/openapi.json", timeout=10).json()
         assert "/api/v1/auth/login" in spec["paths"]
         assert "/api/v1/feedback/rounds/{round_id}/responses/{ratee_id}" in spec["paths"]
