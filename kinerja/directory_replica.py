@@ -58,3 +58,7 @@ def find_employee(db: Database, nip: str) -> dict | None:
 
 def direct_reports(db: Database, nip: str) -> list[dict]:
     return list(db[EMPLOYEES].find({"supervisor_nip": nip, "active": True}, {"_id": 0}))
+
+
+def unit_members(db: Database, unit_id: str) -> list[dict]:
+    return list(db[EMPLOYEES].find({"unit_id": unit_id, "active": True}, {"_id": 0}))

@@ -1,14 +1,14 @@
-"""Entry point of the logs service: wiring only (its routes arrive with its own issue)."""
+"""Entry point of the logs service: wiring only."""
 
-from kinerja import directory_replica
 from kinerja.service import ServiceDefinition
-from services.logs import handlers
+from services.logs import api, handlers, store
 
 service = ServiceDefinition(
     name="logs",
-    title="Kinerja360 logs",
+    title="Kinerja360 daily work logs",
+    blueprints=[api.blp],
     subscriptions=handlers.subscriptions,
-    ensure_indexes=directory_replica.ensure_indexes,
+    ensure_indexes=store.ensure_indexes,
 )
 create_app = service.create_app
 create_worker = service.create_worker

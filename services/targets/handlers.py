@@ -19,7 +19,7 @@ def count_verified_output(event: Envelope, tx: Tx) -> None:
     _apply(event, tx, verified=True)
 
 
-@subscriptions.on("logs.verification.revoked")
+@subscriptions.on("logs.entry.revoked")
 def take_back_revoked_output(event: Envelope, tx: Tx) -> None:
     _apply(event, tx, verified=False)
 

@@ -62,7 +62,7 @@ def test_verified_output_adds_up_and_a_revoked_verification_takes_it_back(
     logs.publish("logs.entry.verified", "e1", 3)
     logs.publish("logs.entry.verified", "e2", 2)
     logs.publish("logs.entry.verified", "e2", 2)  # the same entry verified twice
-    logs.publish("logs.verification.revoked", "e1", 3)
+    logs.publish("logs.entry.revoked", "e1", 3)
 
     settings = app.extensions["kinerja"].settings
     context = app.extensions["kinerja"]

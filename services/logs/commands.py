@@ -1,0 +1,155 @@
+"""What people do with daily logs, one function per command: each runs in one
+transaction and publishes verified output through the outbox."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+
+from marshmallow import ValidationError
+
+from kinerja import audit, directory_replica
+from kinerja.auth import Principal
+from kinerja.errors import Forbidden, NotFound, ValidationFailed
+from kinerja.mongo import Tx
+from services.logs import domain, events, store
+from services.logs.domain import Context, Entry, LogRules
+from services.logs.schemas import ImportRow
+
+
+def supervisor_of(db, nip: str) -> str | None:
+    employee = directory_replica.find_employee(db, nip)
+    return employee.get("supervisor_nip") if employee else None
+
+
+def ensure_may_read(db, principal: Principal, nip: str) -> None:
+    """The employee, their supervisor, and HR read an employee's logs."""
+    if principal.subject == nip or principal.has_any(["hr"]):
+        return
+    if supervisor_of(db, nip) != principal.subject:
+        raise Forbidden("not yours to see")
+
+
+def _context(tx: Tx, entry: Entry, today: date) -> Context:
+    activities = store.approved_activities(tx, entry.nip, entry.cycle)
+    return Context(
+        today=today,
+        approved_activities=frozenset(a.id for a in activities),
+        minutes_that_day=store.minutes_on(tx, entry.nip, entry.date, entry.id),
+        previous_description=store.previous_description(tx, entry.nip, entry.id),
+        day_reopened=store.day_reopened(tx, entry.nip, entry.date),
+    )
+
+
+def write_entry(tx: Tx, nip: str, fields: dict, today: date) -> Entry:
+    entry = Entry(id=uuid.uuid4().hex, nip=nip, **fields)
+    domain.check_entry(entry, _context(tx, entry, today), store.rules(tx))
+    store.save_entry(tx, entry)
+    return entry
+
+
+def edit_entry(tx: Tx, entry_id: str, changes: dict, caller: str, today: date) -> Entry:
+    entry = existing(tx, entry_id)
+    domain.ensure_owner(entry, caller)
+    revised = domain.revise(entry, changes)
+    domain.check_entry(revised, _context(tx, revised, today), store.rules(tx))
+    store.save_entry(tx, revised)
+    return revised
+
+
+def withdraw_entry(tx: Tx, entry_id: str, caller: str) -> Entry:
+    entry = existing(tx, entry_id)
+    domain.ensure_owner(entry, caller)
+    withdrawn = domain.withdraw(entry)
+    store.save_entry(tx, withdrawn)
+    return withdrawn
+
+
+def verify_entry(tx: Tx, entry_id: str, supervisor: str) -> Entry:
+    entry = existing(tx, entry_id)
+    domain.ensure_supervisor(supervisor_of(tx.db, entry.nip), supervisor)
+    verified = domain.verify(entry, supervisor)
+    store.save_entry(tx, verified)
+    tx.publish(events.ENTRY_VERIFIED, events.entry_output(verified))
+    return verified
+
+
+def reject_entry(tx: Tx, entry_id: str, supervisor: str, reason: str) -> Entry:
+    entry = existing(tx, entry_id)
+    domain.ensure_supervisor(supervisor_of(tx.db, entry.nip), supervisor)
+    rejected = domain.reject(entry, supervisor, reason)
+    store.save_entry(tx, rejected)
+    return rejected
+
+
+def revoke_verification(tx: Tx, entry_id: str, supervisor: str) -> Entry:
+    entry = existing(tx, entry_id)
+    domain.ensure_supervisor(supervisor_of(tx.db, entry.nip), supervisor)
+    revoked = domain.revoke(entry, supervisor)
+    store.save_entry(tx, revoked)
+    tx.publish(events.ENTRY_REVOKED, events.entry_output(revoked))
+    return revoked
+
+
+def reopen_day(tx: Tx, nip: str, day: date, supervisor: str) -> None:
+    domain.ensure_supervisor(supervisor_of(tx.db, nip), supervisor)
+    store.reopen_day(tx, nip, day, supervisor)
+
+
+def change_rules(tx: Tx, new: LogRules, actor: str) -> LogRules:
+    new.check()
+    before = store.rules(tx)
+    store.save_rules(tx, new)
+    audit.record(
+        tx, actor, "log_rules.changed", "log_rules", "log_rules", before.__dict__, new.__dict__
+    )
+    return new
+
+
+def existing(tx: Tx, entry_id: str) -> Entry:
+    entry = store.find_entry(tx, entry_id)
+    if entry is None:
+        raise NotFound(f"no log entry {entry_id}")
+    return entry
+
+
+def import_csv(
+    uow,
+    text: str,
+    refusal_for: Callable[[str | None], dict],
+    today: date,
+    on_progress: Callable[[int], None] | None = None,
+) -> dict:
+    """Historical entries from CSV (nip, date, activity_id, description, quantity,
+    minutes). Each row is checked by the same rules, the days-back rule aside
+    (history is old by nature), and written in its own transaction; the report
+    lists every refused row with why, so a stop half-way is never silent."""
+    rows = list(csv.DictReader(io.StringIO(text)))
+    history = replace(store.rules(uow.db), max_working_days_back=36_500)
+    written, rejected = 0, []
+    for line, row in enumerate(rows, start=2):
+        problems = refusal_for(row.get("nip"))
+        if not problems:
+            try:
+                fields = ImportRow().load({k: v for k, v in row.items() if k})
+                uow(lambda tx, fields=fields: _import_row(tx, fields, history, today))
+                written += 1
+            except ValidationError as exc:
+                problems = exc.messages
+            except ValidationFailed as exc:
+                problems = exc.fields
+        if problems:
+            rejected.append({"row": line, "key": row.get("nip") or "", "fields": problems})
+        if on_progress:
+            on_progress(1)
+    return {"rows": len(rows), "written": written, "rejected": rejected}
+
+
+def _import_row(tx: Tx, fields: dict, rules: LogRules, today: date) -> None:
+    entry = Entry(id=uuid.uuid4().hex, **fields)
+    domain.check_entry(entry, _context(tx, entry, today), rules)
+    store.save_entry(tx, entry)

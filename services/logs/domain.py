@@ -1,0 +1,287 @@
+"""The daily work log (laporan kerja harian) and its verification, pure.
+
+An employee logs a day's work against an activity of their approved SKP; the
+direct supervisor verifies it (or rejects it with a reason). Verified output
+counts towards the SKP's realization; a verification can be revoked, which
+rolls that back. The rules that keep logs worth reading are HR's to tune.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from kinerja.errors import Conflict, Forbidden, ValidationFailed
+
+PENDING, VERIFIED, REJECTED, WITHDRAWN = "pending", "verified", "rejected", "withdrawn"
+EDITABLE = (PENDING, REJECTED)
+
+
+@dataclass(frozen=True)
+class LogRules:
+    """HR's rules for daily logs, with the defaults the platform ships."""
+
+    max_working_days_back: int = 3
+    max_minutes_per_day: int = 1440
+    min_description_length: int = 20
+
+    def check(self) -> None:
+        fields = {}
+        if not 0 <= self.max_working_days_back <= 60:
+            fields["max_working_days_back"] = ["between 0 and 60"]
+        if not 1 <= self.max_minutes_per_day <= 1440:
+            fields["max_minutes_per_day"] = ["between 1 and 1440"]
+        if not 1 <= self.min_description_length <= 500:
+            fields["min_description_length"] = ["between 1 and 500"]
+        if fields:
+            raise ValidationFailed("the log rules are not valid", fields)
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    nip: str
+    date: date
+    activity_id: str
+    description: str
+    quantity: Decimal
+    minutes: int
+    status: str = PENDING
+    reason: str = ""
+    verified_by: str | None = None
+    revision: int = 1
+
+    @property
+    def cycle(self) -> str:
+        return str(self.date.year)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the rules need to know beyond the entry itself."""
+
+    today: date
+    approved_activities: frozenset[str]  # of the employee's approved SKP for the entry's year
+    minutes_that_day: int  # the employee's other entries on that date
+    previous_description: str | None  # the employee's latest other entry
+    day_reopened: bool = False  # the supervisor reopened this day for late entry
+
+
+def working_days_between(earlier: date, later: date) -> int:
+    """Monday-Friday days after `earlier` up to and including `later`."""
+    days, current = 0, earlier
+    while current < later:
+        current += timedelta(days=1)
+        days += current.weekday() < 5
+    return days
+
+
+def broken_rules(entry: Entry, context: Context, rules: LogRules) -> dict[str, list[str]]:
+    """Each broken rule, by field, named so the person knows which rule it is."""
+    fields: dict[str, list[str]] = {}
+
+    def broken(field: str, rule: str, why: str) -> None:
+        fields.setdefault(field, []).append(f"{rule}: {why}")
+
+    if entry.date > context.today:
+        broken("date", "no_future_dates", "a day's work is logged on or after that day")
+    elif (
+        working_days_between(entry.date, context.today) > rules.max_working_days_back
+        and not context.day_reopened
+    ):
+        broken(
+            "date",
+            "max_working_days_back",
+            f"more than {rules.max_working_days_back} working days ago; ask your supervisor "
+            "to reopen the day",
+        )
+    if entry.activity_id not in context.approved_activities:
+        broken(
+            "activity_id",
+            "approved_activity_only",
+            f"not an activity of your approved SKP for {entry.cycle}",
+        )
+    if not 1 <= entry.minutes <= rules.max_minutes_per_day:
+        broken("minutes", "minutes_per_entry", f"1 to {rules.max_minutes_per_day}")
+    elif context.minutes_that_day + entry.minutes > rules.max_minutes_per_day:
+        broken(
+            "minutes",
+            "max_minutes_per_day",
+            f"{context.minutes_that_day} minutes are logged that day already; at most "
+            f"{rules.max_minutes_per_day} in total",
+        )
+    text = entry.description.strip()
+    if len(text) < rules.min_description_length:
+        broken(
+            "description",
+            "min_description_length",
+            f"describe the work in at least {rules.min_description_length} characters",
+        )
+    elif context.previous_description is not None and _same_text(
+        text, context.previous_description
+    ):
+        broken(
+            "description",
+            "no_copied_description",
+            "the same text as your previous entry; say what was done this time",
+        )
+    if entry.quantity < 0:
+        broken("quantity", "quantity_not_negative", "0 or more")
+    return fields
+
+
+def check_entry(entry: Entry, context: Context, rules: LogRules) -> None:
+    fields = broken_rules(entry, context, rules)
+    if fields:
+        raise ValidationFailed("the entry breaks the log rules", fields, code="log_rule_broken")
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.lower().split()) == " ".join(b.lower().split())
+
+
+# --- the entry's life -----------------------------------------------------------------
+
+
+def ensure_owner(entry: Entry, caller: str) -> None:
+    if entry.nip != caller:
+        raise Forbidden("only the employee changes their own entries")
+
+
+def revise(entry: Entry, changes: dict) -> Entry:
+    if entry.status not in EDITABLE:
+        raise Conflict(f"a {entry.status} entry cannot be edited", code="not_editable")
+    return replace(entry, **changes, status=PENDING, reason="", revision=entry.revision + 1)
+
+
+def withdraw(entry: Entry) -> Entry:
+    if entry.status not in EDITABLE:
+        raise Conflict(
+            f"a {entry.status} entry cannot be withdrawn"
+            + (
+                "; ask your supervisor to revoke the verification"
+                if entry.status == VERIFIED
+                else ""
+            ),
+            code="not_withdrawable",
+        )
+    return replace(entry, status=WITHDRAWN, revision=entry.revision + 1)
+
+
+def ensure_supervisor(supervisor_of_owner: str | None, caller: str) -> None:
+    if supervisor_of_owner is None or supervisor_of_owner != caller:
+        raise Forbidden("only the employee's direct supervisor verifies their entries")
+
+
+def verify(entry: Entry, supervisor: str) -> Entry:
+    if entry.status != PENDING:
+        raise Conflict(
+            f"a {entry.status} entry is not waiting for verification", code="not_pending"
+        )
+    return replace(entry, status=VERIFIED, verified_by=supervisor, revision=entry.revision + 1)
+
+
+def reject(entry: Entry, supervisor: str, reason: str) -> Entry:
+    if entry.status != PENDING:
+        raise Conflict(
+            f"a {entry.status} entry is not waiting for verification", code="not_pending"
+        )
+    if not reason.strip():
+        raise ValidationFailed("say why", {"reason": ["required when rejecting"]})
+    return replace(
+        entry, status=REJECTED, reason=reason, verified_by=supervisor, revision=entry.revision + 1
+    )
+
+
+def revoke(entry: Entry, supervisor: str) -> Entry:
+    """Undo a verification: the entry waits again and its output leaves the SKP."""
+    if entry.status != VERIFIED:
+        raise Conflict(
+            "only a verified entry can have its verification revoked", code="not_verified"
+        )
+    return replace(entry, status=PENDING, verified_by=None, revision=entry.revision + 1)
+
+
+# --- reading the logs -------------------------------------------------------------------
+
+
+def missing_days(entries: list[Entry], first: date, last: date) -> list[date]:
+    """Working days in [first, last] with no entry at all: where the log is silent."""
+    logged = {e.date for e in entries if e.status != WITHDRAWN}
+    days, current = [], first
+    while current <= last:
+        if current.weekday() < 5 and current not in logged:
+            days.append(current)
+        current += timedelta(days=1)
+    return days
+
+
+def repeated_descriptions(entries: list[Entry]) -> dict[str, list[str]]:
+    """Texts written more than once, with the entries that repeat them."""
+    live = [e for e in entries if e.status != WITHDRAWN]
+    counts = Counter(" ".join(e.description.lower().split()) for e in live)
+    repeated: dict[str, list[str]] = {}
+    for entry in live:
+        key = " ".join(entry.description.lower().split())
+        if counts[key] > 1:
+            repeated.setdefault(entry.description.strip(), []).append(entry.id)
+    return repeated
+
+
+@dataclass(frozen=True)
+class ActivityTarget:
+    id: str
+    name: str
+    quantity: Decimal
+    unit: str
+    months: Decimal
+
+
+@dataclass(frozen=True)
+class ActivityRecap:
+    activity_id: str
+    name: str
+    unit: str
+    minutes: int  # this month
+    verified_quantity: Decimal  # this month
+    pending_quantity: Decimal  # this month
+    verified_to_date: Decimal  # since the cycle began
+    expected_by_now: Decimal  # the target's pace at the end of this month
+
+
+def monthly_recap(
+    entries: list[Entry], activities: list[ActivityTarget], month: date
+) -> list[ActivityRecap]:
+    """Per activity: the month's minutes and output, verified and pending, against the
+    target's pace (target quantity spread evenly over its months from January)."""
+    months_elapsed = Decimal(month.month)
+    live = [e for e in entries if e.status != WITHDRAWN and e.date <= month_end(month)]
+    recaps = []
+    for activity in activities:
+        mine = [e for e in live if e.activity_id == activity.id]
+        this_month = [e for e in mine if (e.date.year, e.date.month) == (month.year, month.month)]
+        recaps.append(
+            ActivityRecap(
+                activity.id,
+                activity.name,
+                activity.unit,
+                minutes=sum(e.minutes for e in this_month),
+                verified_quantity=_total(this_month, VERIFIED),
+                pending_quantity=_total(this_month, PENDING),
+                verified_to_date=_total(mine, VERIFIED),
+                expected_by_now=activity.quantity
+                * min(months_elapsed / activity.months, Decimal(1)),
+            )
+        )
+    return recaps
+
+
+def _total(entries: list[Entry], status: str) -> Decimal:
+    return sum((e.quantity for e in entries if e.status == status), Decimal(0))
+
+
+def month_end(month: date) -> date:
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return following - timedelta(days=1)

@@ -1,0 +1,142 @@
+"""The logs service's MongoDB collections and queries."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, datetime, time
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.database import Database
+
+from kinerja import audit, directory_replica
+from kinerja.mongo import Tx, save_versioned
+from services.logs.domain import WITHDRAWN, ActivityTarget, Entry, LogRules
+
+
+def ensure_indexes(db: Database) -> None:
+    directory_replica.ensure_indexes(db)
+    audit.ensure_indexes(db)
+    db["entries"].create_index([("nip", ASCENDING), ("date", ASCENDING)])
+    db["entries"].create_index([("status", ASCENDING), ("nip", ASCENDING)])
+
+
+# MongoDB has no date-only type: a day is stored as its midnight (UTC).
+def _day(value: date) -> datetime:
+    return datetime.combine(value, time())
+
+
+def _to_doc(entry: Entry) -> dict:
+    return {"_id": entry.id, **asdict(entry), "date": _day(entry.date)}
+
+
+def _entry(doc: dict) -> Entry:
+    doc = dict(doc)
+    doc.pop("_id")
+    doc["date"] = doc["date"].date()
+    return Entry(**doc)
+
+
+def save_entry(tx: Tx, entry: Entry) -> None:
+    save_versioned(tx, "entries", _to_doc(entry), "revision")
+
+
+def find_entry(tx: Tx, entry_id: str) -> Entry | None:
+    doc = tx.db["entries"].find_one({"_id": entry_id}, session=tx.session)
+    return _entry(doc) if doc else None
+
+
+def entries_of(db: Database, nip: str, first: date, last: date, status: str | None = None):
+    query = {"nip": nip, "date": {"$gte": _day(first), "$lte": _day(last)}}
+    if status:
+        query["status"] = status
+    return [_entry(doc) for doc in db["entries"].find(query).sort([("date", ASCENDING)])]
+
+
+def pending_of(db: Database, nips: list[str]) -> list[Entry]:
+    cursor = (
+        db["entries"]
+        .find({"nip": {"$in": nips}, "status": "pending"})
+        .sort([("date", ASCENDING), ("nip", ASCENDING)])
+    )
+    return [_entry(doc) for doc in cursor]
+
+
+def minutes_on(tx: Tx, nip: str, day: date, except_id: str | None) -> int:
+    docs = tx.db["entries"].find(
+        {"nip": nip, "date": _day(day), "_id": {"$ne": except_id}, "status": {"$ne": WITHDRAWN}},
+        {"minutes": 1},
+        session=tx.session,
+    )
+    return sum(doc["minutes"] for doc in docs)
+
+
+def previous_description(tx: Tx, nip: str, except_id: str | None) -> str | None:
+    doc = tx.db["entries"].find_one(
+        {"nip": nip, "_id": {"$ne": except_id}, "status": {"$ne": WITHDRAWN}},
+        {"description": 1},
+        sort=[("date", DESCENDING), ("_id", DESCENDING)],
+        session=tx.session,
+    )
+    return doc["description"] if doc else None
+
+
+def verified_minutes(db: Database, nips: list[str], first: date, last: date) -> dict[str, int]:
+    rows = db["entries"].aggregate(
+        [
+            {
+                "$match": {
+                    "nip": {"$in": nips},
+                    "status": "verified",
+                    "date": {"$gte": _day(first), "$lte": _day(last)},
+                }
+            },
+            {"$group": {"_id": "$nip", "minutes": {"$sum": "$minutes"}}},
+        ]
+    )
+    return {row["_id"]: row["minutes"] for row in rows}
+
+
+def save_approved_activities(tx: Tx, nip: str, cycle: str, version: int, activities: list):
+    """The activities of the newest approved SKP version; an older one arriving late loses."""
+    key = f"{nip}:{cycle}"
+    held = tx.db["activities"].find_one({"_id": key}, {"version": 1}, session=tx.session)
+    if held and held["version"] >= version:
+        return
+    tx.db["activities"].replace_one(
+        {"_id": key},
+        {"nip": nip, "cycle": cycle, "version": version, "activities": activities},
+        upsert=True,
+        session=tx.session,
+    )
+
+
+def approved_activities(db_or_tx, nip: str, cycle: str) -> list[ActivityTarget]:
+    db, session = (db_or_tx.db, db_or_tx.session) if isinstance(db_or_tx, Tx) else (db_or_tx, None)
+    doc = db["activities"].find_one({"_id": f"{nip}:{cycle}"}, session=session)
+    return [ActivityTarget(**a) for a in doc["activities"]] if doc else []
+
+
+def day_reopened(tx: Tx, nip: str, day: date) -> bool:
+    query = {"_id": f"{nip}:{day.isoformat()}"}
+    return tx.db["reopened_days"].count_documents(query, limit=1, session=tx.session) > 0
+
+
+def reopen_day(tx: Tx, nip: str, day: date, by: str) -> None:
+    tx.db["reopened_days"].replace_one(
+        {"_id": f"{nip}:{day.isoformat()}"},
+        {"nip": nip, "by": by},
+        upsert=True,
+        session=tx.session,
+    )
+
+
+def rules(db_or_tx) -> LogRules:
+    db, session = (db_or_tx.db, db_or_tx.session) if isinstance(db_or_tx, Tx) else (db_or_tx, None)
+    doc = db["settings"].find_one({"_id": "log_rules"}, {"_id": 0}, session=session)
+    return LogRules(**doc) if doc else LogRules()
+
+
+def save_rules(tx: Tx, new: LogRules) -> None:
+    tx.db["settings"].replace_one(
+        {"_id": "log_rules"}, asdict(new), upsert=True, session=tx.session
+    )
