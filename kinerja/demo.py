@@ -12,7 +12,12 @@ import requests
 from kinerja.auth import issue_access_token
 from kinerja.config import Settings
 
-DEMO_STEPS = ("gateway.demo", "services.targets.demo", "services.feedback.demo")
+DEMO_STEPS = (
+    "gateway.demo",
+    "services.targets.demo",
+    "services.logs.demo",
+    "services.feedback.demo",
+)
 
 
 class DemoClient:

@@ -234,6 +234,12 @@ def test_demo_accounts_log_in_and_reach_the_services_through_the_gateway(tmp_pat
         ).json()
         statuses = sorted(member["status"] for member in team)
         assert statuses == ["approved"] * 18 + ["draft", "returned"]
+        queue = requests.get(
+            f"{stack.url()}/api/v1/logs/verification-queue",
+            headers=tokens["demo-supervisor"],
+            timeout=5,
+        ).json()
+        assert len(queue) == 3 * 18  # the newest three days wait for the supervisor
         spec = requests.get(f"{stack.url()}/api/openapi.json", timeout=10).json()
         assert "/api/v1/auth/login" in spec["paths"]
         assert "/api/v1/feedback/rounds/{round_id}/responses/{ratee_id}" in spec["paths"]

@@ -1,0 +1,90 @@
+"""Demo daily logs: four weeks of the unit's work, mostly verified, with an uneven load."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from datetime import date, timedelta
+
+from gateway.demo import PEOPLE, SUPERVISOR_INDEX, nip
+from services.targets.demo import RETURNED, STILL_DRAFT, activities_for
+
+WORKING_DAYS = 20
+LEFT_PENDING = 3  # the newest days wait in the supervisor's queue
+STAFF = [i for i in range(SUPERVISOR_INDEX + 1, len(PEOPLE)) if i not in STILL_DRAFT | RETURNED]
+
+
+def _days(today: date) -> list[date]:
+    days, current = [], today
+    while len(days) < WORKING_DAYS:
+        current -= timedelta(days=1)
+        if current.weekday() < 5:
+            days.append(current)
+    return sorted(days)
+
+
+def _minutes(index: int) -> int:
+    """An uneven load, as the field study found: some carry far more than others."""
+    return (480, 420, 300, 180, 90)[index % 5]
+
+
+def entries_csv(today: date) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["nip", "date", "activity_id", "description", "quantity", "minutes"])
+    for index in STAFF:
+        activities = activities_for(PEOPLE[index][1])
+        for number, day in enumerate(_days(today)):
+            activity = activities[number % len(activities)]
+            daily = max(1, round(activity["quantity"] / 240))
+            writer.writerow(
+                [
+                    nip(index),
+                    day.isoformat(),
+                    activity["id"],
+                    f"{activity['name']} ({daily} {activity['unit']}), hari ke-{number + 1}",
+                    daily,
+                    _minutes(index),
+                ]
+            )
+    return out.getvalue()
+
+
+def _wait_for_approved_skps(client, owner: str) -> None:
+    """The logs service learns approved SKPs from the targets service's events."""
+    headers = {"Authorization": f"Bearer {client.token(owner, ['employee'])}"}
+    activity = activities_for(PEOPLE[STAFF[-1]][1])[0]["id"]
+    probe = {
+        "date": date.today().isoformat(),
+        "activity_id": activity,
+        "description": "x",
+        "quantity": 0,
+        "minutes": 0,
+    }
+    for _ in range(300):
+        answer = client.post("/api/v1/logs/entries", json=probe, headers=headers, accept=(201, 422))
+        fields = answer.json()["error"]["fields"] if answer.status_code == 422 else {}
+        if "activity_id" not in fields:
+            return
+        time.sleep(0.1)
+    raise RuntimeError("the logs service did not learn the approved SKPs in time")
+
+
+def load(client) -> str:
+    today = date.today()
+    _wait_for_approved_skps(client, nip(STAFF[-1]))
+    report = client.post(
+        "/api/v1/logs/imports", files={"file": ("logs.csv", entries_csv(today))}
+    ).json()
+    kasubag = {
+        "Authorization": f"Bearer {client.token(nip(SUPERVISOR_INDEX), ['employee', 'supervisor'])}"
+    }
+    queue = client.get("/api/v1/logs/verification-queue", headers=kasubag).json()
+    recent = set(_days(today)[-LEFT_PENDING:])
+    to_verify = [e["id"] for e in queue if date.fromisoformat(e["date"]) not in recent]
+    client.post("/api/v1/logs/entries/verify", json={"entry_ids": to_verify}, headers=kasubag)
+    return (
+        f"{report['written']} daily log entries over {WORKING_DAYS} working days, "
+        f"{len(to_verify)} verified"
+    )
