@@ -1,0 +1,29 @@
+"""`kinerja logs import`: history from the command line, with a progress bar and a report."""
+
+from click.testing import CliRunner
+
+from kinerja.cli import main
+from tests.integration.services.logs.conftest import STAFF
+
+
+def test_import_from_the_command_line(app, settings, tmp_path):
+    csv = tmp_path / "log.csv"
+    csv.write_text(
+        "nip,date,activity_id,description,quantity,minutes\n"
+        f"{STAFF},2026-01-05,agenda-surat,Mengagendakan surat masuk Januari minggu 1,30,120\n"
+        f"{STAFF},2026-01-06,agenda-surat,singkat,30,120\n"
+    )
+    env = {
+        "MONGO_URL": settings.mongo_url,
+        "BROKER_URL": "memory://",
+        "JWT_SECRET": settings.jwt_secret,
+        "MONGO_DB_PREFIX": settings.mongo_db.removesuffix("_logs"),
+    }
+    result = CliRunner().invoke(
+        main, ["logs", "import", str(csv), "--data-dir", str(tmp_path)], env=env
+    )
+    assert result.exit_code == 1
+    assert "1 of 2 entries imported, 1 rejected" in result.output
+    assert "line 3" in result.output and "min_description_length" in result.output
+    assert "Importing" in result.output
+    assert app.extensions["kinerja"].db["entries"].count_documents({}) == 1

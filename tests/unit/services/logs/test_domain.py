@@ -1,0 +1,116 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from kinerja.errors import Conflict, Forbidden
+from services.logs import domain
+from services.logs.domain import ActivityTarget, Context, Entry, LogRules
+
+TODAY = date(2026, 3, 11)  # a Wednesday
+
+
+def entry(**changes) -> Entry:
+    base = dict(
+        id="e1",
+        nip="198001012005012002",
+        date=date(2026, 3, 10),
+        activity_id="surat",
+        description="Mengagendakan 40 surat masuk dari dinas",
+        quantity=Decimal(40),
+        minutes=180,
+    )
+    return Entry(**{**base, **changes})
+
+
+def context(**changes) -> Context:
+    base = dict(
+        today=TODAY,
+        approved_activities=frozenset({"surat"}),
+        minutes_that_day=0,
+        previous_description=None,
+    )
+    return Context(**{**base, **changes})
+
+
+DEFAULT_RULES = LogRules()
+
+
+def rules_broken(entry_: Entry, context_: Context, rules: LogRules = DEFAULT_RULES) -> set[str]:
+    fields = domain.broken_rules(entry_, context_, rules)
+    return {message.split(":")[0] for messages in fields.values() for message in messages}
+
+
+def test_working_days_skip_the_weekend():
+    assert domain.working_days_between(date(2026, 3, 6), date(2026, 3, 9)) == 1  # Fri -> Mon
+    assert domain.working_days_between(date(2026, 3, 5), TODAY) == 4
+
+
+def test_a_good_entry_breaks_no_rule():
+    assert rules_broken(entry(), context()) == set()
+
+
+@pytest.mark.parametrize(
+    ("changes", "context_changes", "rule"),
+    [
+        ({"date": date(2026, 3, 12)}, {}, "no_future_dates"),
+        ({"date": date(2026, 3, 5)}, {}, "max_working_days_back"),
+        ({"activity_id": "other"}, {}, "approved_activity_only"),
+        ({"minutes": 0}, {}, "minutes_per_entry"),
+        ({"minutes": 600}, {"minutes_that_day": 900}, "max_minutes_per_day"),
+        ({"description": "rapat"}, {}, "min_description_length"),
+        (
+            {},
+            {"previous_description": "  mengagendakan 40 SURAT masuk dari dinas "},
+            "no_copied_description",
+        ),
+        ({"quantity": Decimal(-1)}, {}, "quantity_not_negative"),
+    ],
+)
+def test_each_rule(changes, context_changes, rule):
+    assert rules_broken(entry(**changes), context(**context_changes)) == {rule}
+
+
+def test_a_reopened_day_and_changed_rules_allow_older_entries():
+    old = entry(date=date(2026, 3, 5))
+    assert rules_broken(old, context(day_reopened=True)) == set()
+    assert rules_broken(old, context(), LogRules(max_working_days_back=5)) == set()
+
+
+def test_the_life_of_an_entry():
+    verified = domain.verify(entry(), "boss")
+    with pytest.raises(Conflict):
+        domain.withdraw(verified)
+    with pytest.raises(Conflict):
+        domain.revise(verified, {"quantity": Decimal(1)})
+    assert domain.revoke(verified, "boss").status == "pending"
+    rejected = domain.reject(entry(), "boss", "Jumlah tidak sesuai")
+    assert domain.revise(rejected, {"quantity": Decimal(30)}).status == "pending"
+    with pytest.raises(Forbidden):
+        domain.ensure_supervisor("boss", "someone-else")
+
+
+def test_silent_days_and_repeated_texts():
+    entries = [
+        entry(id="a", date=date(2026, 3, 2)),
+        entry(id="b", date=date(2026, 3, 4)),
+        entry(id="c", date=date(2026, 3, 5), description="Menata arsip berkas dinas"),
+    ]
+    assert domain.missing_days(entries, date(2026, 3, 2), date(2026, 3, 6)) == [
+        date(2026, 3, 3),
+        date(2026, 3, 6),
+    ]
+    assert list(domain.repeated_descriptions(entries).values()) == [["a", "b"]]
+
+
+def test_the_recap_measures_the_month_against_the_targets_pace():
+    target = ActivityTarget("surat", "Mengagendakan surat", Decimal(1200), "surat", Decimal(12))
+    entries = [
+        entry(id="jan", date=date(2026, 1, 5), status="verified", quantity=Decimal(100)),
+        entry(id="mar1", date=date(2026, 3, 2), status="verified"),
+        entry(id="mar2", date=date(2026, 3, 3)),
+    ]
+    [recap] = domain.monthly_recap(entries, [target], date(2026, 3, 1))
+    assert (recap.verified_quantity, recap.pending_quantity) == (40, 40)
+    assert (recap.verified_to_date, recap.expected_by_now) == (140, 300)
+    assert recap.minutes == 360
