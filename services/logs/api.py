@@ -28,6 +28,8 @@ from services.logs.schemas import (
     RulesOut,
     UnitLoadOut,
     WorkloadQuery,
+    WorkloadSettingsIn,
+    WorkloadSettingsOut,
 )
 
 blp = Blueprint("logs", __name__, url_prefix="/api/v1", description="Daily work logs")
@@ -194,7 +196,27 @@ def unit_workload(query: dict):
     members = directory_replica.unit_members(db, query["unit_id"])
     minutes = store.verified_minutes(db, [m["nip"] for m in members], query["from_"], query["to"])
     people = [(m["nip"], m.get("name", ""), minutes.get(m["nip"], 0)) for m in members]
-    return workload.unit_workload(query["unit_id"], people, query["from_"], query["to"])
+    settings = store.workload_settings(db)
+    return workload.unit_workload(query["unit_id"], people, query["from_"], query["to"], settings)
+
+
+@blp.route("/workload/settings", methods=["GET"])
+@blp.response(200, WorkloadSettingsOut)
+@requires()
+def get_workload_settings():
+    """The workload basis in force (effective hours and working days a year)."""
+    return store.workload_settings(service_context().db)
+
+
+@blp.route("/workload/settings", methods=["PUT"])
+@blp.arguments(WorkloadSettingsIn)
+@blp.response(200, WorkloadSettingsOut)
+@requires("hr")
+def change_workload_settings(payload: dict):
+    """Change the workload basis (audited)."""
+    actor = current_principal().actor
+    new = workload.WorkloadSettings(**payload)
+    return service_context().uow(lambda tx: commands.change_workload_settings(tx, new, actor))
 
 
 @blp.route("/rules", methods=["GET"])

@@ -19,6 +19,7 @@ from kinerja.mongo import Tx
 from services.logs import domain, events, store
 from services.logs.domain import Context, Entry, LogRules
 from services.logs.schemas import ImportRow
+from services.logs.workload import WorkloadSettings
 
 
 def supervisor_of(db, nip: str) -> str | None:
@@ -106,6 +107,22 @@ def change_rules(tx: Tx, new: LogRules, actor: str) -> LogRules:
     store.save_rules(tx, new)
     audit.record(
         tx, actor, "log_rules.changed", "log_rules", "log_rules", before.__dict__, new.__dict__
+    )
+    return new
+
+
+def change_workload_settings(tx: Tx, new: WorkloadSettings, actor: str) -> WorkloadSettings:
+    new.check()
+    before = store.workload_settings(tx.db)
+    store.save_workload_settings(tx, new)
+    audit.record(
+        tx,
+        actor,
+        "workload_settings.changed",
+        "workload_settings",
+        "workload",
+        before.__dict__,
+        new.__dict__,
     )
     return new
 

@@ -134,3 +134,17 @@ class ImportReport(Schema):
     rows = fields.Integer()
     written = fields.Integer()
     rejected = fields.List(fields.Dict())
+
+
+class WorkloadSettingsIn(Schema):
+    effective_hours_per_year = fields.Decimal(
+        required=True,
+        allow_nan=False,
+        metadata={"description": "effective working hours of one employee a year (ABK: 1250)"},
+    )
+    working_days_per_year = fields.Integer(required=True)
+
+
+class WorkloadSettingsOut(Schema):
+    effective_hours_per_year = fields.Float()
+    working_days_per_year = fields.Integer()

@@ -11,6 +11,7 @@ from pymongo.database import Database
 from kinerja import audit, directory_replica
 from kinerja.mongo import Tx, save_versioned
 from services.logs.domain import WITHDRAWN, ActivityTarget, Entry, LogRules
+from services.logs.workload import WorkloadSettings
 
 
 def ensure_indexes(db: Database) -> None:
@@ -140,3 +141,12 @@ def save_rules(tx: Tx, new: LogRules) -> None:
     tx.db["settings"].replace_one(
         {"_id": "log_rules"}, asdict(new), upsert=True, session=tx.session
     )
+
+
+def workload_settings(db: Database) -> WorkloadSettings:
+    doc = db["settings"].find_one({"_id": "workload"}, {"_id": 0})
+    return WorkloadSettings(**doc) if doc else WorkloadSettings()
+
+
+def save_workload_settings(tx: Tx, new: WorkloadSettings) -> None:
+    tx.db["settings"].replace_one({"_id": "workload"}, asdict(new), upsert=True, session=tx.session)
