@@ -62,3 +62,7 @@ def direct_reports(db: Database, nip: str) -> list[dict]:
 
 def unit_members(db: Database, unit_id: str) -> list[dict]:
     return list(db[EMPLOYEES].find({"unit_id": unit_id, "active": True}, {"_id": 0}))
+
+
+def active_employees(db: Database) -> list[dict]:
+    return list(db[EMPLOYEES].find({"active": True}, {"_id": 0}).sort("nip", ASCENDING))

@@ -12,10 +12,9 @@ subscriptions = Subscriptions()
 keep_directory_copy(subscriptions)
 
 
-@subscriptions.on("feedback.response.submitted")
-def record_response(event: Envelope, tx: Tx) -> None:
+def _rating(event: Envelope) -> domain.Rating:
     data = event.data
-    incoming = domain.Rating(
+    return domain.Rating(
         round_id=data["round_id"],
         rater_id=data["rater_id"],
         ratee_id=data["ratee_id"],
@@ -23,6 +22,21 @@ def record_response(event: Envelope, tx: Tx) -> None:
         scores=dict(data["scores"]),
         revision=int(data["revision"]),
     )
+
+
+@subscriptions.on("feedback.response.submitted")
+@subscriptions.on("feedback.response.revised")
+def record_response(event: Envelope, tx: Tx) -> None:
+    incoming = _rating(event)
     current = store.find_rating(tx, incoming.round_id, incoming.rater_id, incoming.ratee_id)
     if domain.supersedes(incoming, current):
         store.put_rating(tx, incoming)
+
+
+@subscriptions.on("feedback.response.withdrawn")
+def forget_response(event: Envelope, tx: Tx) -> None:
+    """A declined or removed response no longer counts (unless a newer one arrived)."""
+    incoming = _rating(event)
+    current = store.find_rating(tx, incoming.round_id, incoming.rater_id, incoming.ratee_id)
+    if current is not None and domain.supersedes(incoming, current):
+        store.delete_rating(tx, current)

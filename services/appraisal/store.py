@@ -33,6 +33,10 @@ def put_rating(tx: Tx, rating: Rating) -> None:
     )
 
 
+def delete_rating(tx: Tx, rating: Rating) -> None:
+    tx.db["ratings"].delete_one({"_id": _rating_id(rating)}, session=tx.session)
+
+
 def ratings_for(db: Database, round_id: str, ratee_id: str) -> list[Rating]:
     return [_to_rating(d) for d in db["ratings"].find({"round_id": round_id, "ratee_id": ratee_id})]
 

@@ -1,51 +1,310 @@
-"""HTTP routes of the feedback service: translate HTTP to the domain and back."""
+"""HTTP routes of the feedback service: translate HTTP to the commands and back."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import date
+
 from flask_smorest import Blueprint
 
+from kinerja import directory_replica
 from kinerja.auth import current_principal, requires
-from kinerja.errors import NotFound
+from kinerja.errors import Conflict, Forbidden, NotFound
 from kinerja.web import service_context
-from services.feedback import domain, store
-from services.feedback.events import RESPONSE_SUBMITTED, response_submitted
-from services.feedback.schemas import ResponseIn, ResponseOut
+from services.feedback import commands, domain, results, store
+from services.feedback.domain import Dimension, Framework, Round
+from services.feedback.schemas import (
+    AnswerIn,
+    AssignmentIn,
+    AssignmentOut,
+    CompletionOut,
+    DecisionIn,
+    DeclineIn,
+    FrameworkIn,
+    FrameworkOut,
+    NominationIn,
+    ReminderOut,
+    ReminderQuery,
+    ResultsOut,
+    RoundIn,
+    RoundOut,
+)
 
-blp = Blueprint("responses", __name__, url_prefix="/api/v1", description="360 responses")
+blp = Blueprint("feedback", __name__, url_prefix="/api/v1", description="360 feedback")
+
+ROUND = "/rounds/<string:round_id>"
+ASSIGNMENT = f"{ROUND}/assignments/<string:response_id>"
 
 
-def _out(response: domain.Response) -> dict:
-    return {"id": response.id, **response.__dict__}
+def today() -> date:
+    """The service's notion of today (one place, so tests can move it)."""
+    return date.today()
 
 
-@blp.route("/rounds/<string:round_id>/responses/<string:ratee_id>", methods=["PUT"])
-@blp.arguments(ResponseIn)
-@blp.response(200, ResponseOut)
+@blp.route("/frameworks", methods=["GET"])
+@blp.response(200, FrameworkOut(many=True))
 @requires()
-def submit_response(payload: dict, round_id: str, ratee_id: str):
-    """Submit or revise my response for a ratee in a round."""
-    rater_id = current_principal().subject
-    draft = domain.Response(round_id=round_id, rater_id=rater_id, ratee_id=ratee_id, **payload)
-
-    def work(tx):
-        previous = store.find_response(tx, draft.id)
-        accepted = domain.submit_response(previous, draft)
-        store.save_response(tx, accepted)
-        tx.publish(RESPONSE_SUBMITTED, response_submitted(accepted))
-        return accepted
-
-    return _out(service_context().uow(work))
+def list_frameworks():
+    """Competency frameworks, each at its latest version."""
+    return store.frameworks(service_context().db)
 
 
-@blp.route("/rounds/<string:round_id>/responses/<string:ratee_id>", methods=["GET"])
-@blp.response(200, ResponseOut)
+@blp.route("/frameworks", methods=["POST"])
+@blp.arguments(FrameworkIn)
+@blp.response(201, FrameworkOut)
+@requires("hr")
+def save_framework(payload: dict):
+    """Define a framework, or the next version of one (earlier rounds keep theirs)."""
+    dimensions = tuple(Dimension(**d) for d in payload.pop("dimensions"))
+    draft = Framework(version=0, dimensions=dimensions, **payload)
+    actor = current_principal().actor
+    return service_context().uow(lambda tx: commands.create_framework(tx, draft, actor))
+
+
+@blp.route("/rounds", methods=["GET"])
+@blp.response(200, RoundOut(many=True))
 @requires()
-def get_my_response(round_id: str, ratee_id: str):
-    """My own response for a ratee in a round."""
-    rater_id = current_principal().subject
-    response = store.get_response(
-        service_context().db, domain.response_id(round_id, rater_id, ratee_id)
+def list_rounds():
+    return store.rounds(service_context().db)
+
+
+@blp.route("/rounds", methods=["POST"])
+@blp.arguments(RoundIn)
+@blp.response(201, RoundOut)
+@requires("hr")
+def open_round(payload: dict):
+    """Open a round: assignments come from the org chart (superior, peers, subordinates, self)."""
+    unit_id = payload.pop("unit_id")
+    draft = Round(framework_version=0, **payload)
+    actor = current_principal().actor
+    round_, _ = service_context().uow(lambda tx: commands.open_round(tx, draft, unit_id, actor))
+    return round_
+
+
+@blp.route(f"{ROUND}/close", methods=["POST"])
+@blp.response(200, RoundOut)
+@requires("hr")
+def close_round(round_id: str):
+    """Close a round: responses freeze and results become visible."""
+    actor = current_principal().actor
+    return service_context().uow(lambda tx: commands.close_round(tx, round_id, actor))
+
+
+@blp.route(f"{ROUND}/assignments", methods=["GET"])
+@blp.response(200, AssignmentOut(many=True))
+@requires("hr")
+def list_assignments(round_id: str):
+    """Every assignment of the round, with its state (HR only: it names raters)."""
+    db = service_context().db
+    return [_assignment_out(db, r, with_answer=False) for r in store.responses(db, round_id)]
+
+
+@blp.route(f"{ROUND}/assignments", methods=["POST"])
+@blp.arguments(AssignmentIn)
+@blp.response(201, AssignmentOut)
+@requires("hr")
+def add_assignment(payload: dict, round_id: str):
+    actor = current_principal().actor
+    response = service_context().uow(
+        lambda tx: commands.add_assignment(tx, round_id, actor=actor, **payload)
     )
-    if response is None:
-        raise NotFound("you have not responded for this ratee in this round")
-    return _out(response)
+    return _assignment_out(service_context().db, response, with_answer=False)
+
+
+@blp.route(ASSIGNMENT, methods=["DELETE"])
+@blp.response(200, AssignmentOut)
+@requires("hr")
+def remove_assignment(round_id: str, response_id: str):
+    actor = current_principal().actor
+    response = service_context().uow(
+        lambda tx: commands.remove_assignment(tx, round_id, response_id, actor)
+    )
+    return _assignment_out(service_context().db, response, with_answer=False)
+
+
+@blp.route(f"{ROUND}/nominations", methods=["POST"])
+@blp.arguments(NominationIn)
+@blp.response(201, AssignmentOut)
+@requires("employee")
+def nominate_peer(payload: dict, round_id: str):
+    """Ask a colleague to rate me as a peer; my supervisor approves."""
+    ratee = current_principal().subject
+    response = service_context().uow(
+        lambda tx: commands.nominate_peer(tx, round_id, ratee, payload["peer"])
+    )
+    return _assignment_out(service_context().db, response, with_answer=False)
+
+
+@blp.route(f"{ROUND}/nominations/<string:response_id>/decision", methods=["POST"])
+@blp.arguments(DecisionIn)
+@blp.response(200, AssignmentOut)
+@requires("supervisor")
+def decide_nomination(payload: dict, round_id: str, response_id: str):
+    supervisor = current_principal().subject
+    response = service_context().uow(
+        lambda tx: commands.decide_nomination(
+            tx, round_id, response_id, payload["approve"], supervisor
+        )
+    )
+    return _assignment_out(service_context().db, response, with_answer=False)
+
+
+@blp.route(f"{ROUND}/my-assignments", methods=["GET"])
+@blp.response(200, AssignmentOut(many=True))
+@requires("employee")
+def my_assignments(round_id: str):
+    """The ratings I am asked to give, with the dimensions and anchors for each ratee."""
+    db = service_context().db
+    mine = store.responses(db, round_id, rater=current_principal().subject, state=domain.ACTIVE)
+    return [_assignment_out(db, r, with_answer=True) for r in mine]
+
+
+def _answer(action: str):
+    def handle(payload: dict, round_id: str, response_id: str):
+        rater = current_principal().subject
+        response = service_context().uow(
+            lambda tx: commands.answer(tx, round_id, response_id, rater, action, **payload)
+        )
+        return _assignment_out(service_context().db, response, with_answer=True)
+
+    return handle
+
+
+@blp.route(f"{ASSIGNMENT}/draft", methods=["PUT"])
+@blp.arguments(AnswerIn)
+@blp.response(200, AssignmentOut)
+@requires("employee")
+def save_draft(payload: dict, round_id: str, response_id: str):
+    """Keep a partial answer for later."""
+    return _answer("draft")(payload, round_id, response_id)
+
+
+@blp.route(f"{ASSIGNMENT}/submit", methods=["POST"])
+@blp.arguments(AnswerIn)
+@blp.response(200, AssignmentOut)
+@requires("employee")
+def submit_response(payload: dict, round_id: str, response_id: str):
+    """Submit a score for every dimension (once; change it later with a revision)."""
+    return _answer("submit")(payload, round_id, response_id)
+
+
+@blp.route(f"{ASSIGNMENT}/response", methods=["PUT"])
+@blp.arguments(AnswerIn)
+@blp.response(200, AssignmentOut)
+@requires("employee")
+def revise_response(payload: dict, round_id: str, response_id: str):
+    """Revise a submitted response while the round is open."""
+    return _answer("revise")(payload, round_id, response_id)
+
+
+@blp.route(f"{ASSIGNMENT}/decline", methods=["POST"])
+@blp.arguments(DeclineIn)
+@blp.response(200, AssignmentOut)
+@requires("employee")
+def decline(payload: dict, round_id: str, response_id: str):
+    """Decline to rate, with the reason (a conflict of interest, say)."""
+    return _answer("decline")(payload, round_id, response_id)
+
+
+@blp.route(f"{ROUND}/completion", methods=["GET"])
+@blp.response(200, CompletionOut)
+@requires("supervisor", "hr")
+def completion(round_id: str):
+    """Response rates by round, ratee, rater and unit (a supervisor sees their reports)."""
+    db = service_context().db
+    commands.existing_round(db, round_id)
+    principal = current_principal()
+    live = store.responses(db, round_id, state=domain.ACTIVE)
+    if not principal.has_any(["hr"]):
+        team = {r["nip"] for r in directory_replica.direct_reports(db, principal.subject)}
+        live = [r for r in live if r.ratee in team]
+    units = {e["nip"]: e.get("unit_id", "") for e in directory_replica.active_employees(db)}
+    return {
+        "round": _rate(round_id, live),
+        "by_ratee": _rates(live, lambda r: r.ratee),
+        "by_rater": _rates(live, lambda r: r.rater),
+        "by_unit": _rates(live, lambda r: units.get(r.ratee, "")),
+    }
+
+
+@blp.route(f"{ROUND}/reminders", methods=["GET"])
+@blp.arguments(ReminderQuery, location="query")
+@blp.response(200, ReminderOut(many=True))
+@requires("hr")
+def reminders(query: dict, round_id: str):
+    """Raters with ratings still to give, once the deadline is near."""
+    db = service_context().db
+    round_ = commands.existing_round(db, round_id)
+    left = commands.days_left(round_, today())
+    if round_.status != domain.OPEN or left > query["within_days"]:
+        return []
+    waiting: dict[str, int] = defaultdict(int)
+    for response in store.responses(db, round_id, state=domain.ACTIVE):
+        if response.status in (domain.PENDING, domain.DRAFT):
+            waiting[response.rater] += 1
+    return [
+        {
+            "rater": rater,
+            "name": (directory_replica.find_employee(db, rater) or {}).get("name", ""),
+            "pending": count,
+            "days_left": left,
+        }
+        for rater, count in sorted(waiting.items())
+    ]
+
+
+@blp.route(f"{ROUND}/results/<string:ratee>", methods=["GET"])
+@blp.response(200, ResultsOut)
+@requires()
+def ratee_results(round_id: str, ratee: str):
+    """A ratee's results: aggregates per dimension and rater group, anonymous, after closing."""
+    db = service_context().db
+    principal = current_principal()
+    supervisor = (directory_replica.find_employee(db, ratee) or {}).get("supervisor_nip")
+    if principal.subject not in (ratee, supervisor) and not principal.has_any(["hr"]):
+        raise Forbidden("results are for the ratee, their supervisor and HR")
+    round_ = commands.existing_round(db, round_id)
+    if round_.status != domain.CLOSED:
+        # published only once no answer can change, so no one can difference two views
+        raise Conflict("results are published when the round closes", code="round_open")
+    dimensions = [d.key for d in commands.dimensions_for(db, round_, ratee)]
+    ratings = [
+        results.Rating(r.rater, r.group, r.scores, r.comment)
+        for r in store.responses(
+            db, round_id, ratee=ratee, state=domain.ACTIVE, status=domain.SUBMITTED
+        )
+    ]
+    if not ratings and directory_replica.find_employee(db, ratee) is None:
+        raise NotFound(f"no ratee {ratee}")
+    return results.ratee_results(ratee, ratings, dimensions)
+
+
+def _rate(key: str, responses: list) -> dict:
+    submitted = sum(r.status == domain.SUBMITTED for r in responses)
+    declined = sum(r.status == domain.DECLINED for r in responses)
+    assigned = len(responses)
+    return {
+        "key": key,
+        "assigned": assigned,
+        "submitted": submitted,
+        "declined": declined,
+        "rate": submitted / assigned if assigned else 0.0,
+    }
+
+
+def _rates(responses: list, key) -> list[dict]:
+    grouped: dict[str, list] = defaultdict(list)
+    for response in responses:
+        grouped[key(response)].append(response)
+    return [_rate(k, v) for k, v in sorted(grouped.items())]
+
+
+def _assignment_out(db, response, with_answer: bool) -> dict:
+    ratee = directory_replica.find_employee(db, response.ratee) or {}
+    out = {**response.__dict__, "ratee_name": ratee.get("name", "")}
+    if with_answer:
+        round_ = store.find_round(db, response.round_id)
+        out["dimensions"] = commands.dimensions_for(db, round_, response.ratee)
+    else:
+        out.update(scores={}, comment="")
+    return out

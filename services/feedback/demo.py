@@ -1,30 +1,68 @@
-"""Demo 360 responses: the Kasubag rated from every direction."""
+"""Demo 360 rounds: a closed PP 46/2011 round with answers, and an open BerAKHLAK round."""
 
 from __future__ import annotations
 
-from gateway.demo import nip
+from datetime import date, timedelta
 
-DEMO_ROUND = "2026-perilaku"
-ASPECTS = ("orientasi_pelayanan", "integritas", "komitmen", "disiplin", "kerja_sama")
-KASUBAG = 2
+from gateway.demo import PEOPLE, nip
 
-# (rater index, group, base score) for the Kasubag, by index in gateway.demo.PEOPLE
-RESPONSES = [
-    (1, "superior", 82),
-    (3, "subordinate", 78),
-    (4, "subordinate", 85),
-    (5, "subordinate", 74),
-    (KASUBAG, "self", 90),
-]
+CLOSED_ROUND = "2026-perilaku"
+OPEN_ROUND = "2026-berakhlak"
+SILENT = {9, 15}  # two people never answered: completion is not 100%
+LENIENT, SEVERE = {4, 12}, {7, 18}  # raters whose habits bias correction should notice
+
+
+def _score(ratee: int, rater: int, dimension: int) -> int:
+    """Deterministic, varied scores: each ratee has a level, each rater a habit."""
+    level = 70 + (ratee * 7) % 20
+    habit = 8 if rater in LENIENT else -8 if rater in SEVERE else 0
+    return max(0, min(100, level + habit + (dimension * 3 + rater) % 7 - 3))
 
 
 def load(client) -> str:
-    for rater, group, base in RESPONSES:
-        token = client.token(nip(rater), ["employee"])
-        scores = {aspect: min(100, base + offset) for offset, aspect in enumerate(ASPECTS)}
-        client.put(
-            f"/api/v1/feedback/rounds/{DEMO_ROUND}/responses/{nip(KASUBAG)}",
-            json={"rater_group": group, "scores": scores},
-            headers={"Authorization": f"Bearer {token}"},
-        )
-    return f"{len(RESPONSES)} 360 responses in round {DEMO_ROUND}"
+    index_of = {nip(i): i for i in range(len(PEOPLE))}
+    today = date.today()
+    client.post(
+        "/api/v1/feedback/rounds",
+        json={
+            "id": CLOSED_ROUND,
+            "cycle": "2026",
+            "framework_id": "pp46",
+            "deadline": (today - timedelta(days=1)).isoformat(),
+            "peers_per_ratee": 3,
+        },
+    )
+    assignments = client.get(f"/api/v1/feedback/rounds/{CLOSED_ROUND}/assignments").json()
+    if not assignments:
+        raise RuntimeError("the feedback service has no org chart yet")
+    answered = 0
+    for assignment in assignments:
+        rater = index_of[assignment["rater"]]
+        if rater in SILENT:
+            continue
+        headers = {"Authorization": f"Bearer {client.token(assignment['rater'], ['employee'])}"}
+        base = f"/api/v1/feedback/rounds/{CLOSED_ROUND}/assignments/{assignment['id']}"
+        mine = client.get(
+            f"/api/v1/feedback/rounds/{CLOSED_ROUND}/my-assignments", headers=headers
+        ).json()
+        dimensions = next(a["dimensions"] for a in mine if a["id"] == assignment["id"])
+        ratee = index_of[assignment["ratee"]]
+        scores = {d["key"]: _score(ratee, rater, n) for n, d in enumerate(dimensions)}
+        comment = "Selalu membantu rekan kerja." if ratee % 3 == 0 else ""
+        client.post(f"{base}/submit", headers=headers, json={"scores": scores, "comment": comment})
+        answered += 1
+    client.post(f"/api/v1/feedback/rounds/{CLOSED_ROUND}/close")
+    client.post(
+        "/api/v1/feedback/rounds",
+        json={
+            "id": OPEN_ROUND,
+            "cycle": "2026",
+            "framework_id": "berakhlak",
+            "deadline": (today + timedelta(days=14)).isoformat(),
+            "peers_per_ratee": 2,
+        },
+    )
+    return (
+        f"360 round {CLOSED_ROUND} closed with {answered} of {len(assignments)} "
+        f"ratings; round {OPEN_ROUND} open"
+    )

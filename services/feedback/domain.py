@@ -1,54 +1,223 @@
-"""Rules for 360 responses, pure: no Flask, pymongo or kombu."""
+"""360 feedback rules, pure: frameworks, rounds, and a rater's response.
+
+Who rates whom is in assignments.py; what the ratee may see, in results.py.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
 
-from kinerja.errors import ValidationFailed
+from kinerja.errors import Conflict, Forbidden, ValidationFailed
 
-RATER_GROUPS = ("superior", "peer", "subordinate", "self")
-SCORE_MIN, SCORE_MAX = 0, 100
+KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+SCALES = ((0, 100), (1, 5))  # the regulation's 0-100, and 1-5 for custom frameworks
+OPEN, CLOSED = "open", "closed"
+PENDING, DRAFT, SUBMITTED, DECLINED = "pending", "draft", "submitted", "declined"
+ACTIVE, NOMINATED, REMOVED, REFUSED = "active", "nominated", "removed", "refused"
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A behaviour aspect or value, with anchors that describe its scale."""
+
+    key: str
+    name: str
+    description: str
+    anchors: dict[str, str] = field(default_factory=dict)  # score -> behaviour at that score
+    structural_only: bool = False  # kepemimpinan is rated for structural positions only
+
+
+@dataclass(frozen=True)
+class Framework:
+    """A competency framework; each change is a new version, earlier ones stay readable."""
+
+    id: str
+    version: int
+    name: str
+    scale_min: int
+    scale_max: int
+    dimensions: tuple[Dimension, ...]
+
+    def dimensions_for(self, position_kind: str | None) -> list[Dimension]:
+        structural = position_kind == "structural"
+        return [d for d in self.dimensions if structural or not d.structural_only]
+
+
+def check_framework(framework: Framework) -> None:
+    fields: dict[str, list[str]] = {}
+    if not KEY.match(framework.id):
+        fields["id"] = ["lowercase letters, digits and _"]
+    if (framework.scale_min, framework.scale_max) not in SCALES:
+        fields["scale"] = ["0 to 100, or 1 to 5"]
+    if not framework.dimensions:
+        fields["dimensions"] = ["at least one dimension"]
+    keys = [d.key for d in framework.dimensions]
+    for index, key in enumerate(keys):
+        if not KEY.match(key) or key in keys[:index]:
+            fields[f"dimensions[{index}].key"] = ["unique, lowercase letters, digits and _"]
+    if fields:
+        raise ValidationFailed("the framework is not valid", fields)
+
+
+def _dimension(key: str, name: str, description: str, structural_only: bool = False) -> Dimension:
+    anchors = {
+        "0": "tidak menunjukkan perilaku ini",
+        "50": "kadang-kadang menunjukkan perilaku ini",
+        "76": "menunjukkan perilaku ini secara konsisten",
+        "91": "menjadi teladan bagi orang lain",
+    }
+    return Dimension(key, name, description, anchors, structural_only)
+
+
+# Shipped: PP 46/2011's behaviour aspects (the field study's regime) and BerAKHLAK.
+PP46 = Framework(
+    "pp46",
+    1,
+    "Perilaku kerja PP 46/2011",
+    0,
+    100,
+    (
+        _dimension("orientasi_pelayanan", "Orientasi pelayanan", "Melayani dengan sikap yang baik"),
+        _dimension("integritas", "Integritas", "Jujur, ikhlas dan tidak menyalahgunakan wewenang"),
+        _dimension("komitmen", "Komitmen", "Mendahulukan kepentingan dinas"),
+        _dimension("disiplin", "Disiplin", "Menaati peraturan dan jam kerja"),
+        _dimension("kerja_sama", "Kerja sama", "Bekerja sama dengan rekan dan unit lain"),
+        _dimension("kepemimpinan", "Kepemimpinan", "Memimpin dan membimbing bawahan", True),
+    ),
+)
+BERAKHLAK = Framework(
+    "berakhlak",
+    1,
+    "Nilai dasar BerAKHLAK",
+    0,
+    100,
+    (
+        _dimension(
+            "berorientasi_pelayanan",
+            "Berorientasi Pelayanan",
+            "Memahami dan memenuhi kebutuhan masyarakat",
+        ),
+        _dimension("akuntabel", "Akuntabel", "Bertanggung jawab atas kepercayaan yang diberikan"),
+        _dimension("kompeten", "Kompeten", "Terus belajar dan mengembangkan kapabilitas"),
+        _dimension("harmonis", "Harmonis", "Saling peduli dan menghargai perbedaan"),
+        _dimension("loyal", "Loyal", "Berdedikasi dan mengutamakan kepentingan bangsa"),
+        _dimension("adaptif", "Adaptif", "Terus berinovasi dan antusias menghadapi perubahan"),
+        _dimension("kolaboratif", "Kolaboratif", "Membangun kerja sama yang sinergis"),
+    ),
+)
+SHIPPED = (PP46, BERAKHLAK)
+
+
+@dataclass(frozen=True)
+class Round:
+    """A 360 round (putaran penilaian) for a cycle, with a deadline."""
+
+    id: str
+    cycle: str
+    framework_id: str
+    framework_version: int
+    deadline: date
+    peers_per_ratee: int = 3
+    status: str = OPEN
+
+
+def close(round_: Round) -> Round:
+    if round_.status == CLOSED:
+        raise Conflict("the round is closed already", code="round_closed")
+    return replace(round_, status=CLOSED)
+
+
+def ensure_open(round_: Round) -> None:
+    if round_.status != OPEN:
+        raise Conflict("the round is closed; responses can no longer change", code="round_closed")
 
 
 @dataclass(frozen=True)
 class Response:
-    """One rater's scores for one ratee in one round; each revision replaces the last."""
+    """One assignment (a rater for a ratee) and the rater's answer to it."""
 
+    id: str
     round_id: str
-    rater_id: str
-    ratee_id: str
-    rater_group: str
-    scores: dict[str, int]
+    rater: str
+    ratee: str
+    group: str
+    state: str = ACTIVE  # active, nominated (waiting for the supervisor), removed, refused
+    source: str = "generated"  # generated, hr, nomination
+    status: str = PENDING  # pending, draft, submitted, declined
+    scores: dict[str, Decimal] = field(default_factory=dict)
     comment: str = ""
-    revision: int = 1
-
-    @property
-    def id(self) -> str:
-        return response_id(self.round_id, self.rater_id, self.ratee_id)
+    decline_reason: str = ""
+    revision: int = 0  # counts submissions and revisions; 0 until submitted
 
 
-def response_id(round_id: str, rater_id: str, ratee_id: str) -> str:
-    return f"{round_id}:{rater_id}:{ratee_id}"
+def check_scores(
+    scores: dict[str, Decimal], framework: Framework, dimensions: list[Dimension], complete: bool
+) -> None:
+    """Every score on the framework's scale, for a dimension the ratee is rated on."""
+    allowed = {d.key for d in dimensions}
+    fields: dict[str, list[str]] = {}
+    for key, score in scores.items():
+        if key not in allowed:
+            fields[f"scores.{key}"] = [f"not a dimension of {framework.id} for this ratee"]
+        elif not framework.scale_min <= score <= framework.scale_max:
+            fields[f"scores.{key}"] = [f"between {framework.scale_min} and {framework.scale_max}"]
+    missing = sorted(allowed - set(scores))
+    if complete and missing:
+        fields["scores"] = [f"missing: {', '.join(missing)}"]
+    if fields:
+        raise ValidationFailed("the scores do not fit the framework", fields)
 
 
-def submit_response(previous: Response | None, draft: Response) -> Response:
-    """Accept a first submission or a revision; a revision keeps the rater group."""
-    if (draft.rater_group == "self") != (draft.rater_id == draft.ratee_id):
-        raise ValidationFailed(
-            "the self group is for rating yourself, and only for that",
-            fields={"rater_group": ["must be 'self' exactly when rater and ratee are the same"]},
-        )
-    out_of_range = [d for d, s in draft.scores.items() if not SCORE_MIN <= s <= SCORE_MAX]
-    if out_of_range:
-        raise ValidationFailed(
-            "scores must be between 0 and 100",
-            fields={"scores": {d: ["must be between 0 and 100"] for d in out_of_range}},
-        )
-    if previous is None:
-        return replace(draft, revision=1)
-    if previous.rater_group != draft.rater_group:
-        raise ValidationFailed(
-            "a revision cannot change the rater group",
-            fields={"rater_group": [f"was {previous.rater_group!r}"]},
-        )
-    return replace(draft, revision=previous.revision + 1)
+def ensure_rater(response: Response, caller: str) -> None:
+    if response.rater != caller or response.state != ACTIVE:
+        raise Forbidden("this assignment is not yours")
+
+
+def save_draft(response: Response, scores: dict, comment: str) -> Response:
+    if response.status in (SUBMITTED, DECLINED):
+        raise Conflict(f"the response is {response.status}", code="not_draftable")
+    return replace(response, status=DRAFT, scores=scores, comment=comment)
+
+
+def submit(response: Response, scores: dict, comment: str) -> Response:
+    if response.status == SUBMITTED:
+        raise Conflict("submitted already; revise it instead", code="already_submitted")
+    if response.status == DECLINED:
+        raise Conflict("declined; ask HR to restore the assignment", code="declined")
+    return replace(
+        response, status=SUBMITTED, scores=scores, comment=comment, revision=response.revision + 1
+    )
+
+
+def revise(response: Response, scores: dict, comment: str) -> Response:
+    if response.status != SUBMITTED:
+        raise Conflict("only a submitted response is revised", code="not_submitted")
+    return replace(response, scores=scores, comment=comment, revision=response.revision + 1)
+
+
+def decline(response: Response, reason: str) -> Response:
+    if not reason.strip():
+        raise ValidationFailed("say why", {"reason": ["required, e.g. a conflict of interest"]})
+    if response.status == DECLINED:
+        raise Conflict("declined already", code="declined")
+    return replace(
+        response,
+        status=DECLINED,
+        decline_reason=reason,
+        scores={},
+        comment="",
+        revision=response.revision + 1,
+    )
+
+
+def remove(response: Response) -> Response:
+    return replace(response, state=REMOVED, revision=response.revision + 1)
+
+
+def decide_nomination(response: Response, approve: bool) -> Response:
+    if response.state != NOMINATED:
+        raise Conflict("not a nomination waiting for a decision", code="not_nominated")
+    return replace(response, state=ACTIVE if approve else REFUSED)

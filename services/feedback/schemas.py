@@ -2,28 +2,142 @@
 
 from marshmallow import Schema, fields, validate
 
-from services.feedback.domain import RATER_GROUPS, SCORE_MAX, SCORE_MIN
+from services.feedback.assignments import RATER_GROUPS
 
-DIMENSION = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$", error="dimension keys are snake_case")
+KEY = validate.Regexp(r"^[a-z][a-z0-9_-]{0,63}$", error="lowercase letters, digits, _ and -")
+ROUND_ID = validate.Regexp(
+    r"^[a-z0-9][a-z0-9_-]{0,63}$", error="lowercase letters, digits, _ and -"
+)
+NIP = validate.Regexp(r"^\d{18}$", error="an 18-digit NIP")
 
 
-class ResponseIn(Schema):
-    rater_group = fields.String(required=True, validate=validate.OneOf(RATER_GROUPS))
+class DimensionIn(Schema):
+    key = fields.String(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    anchors = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
+    structural_only = fields.Boolean(load_default=False)
+
+
+class FrameworkIn(Schema):
+    id = fields.String(required=True, validate=KEY)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    scale_min = fields.Integer(required=True)
+    scale_max = fields.Integer(required=True)
+    dimensions = fields.List(fields.Nested(DimensionIn), required=True)
+
+
+class DimensionOut(DimensionIn):
+    pass
+
+
+class FrameworkOut(Schema):
+    id = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    scale_min = fields.Integer()
+    scale_max = fields.Integer()
+    dimensions = fields.List(fields.Nested(DimensionOut))
+
+
+class RoundIn(Schema):
+    id = fields.String(required=True, validate=ROUND_ID)
+    cycle = fields.String(required=True, validate=validate.Regexp(r"^20\d\d$"))
+    framework_id = fields.String(load_default="pp46")
+    deadline = fields.Date(required=True)
+    peers_per_ratee = fields.Integer(load_default=3, validate=validate.Range(min=0, max=20))
+    unit_id = fields.String(load_default=None, metadata={"description": "only this unit's people"})
+
+
+class RoundOut(Schema):
+    id = fields.String()
+    cycle = fields.String()
+    framework_id = fields.String()
+    framework_version = fields.Integer()
+    deadline = fields.Date()
+    peers_per_ratee = fields.Integer()
+    status = fields.String()
+
+
+class AssignmentIn(Schema):
+    rater = fields.String(required=True, validate=NIP)
+    ratee = fields.String(required=True, validate=NIP)
+    group = fields.String(required=True, validate=validate.OneOf(RATER_GROUPS))
+
+
+class NominationIn(Schema):
+    peer = fields.String(required=True, validate=NIP)
+
+
+class DecisionIn(Schema):
+    approve = fields.Boolean(required=True)
+
+
+class AnswerIn(Schema):
     scores = fields.Dict(
-        keys=fields.String(validate=DIMENSION),
-        values=fields.Integer(strict=True, validate=validate.Range(SCORE_MIN, SCORE_MAX)),
-        required=True,
-        validate=validate.Length(min=1, max=20),
+        keys=fields.String(), values=fields.Decimal(allow_nan=False), required=True
     )
     comment = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
-class ResponseOut(Schema):
+class DeclineIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class AssignmentOut(Schema):
+    """What a rater sees of their own assignment (and HR of every one)."""
+
     id = fields.String()
     round_id = fields.String()
-    rater_id = fields.String()
-    ratee_id = fields.String()
-    rater_group = fields.String()
-    scores = fields.Dict(keys=fields.String(), values=fields.Integer())
+    rater = fields.String()
+    ratee = fields.String()
+    ratee_name = fields.String()
+    group = fields.String()
+    state = fields.String()
+    source = fields.String()
+    status = fields.String()
+    scores = fields.Dict(keys=fields.String(), values=fields.Float())
     comment = fields.String()
-    revision = fields.Integer()
+    decline_reason = fields.String()
+    dimensions = fields.List(fields.Nested(DimensionOut))
+
+
+class RateOut(Schema):
+    key = fields.String()
+    assigned = fields.Integer()
+    submitted = fields.Integer()
+    declined = fields.Integer()
+    rate = fields.Float()
+
+
+class CompletionOut(Schema):
+    round = fields.Nested(RateOut)
+    by_ratee = fields.List(fields.Nested(RateOut))
+    by_rater = fields.List(fields.Nested(RateOut))
+    by_unit = fields.List(fields.Nested(RateOut))
+
+
+class ReminderQuery(Schema):
+    within_days = fields.Integer(load_default=3, validate=validate.Range(min=0, max=365))
+
+
+class ReminderOut(Schema):
+    rater = fields.String()
+    name = fields.String()
+    pending = fields.Integer()
+    days_left = fields.Integer()
+
+
+class GroupResultOut(Schema):
+    group = fields.String()
+    responses = fields.Integer()
+    shown = fields.Boolean()
+    mean_by_dimension = fields.Dict(keys=fields.String(), values=fields.Float())
+    comments = fields.List(fields.String())
+
+
+class ResultsOut(Schema):
+    ratee = fields.String()
+    dimensions = fields.List(fields.String())
+    groups = fields.List(fields.Nested(GroupResultOut))
+    others_mean_by_dimension = fields.Dict(keys=fields.String(), values=fields.Float())

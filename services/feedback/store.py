@@ -3,35 +3,154 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime, time
 
+from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 
-from kinerja import directory_replica
-from kinerja.mongo import Tx, save_versioned
-from services.feedback.domain import Response
+from kinerja import audit, directory_replica
+from kinerja.errors import Conflict
+from kinerja.mongo import Tx
+from services.feedback.domain import SHIPPED, Dimension, Framework, Response, Round
 
 
 def ensure_indexes(db: Database) -> None:
     directory_replica.ensure_indexes(db)
-    db["responses"].create_index([("round_id", 1), ("ratee_id", 1)])
-    db["responses"].create_index([("round_id", 1), ("rater_id", 1)])
+    audit.ensure_indexes(db)
+    db["responses"].create_index([("round_id", ASCENDING), ("rater", ASCENDING)])
+    db["responses"].create_index([("round_id", ASCENDING), ("ratee", ASCENDING)])
+    db["frameworks"].create_index([("framework_id", ASCENDING), ("version", DESCENDING)])
+    for framework in SHIPPED:  # the regulation's frameworks are there from the first start
+        db["frameworks"].update_one(
+            {"_id": f"{framework.id}:{framework.version}"},
+            {"$setOnInsert": _framework_doc(framework)},
+            upsert=True,
+        )
 
 
-def find_response(tx: Tx, response_id: str) -> Response | None:
-    doc = tx.db["responses"].find_one({"_id": response_id}, session=tx.session)
-    return _to_response(doc) if doc else None
+def _framework_doc(framework: Framework) -> dict:
+    doc = asdict(framework)
+    doc["framework_id"] = doc.pop("id")
+    return doc
 
 
-def save_response(tx: Tx, response: Response) -> None:
-    save_versioned(tx, "responses", {"_id": response.id, **asdict(response)}, "revision")
+def _framework(doc: dict) -> Framework:
+    return Framework(
+        id=doc["framework_id"],
+        version=doc["version"],
+        name=doc["name"],
+        scale_min=doc["scale_min"],
+        scale_max=doc["scale_max"],
+        dimensions=tuple(Dimension(**d) for d in doc["dimensions"]),
+    )
 
 
-def get_response(db: Database, response_id: str) -> Response | None:
-    doc = db["responses"].find_one({"_id": response_id})
-    return _to_response(doc) if doc else None
+def latest_framework(db_or_tx, framework_id: str) -> Framework | None:
+    db, session = _split(db_or_tx)
+    doc = db["frameworks"].find_one(
+        {"framework_id": framework_id}, sort=[("version", DESCENDING)], session=session
+    )
+    return _framework(doc) if doc else None
 
 
-def _to_response(doc: dict) -> Response:
+def framework_version(db: Database, framework_id: str, version: int) -> Framework | None:
+    doc = db["frameworks"].find_one({"_id": f"{framework_id}:{version}"})
+    return _framework(doc) if doc else None
+
+
+def frameworks(db: Database) -> list[Framework]:
+    latest: dict[str, Framework] = {}
+    for doc in db["frameworks"].find().sort([("framework_id", ASCENDING), ("version", ASCENDING)]):
+        latest[doc["framework_id"]] = _framework(doc)
+    return list(latest.values())
+
+
+def insert_framework(tx: Tx, framework: Framework) -> None:
+    doc = {"_id": f"{framework.id}:{framework.version}", **_framework_doc(framework)}
+    tx.db["frameworks"].insert_one(doc, session=tx.session)
+
+
+def _round_doc(round_: Round) -> dict:
+    return {
+        **asdict(round_),
+        "_id": round_.id,
+        "deadline": datetime.combine(round_.deadline, time()),
+    }
+
+
+def _round(doc: dict) -> Round:
+    doc = dict(doc)
+    doc.pop("_id")
+    doc["deadline"] = doc["deadline"].date()
+    return Round(**doc)
+
+
+def insert_round(tx: Tx, round_: Round) -> None:
+    tx.db["rounds"].insert_one(_round_doc(round_), session=tx.session)
+
+
+def save_round(tx: Tx, round_: Round) -> None:
+    tx.db["rounds"].replace_one({"_id": round_.id}, _round_doc(round_), session=tx.session)
+
+
+def find_round(db_or_tx, round_id: str) -> Round | None:
+    db, session = _split(db_or_tx)
+    doc = db["rounds"].find_one({"_id": round_id}, session=session)
+    return _round(doc) if doc else None
+
+
+def rounds(db: Database) -> list[Round]:
+    return [_round(doc) for doc in db["rounds"].find().sort("deadline", DESCENDING)]
+
+
+def _response_doc(response: Response) -> dict:
+    return {**asdict(response), "_id": response.id}
+
+
+def _response(doc: dict) -> Response:
     doc = dict(doc)
     doc.pop("_id")
     return Response(**doc)
+
+
+def insert_responses(tx: Tx, responses: list[Response]) -> None:
+    if responses:
+        docs = [{**_response_doc(r), "_rev": 0} for r in responses]
+        tx.db["responses"].insert_many(docs, session=tx.session)
+
+
+def save_response(tx: Tx, response: Response, read_stamp: int) -> None:
+    """Replace exactly the state it was read in; a concurrent change gets a 409.
+
+    The stamp `_rev` counts every change; `revision` counts only what the
+    appraisal service sees (submissions, revisions, withdrawals).
+    """
+    result = tx.db["responses"].replace_one(
+        {"_id": response.id, "_rev": read_stamp},
+        {**_response_doc(response), "_rev": read_stamp + 1},
+        session=tx.session,
+    )
+    if result.matched_count != 1:
+        raise Conflict("the response changed meanwhile; reload and try again")
+
+
+def find_response(db_or_tx, response_id: str) -> tuple[Response, int] | None:
+    db, session = _split(db_or_tx)
+    doc = db["responses"].find_one({"_id": response_id}, session=session)
+    if doc is None:
+        return None
+    stamp = doc.pop("_rev", 0)
+    return _response(doc), stamp
+
+
+def responses(db: Database, round_id: str, **where) -> list[Response]:
+    docs = (
+        db["responses"]
+        .find({"round_id": round_id, **where}, {"_rev": 0})
+        .sort([("ratee", ASCENDING), ("group", ASCENDING), ("rater", ASCENDING)])
+    )
+    return [_response(doc) for doc in docs]
+
+
+def _split(db_or_tx):
+    return (db_or_tx.db, db_or_tx.session) if isinstance(db_or_tx, Tx) else (db_or_tx, None)

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,6 @@ from kinerja.config import Settings
 from tests.support import JWT_SECRET, delete_queues, token, wait_for
 
 SERVICES = ("targets", "logs", "feedback", "appraisal")
-ROUTE = "/api/v1/rounds/{round}/ratees/kasubag/ratings"
 
 
 def free_port_block(size: int = 5) -> int:
@@ -90,30 +90,69 @@ def _clean_env(**extra) -> dict:
     return env
 
 
-def submit_and_see_it_applied(stack: Stack, round_id: str) -> int:
-    """A response written to feedback shows up in appraisal; returns the GETs it took."""
+BOSS, STAFF = "197001012000031002", "198001012005012002"
+EMPLOYEE = {
+    "unit_id": "umpeg",
+    "golongan": "III/a",
+    "position_kind": "functional",
+    "education": "S-1",
+    "position": "Staf",
+    "name": "Pegawai",
+}
+ACTIVITY = {
+    "id": "surat",
+    "name": "Mengagendakan surat",
+    "quantity": 12,
+    "unit": "laporan",
+    "months": 12,
+}
+
+
+def events_flow_through_the_stack(stack: Stack) -> None:
+    """The directory reaches targets (an approval needs the org chart), and the approved
+    SKP reaches logs (an entry needs the approved activity): two hops over the bus."""
     settings = stack.settings()
-    answer = requests.put(
-        f"{stack.url('feedback')}/api/v1/rounds/{round_id}/responses/kasubag",
-        json={"rater_group": "subordinate", "scores": {"integritas": 80}},
-        headers=token(settings, "staf01"),
+    hr = token(settings, "hr-1", "hr")
+    staff = token(settings, STAFF, "employee")
+    boss = token(settings, BOSS, "employee", "supervisor")
+    gateway = stack.url()
+    for path, body in (
+        ("/api/v1/directory/units", {"id": "umpeg", "name": "Umum dan Kepegawaian"}),
+        ("/api/v1/directory/employees", {**EMPLOYEE, "nip": BOSS}),
+        ("/api/v1/directory/employees", {**EMPLOYEE, "nip": STAFF, "supervisor_nip": BOSS}),
+    ):
+        answer = requests.post(gateway + path, json=body, headers=hr, timeout=10)
+        assert answer.status_code == 201, answer.text
+    skp = f"{gateway}/api/v1/targets/skps/{STAFF}/2026"
+    requests.post(
+        f"{gateway}/api/v1/targets/skps",
+        headers=staff,
         timeout=10,
+        json={"cycle": "2026", "activities": [ACTIVITY]},
     )
-    assert answer.status_code == 200, answer.text
-    gets = 0
-
-    def applied() -> bool:
-        nonlocal gets
-        gets += 1
-        summary = requests.get(
-            stack.url("appraisal") + ROUTE.format(round=round_id),
-            headers=token(settings, "hr1", "hr"),
-            timeout=10,
-        )
-        return summary.status_code == 200 and summary.json()["responses"] == 1
-
-    wait_for(applied, timeout=30, message="appraisal to apply the response")
-    return gets
+    requests.post(f"{skp}/submit", headers=staff, timeout=10)
+    wait_for(
+        lambda: requests.post(f"{skp}/approve", headers=boss, timeout=10).ok,
+        timeout=30,
+        message="targets to learn the org chart",
+    )
+    entry = {
+        "date": date.today().isoformat(),
+        "activity_id": "surat",
+        "quantity": 1,
+        "description": "Mengagendakan surat masuk hari ini",
+        "minutes": 60,
+    }
+    wait_for(
+        lambda: (
+            requests.post(
+                f"{gateway}/api/v1/logs/entries", json=entry, headers=staff, timeout=10
+            ).status_code
+            == 201
+        ),
+        timeout=30,
+        message="logs to learn the approved SKP",
+    )
 
 
 def requests_counted(metrics_text: str, route: str) -> float:
@@ -135,17 +174,17 @@ def test_embedded_stack_serves_everything_and_keeps_its_data(tmp_path):
         for name in SERVICES:
             assert requests.get(f"{stack.url(name)}/readyz", timeout=5).status_code == 200
 
-        gets = submit_and_see_it_applied(stack, "2026")
+        events_flow_through_the_stack(stack)
         settings = stack.settings()
         for _ in range(20):  # spread over both gunicorn workers
             requests.get(
-                stack.url("appraisal") + ROUTE.format(round="2026"),
+                f"{stack.url('targets')}/api/v1/skps/{STAFF}/2026/versions",
                 headers=token(settings, "hr1", "hr"),
                 timeout=5,
             )
-        metrics = requests.get(f"{stack.url('appraisal')}/metrics", timeout=5).text
-        route = "/api/v1/rounds/<string:round_id>/ratees/<string:ratee_id>/ratings"
-        assert requests_counted(metrics, route) == gets + 20
+        metrics = requests.get(f"{stack.url('targets')}/metrics", timeout=5).text
+        route = "/api/v1/skps/<string:nip>/<string:cycle>/versions"
+        assert requests_counted(metrics, route) == 20
         # the worker process writes into the same multiprocess folder
         assert 'kinerja_events_consumed_total{outcome="applied"' in metrics
     finally:
@@ -158,12 +197,12 @@ def test_embedded_stack_serves_everything_and_keeps_its_data(tmp_path):
     again.port = stack.port
     again.start()
     try:
-        summary = requests.get(
-            again.url("appraisal") + ROUTE.format(round="2026"),
+        kept = requests.get(
+            f"{again.url('targets')}/api/v1/skps/{STAFF}/2026",
             headers=token(again.settings(), "hr1", "hr"),
             timeout=5,
         )
-        assert summary.json()["responses"] == 1
+        assert kept.json()["status"] == "approved"
     finally:
         again.stop()
 
@@ -180,7 +219,7 @@ def test_stack_uses_the_servers_named_by_urls(tmp_path, mongo_url, amqp_url, nam
     stack.start()
     try:
         assert not (tmp_path / "data" / "mongodb").exists()
-        submit_and_see_it_applied(stack, "2026")
+        events_flow_through_the_stack(stack)
     finally:
         stack.stop()
         delete_queues(env, SERVICES)
@@ -224,7 +263,8 @@ def test_demo_accounts_log_in_and_reach_the_services_through_the_gateway(tmp_pat
                 headers=tokens["demo-hr"],
                 timeout=5,
             )
-            return answer.status_code == 200 and answer.json()["responses"] == 5
+            # the Kasubag: the Sekretaris, 18 of the 20 staff (two never answered), and self
+            return answer.status_code == 200 and answer.json()["responses"] == 20
 
         wait_for(demo_ratings_applied, timeout=30, message="the demo responses in appraisal")
         team = requests.get(
@@ -242,6 +282,13 @@ def test_demo_accounts_log_in_and_reach_the_services_through_the_gateway(tmp_pat
         assert len(queue) == 3 * 18  # the newest three days wait for the supervisor
         spec = requests.get(f"{stack.url()}/api/openapi.json", timeout=10).json()
         assert "/api/v1/auth/login" in spec["paths"]
-        assert "/api/v1/feedback/rounds/{round_id}/responses/{ratee_id}" in spec["paths"]
+        assert "/api/v1/feedback/rounds/{round_id}/results/{ratee}" in spec["paths"]
+        results = requests.get(
+            f"{stack.url()}/api/v1/feedback/rounds/2026-perilaku/results/{nip(2)}",
+            headers=tokens["demo-supervisor"],
+            timeout=5,
+        ).json()
+        groups = {g["group"]: (g["responses"], g["shown"]) for g in results["groups"]}
+        assert groups["subordinate"] == (18, True)
     finally:
         stack.stop()

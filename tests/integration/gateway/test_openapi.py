@@ -14,7 +14,7 @@ from services.feedback.app import create_app as create_feedback
 from tests.integration.gateway.test_routing import create_gateway
 from tests.support import bus_env, closed_port_url, serve
 
-RESPONSE_PATH = "/api/v1/feedback/rounds/{round_id}/responses/{ratee_id}"
+RESPONSE_PATH = "/api/v1/feedback/rounds/{round_id}/assignments/{response_id}/submit"
 RATINGS_PATH = "/api/v1/appraisal/rounds/{round_id}/ratees/{ratee_id}/ratings"
 
 
@@ -48,10 +48,10 @@ def test_merged_document_is_valid_and_routes_through_the_gateway(env, feedback_u
     assert answer.status_code == 200
     document = answer.json
     validate(document)
-    put = document["paths"][RESPONSE_PATH]["put"]
+    put = document["paths"][RESPONSE_PATH]["post"]
     ref = put["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-    assert ref == "#/components/schemas/FeedbackResponseIn"
-    assert "rater_group" in component_behind(document, ref)["properties"]
+    assert ref == "#/components/schemas/FeedbackAnswerIn"
+    assert "scores" in component_behind(document, ref)["properties"]
     assert put["tags"] == ["feedback"]
     assert document["paths"][RATINGS_PATH]["get"]["tags"] == ["appraisal"]
     assert "x-kinerja-missing" not in document
@@ -66,13 +66,13 @@ def test_services_share_the_kits_components_and_keep_their_own_apart(
     components = document["components"]
 
     schemas = components["schemas"]
-    assert {"Error", "ErrorDetail", "FeedbackResponseOut", "AppraisalRatingsSummaryOut"} <= set(
+    assert {"Error", "ErrorDetail", "FeedbackAssignmentOut", "AppraisalRatingsSummaryOut"} <= set(
         schemas
     )
-    assert not {"ResponseIn", "FeedbackError", "AppraisalError"} & set(schemas)
+    assert not {"AnswerIn", "FeedbackError", "AppraisalError"} & set(schemas)
     assert list(components["securitySchemes"]) == ["bearerAuth"]
     # a service's error responses point at the one shared Error schema
-    put = document["paths"][RESPONSE_PATH]["put"]
+    put = document["paths"][RESPONSE_PATH]["post"]
     default_error = component_behind(document, put["responses"]["default"]["$ref"])
     assert default_error["content"]["application/json"]["schema"]["$ref"] == (
         "#/components/schemas/Error"

@@ -16,7 +16,7 @@ from kinerja.config import Settings
 from services.feedback.app import create_app as create_feedback
 from tests.support import bus_env, closed_port_url, serve, token
 
-RESPONSE = {"rater_group": "peer", "scores": {"integritas": 80}}
+ROUND = {"id": "r1", "cycle": "2026", "deadline": "2026-12-15"}
 
 
 def create_gateway(env: dict, **service_urls: str) -> Flask:
@@ -60,13 +60,12 @@ def echo_url():
 def test_a_response_reaches_feedback_with_the_callers_token(env, feedback):
     _, feedback_url = feedback
     gateway = create_gateway(env, feedback=feedback_url).test_client()
-    caller = token(Settings.from_env("gateway", env), "rater-1")
+    caller = token(Settings.from_env("gateway", env), "hr-1", "hr")
 
-    answer = gateway.put("/api/v1/feedback/rounds/r1/responses/x", json=RESPONSE, headers=caller)
+    answer = gateway.post("/api/v1/feedback/rounds", json=ROUND, headers=caller)
 
-    assert answer.status_code == 200
-    assert answer.json["rater_id"] == "rater-1"
-    assert answer.json["revision"] == 1
+    assert answer.status_code == 201
+    assert answer.json["id"] == "r1"
     assert answer.content_type == "application/json"
 
 
@@ -74,8 +73,8 @@ def test_the_services_own_error_passes_through_unchanged(env, feedback):
     _, feedback_url = feedback
     gateway = create_gateway(env, feedback=feedback_url).test_client()
 
-    answer = gateway.put("/api/v1/feedback/rounds/r1/responses/x", json=RESPONSE)
-    direct = requests.put(f"{feedback_url}/api/v1/rounds/r1/responses/x", json=RESPONSE, timeout=5)
+    answer = gateway.post("/api/v1/feedback/rounds", json=ROUND)
+    direct = requests.post(f"{feedback_url}/api/v1/rounds", json=ROUND, timeout=5)
 
     assert answer.status_code == direct.status_code == 401
     assert answer.json == direct.json()
@@ -85,15 +84,15 @@ def test_the_services_own_error_passes_through_unchanged(env, feedback):
 def test_correlation_id_reaches_the_services_event(env, feedback):
     feedback_app, feedback_url = feedback
     gateway = create_gateway(env, feedback=feedback_url).test_client()
-    caller = token(Settings.from_env("gateway", env), "rater-2")
+    caller = token(Settings.from_env("gateway", env), "hr-2", "hr")
     ids = {"X-Correlation-ID": "appraisal-2025-q4", **caller}
 
-    answer = gateway.put("/api/v1/feedback/rounds/r1/responses/y", json=RESPONSE, headers=ids)
+    answer = gateway.post("/api/v1/feedback/rounds", json={**ROUND, "id": "y"}, headers=ids)
 
-    assert answer.status_code == 200
+    assert answer.status_code == 201
     assert answer.headers["X-Correlation-ID"] == "appraisal-2025-q4"
     outbox = feedback_app.extensions["kinerja"].db["outbox"]
-    envelope = outbox.find_one({"envelope.data.ratee_id": "y"})["envelope"]
+    envelope = outbox.find_one({"envelope.data.round_id": "y"})["envelope"]
     assert envelope["correlation_id"] == "appraisal-2025-q4"
     # the service's request id is the gateway's, so the event names the request that caused it
     assert envelope["causation_id"] == answer.headers["X-Request-ID"]

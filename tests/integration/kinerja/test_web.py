@@ -6,71 +6,77 @@ import pytest
 
 from kinerja.config import Settings
 from services.appraisal.app import create_app as create_appraisal
-from services.feedback.app import create_app as create_feedback
+from services.targets.app import create_app as create_targets
 from tests.support import bus_env, token
 
-ROUTE = "/api/v1/rounds/2026/responses/kasubag"
-GOOD = {"rater_group": "peer", "scores": {"integritas": 80, "disiplin": 75}}
+ROUTE = "/api/v1/skps"
+STAFF = "198001012005012002"
+ACTIVITY = {
+    "id": "surat",
+    "name": "Mengagendakan surat",
+    "quantity": 12,
+    "unit": "laporan",
+    "months": 12,
+}
+GOOD = {"cycle": "2026", "activities": [ACTIVITY]}
 
 
 @pytest.fixture
 def settings(mongo_url, namespace):
-    return Settings.from_env("feedback", bus_env(mongo_url, "memory://", namespace))
+    return Settings.from_env("targets", bus_env(mongo_url, "memory://", namespace))
 
 
 @pytest.fixture
-def feedback(settings):
-    app = create_feedback(settings)
+def service(settings):
+    """The targets service stands in for any service built by the kit's factory."""
+    app = create_targets(settings)
     yield app.test_client()
     app.extensions["kinerja"].client.drop_database(settings.mongo_db)
 
 
 def stored(client) -> tuple[int, int]:
     db = client.application.extensions["kinerja"].db
-    return db["responses"].count_documents({}), db["outbox"].count_documents({})
+    return db["skps"].count_documents({}), db["outbox"].count_documents({})
 
 
-def test_write_stores_state_and_event_with_the_callers_correlation_id(feedback, settings):
-    answer = feedback.put(
-        ROUTE,
-        json=GOOD,
-        headers={**token(settings, "staf01"), "X-Correlation-ID": "corr-123"},
+def test_write_stores_state_and_event_with_the_callers_correlation_id(service, settings):
+    staff = token(settings, STAFF, "employee")
+    assert service.post(ROUTE, json=GOOD, headers=staff).status_code == 201
+    answer = service.post(
+        f"/api/v1/skps/{STAFF}/2026/submit",
+        headers={**staff, "X-Correlation-ID": "corr-123"},
     )
     assert answer.status_code == 200
-    assert answer.json["revision"] == 1
     assert answer.headers["X-Correlation-ID"] == "corr-123"
     assert answer.headers["X-Request-ID"]
-    outbox = feedback.application.extensions["kinerja"].db["outbox"].find_one()
-    envelope = outbox["envelope"]
-    assert envelope["type"] == "feedback.response.submitted"
+    envelope = service.application.extensions["kinerja"].db["outbox"].find_one()["envelope"]
+    assert envelope["type"] == "targets.skp.submitted"
     assert envelope["correlation_id"] == "corr-123"
     assert envelope["causation_id"] == answer.headers["X-Request-ID"]
-    assert envelope["data"]["rater_id"] == "staf01"
+    assert envelope["data"]["nip"] == STAFF
     assert set(envelope) >= {"id", "type", "version", "occurred_at", "producer", "data"}
-
-    revised = feedback.put(ROUTE, json=GOOD, headers=token(settings, "staf01"))
-    assert revised.json["revision"] == 2
-    assert stored(feedback) == (1, 2)
+    assert stored(service) == (1, 1)
 
 
 @pytest.mark.parametrize(
     ("body", "status", "field"),
     [
         ({**GOOD, "surprise": 1}, 422, "surprise"),
-        ({**GOOD, "scores": {"integritas": "high"}}, 422, "scores"),
-        ({**GOOD, "scores": {"integritas": 101}}, 422, "scores"),
-        ({"scores": GOOD["scores"]}, 422, "rater_group"),
-        ({**GOOD, "rater_group": "self"}, 422, "rater_group"),
+        ({**GOOD, "activities": "many"}, 422, "activities"),
+        ({**GOOD, "cycle": "19"}, 422, "cycle"),
+        ({"activities": GOOD["activities"]}, 422, "cycle"),
+        ({**GOOD, "activities": [{**ACTIVITY, "quantity": 0}]}, 422, "activities[0].quantity"),
+        ({**GOOD, "activities": [{**ACTIVITY, "months": "soon"}]}, 422, "activities"),
         ([1, 2], 422, "_schema"),
     ],
 )
-def test_bad_input_names_the_field_and_stores_nothing(feedback, settings, body, status, field):
-    answer = feedback.put(ROUTE, json=body, headers=token(settings, "staf01"))
+def test_bad_input_names_the_field_and_stores_nothing(service, settings, body, status, field):
+    answer = service.post(ROUTE, json=body, headers=token(settings, STAFF, "employee"))
     assert answer.status_code == status
     error = answer.json["error"]
     assert set(error) == {"code", "message", "fields"}
     assert field in error["fields"]
-    assert stored(feedback) == (0, 0)
+    assert stored(service) == (0, 0)
 
 
 @pytest.mark.parametrize(
@@ -83,23 +89,26 @@ def test_bad_input_names_the_field_and_stores_nothing(feedback, settings, body, 
     ],
     ids=["malformed", "invalid-utf8", "deep", "oversize"],
 )
-def test_unreadable_bodies_are_4xx_never_5xx(feedback, settings, data, status):
-    answer = feedback.put(
-        ROUTE, data=data, content_type="application/json", headers=token(settings, "staf01")
+def test_unreadable_bodies_are_4xx_never_5xx(service, settings, data, status):
+    answer = service.post(
+        ROUTE,
+        data=data,
+        content_type="application/json",
+        headers=token(settings, STAFF, "employee"),
     )
     assert answer.status_code == status
     assert answer.json["error"]["code"]
 
 
-def test_tokens_are_checked_by_the_service_itself(feedback, settings):
-    assert feedback.put(ROUTE, json=GOOD).json["error"]["code"] == "missing_token"
+def test_tokens_are_checked_by_the_service_itself(service, settings):
+    assert service.post(ROUTE, json=GOOD).json["error"]["code"] == "missing_token"
     forged = Settings.from_env(
         "x", {**_env(settings), "JWT_SECRET": "another-secret-32-bytes-long!!!!"}
     )
-    answer = feedback.put(ROUTE, json=GOOD, headers=token(forged, "staf01"))
+    answer = service.post(ROUTE, json=GOOD, headers=token(forged, STAFF, "employee"))
     assert (answer.status_code, answer.json["error"]["code"]) == (401, "invalid_token")
     expired = Settings.from_env("x", {**_env(settings), "JWT_ACCESS_TTL_SECONDS": "-10"})
-    answer = feedback.put(ROUTE, json=GOOD, headers=token(expired, "staf01"))
+    answer = service.post(ROUTE, json=GOOD, headers=token(expired, STAFF, "employee"))
     assert (answer.status_code, answer.json["error"]["code"]) == (401, "token_expired")
 
 
@@ -121,9 +130,9 @@ def test_a_wrong_role_is_403(mongo_url, namespace):
     assert answer.json["responses"] == 0
 
 
-def test_health_and_readiness(feedback):
-    assert feedback.get("/healthz").json["status"] == "ok"
-    ready = feedback.get("/readyz")
+def test_health_and_readiness(service):
+    assert service.get("/healthz").json["status"] == "ok"
+    ready = service.get("/readyz")
     assert ready.status_code == 200
     assert ready.json["checks"] == {"mongodb": "ok", "broker": "ok"}
 
@@ -133,37 +142,35 @@ def test_database_down_means_503_not_ready_and_clear_write_errors(namespace):
         **bus_env("mongodb://127.0.0.1:9/?directConnection=true", "memory://", namespace),
         "MONGO_TIMEOUT_MS": "300",
     }
-    settings = Settings.from_env("feedback", env)
-    client = create_feedback(settings).test_client()
+    settings = Settings.from_env("targets", env)
+    client = create_targets(settings).test_client()
     assert client.get("/healthz").status_code == 200  # liveness does no I/O
     ready = client.get("/readyz")
     assert ready.status_code == 503
     assert ready.json["checks"]["mongodb"] != "ok"
-    answer = client.put(ROUTE, json=GOOD, headers=token(settings, "staf01"))
+    answer = client.post(ROUTE, json=GOOD, headers=token(settings, STAFF, "employee"))
     assert answer.status_code == 503
     assert answer.json["error"]["code"] == "unavailable"
 
 
-def test_metrics_count_requests_by_route_not_by_raw_path(feedback, settings):
-    for ratee in ("a", "b"):
-        feedback.put(
-            f"/api/v1/rounds/2026/responses/{ratee}", json=GOOD, headers=token(settings, "staf01")
-        )
-    text = feedback.get("/metrics").get_data(as_text=True)
-    route = "/api/v1/rounds/<string:round_id>/responses/<string:ratee_id>"
+def test_metrics_count_requests_by_route_not_by_raw_path(service, settings):
+    for nip in ("199001012015011001", "199002022015012002"):
+        service.get(f"/api/v1/skps/{nip}/2026", headers=token(settings, "hr-1", "hr"))
+    text = service.get("/metrics").get_data(as_text=True)
+    route = "/api/v1/skps/<string:nip>/<string:cycle>"
     lines = [
         line
         for line in text.splitlines()
         if line.startswith("kinerja_http_requests_total{") and route in line
     ]
-    assert any('status="200"' in line and 'method="PUT"' in line for line in lines)
-    assert "/responses/a" not in text
+    assert any('status="404"' in line and 'method="GET"' in line for line in lines)
+    assert "199001012015011001" not in text
 
 
-def test_openapi_document_is_generated_from_the_schemas(feedback):
-    spec = feedback.get("/api/openapi.json").json
-    operation = spec["paths"]["/api/v1/rounds/{round_id}/responses/{ratee_id}"]["put"]
+def test_openapi_document_is_generated_from_the_schemas(service):
+    spec = service.get("/api/openapi.json").json
+    operation = spec["paths"]["/api/v1/skps"]["post"]
     assert operation["security"] == [{"bearerAuth": []}]
-    assert "ResponseIn" in spec["components"]["schemas"]
+    assert "SkpDraftIn" in spec["components"]["schemas"]
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert spec["components"]["schemas"]["Error"]["required"] == ["error"]

@@ -1,46 +1,85 @@
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
 import pytest
 
-from kinerja.errors import ValidationFailed
-from services.feedback.domain import Response, submit_response
+from kinerja.errors import Conflict, Forbidden, ValidationFailed
+from services.feedback import domain
+from services.feedback.domain import BERAKHLAK, PP46, Response
 
 
-def draft(**changes) -> Response:
-    base = dict(
-        round_id="2026",
-        rater_id="staf01",
-        ratee_id="kasubag",
-        rater_group="subordinate",
-        scores={"integritas": 80},
-    )
+def response(**changes) -> Response:
+    base = dict(id="a1", round_id="r", rater="rater", ratee="ratee", group="peer")
     return Response(**{**base, **changes})
 
 
-def test_first_submission_is_revision_one_and_each_revision_counts_up():
-    first = submit_response(None, draft())
-    assert first.revision == 1
-    second = submit_response(first, draft(scores={"integritas": 85}))
-    assert (second.revision, second.scores) == (2, {"integritas": 85})
+def test_the_shipped_frameworks_follow_the_regulation():
+    assert [d.key for d in PP46.dimensions_for("functional")] == [
+        "orientasi_pelayanan",
+        "integritas",
+        "komitmen",
+        "disiplin",
+        "kerja_sama",
+    ]
+    assert PP46.dimensions_for("structural")[-1].key == "kepemimpinan"
+    assert len(BERAKHLAK.dimensions) == 7
+    domain.check_framework(PP46)
+    domain.check_framework(BERAKHLAK)
 
 
-@pytest.mark.parametrize(
-    ("changes", "field"),
-    [
-        ({"rater_group": "self"}, "rater_group"),
-        ({"ratee_id": "staf01"}, "rater_group"),
-        ({"scores": {"integritas": 120}}, "scores"),
-    ],
-)
-def test_rules_name_the_field_they_refuse(changes, field):
+def test_a_custom_framework_is_checked():
+    bad = replace(PP46, id="Bad Id", scale_min=1, scale_max=10, dimensions=PP46.dimensions[:1] * 2)
     with pytest.raises(ValidationFailed) as refused:
-        submit_response(None, draft(**changes))
-    assert field in refused.value.fields
+        domain.check_framework(bad)
+    assert {"id", "scale", "dimensions[1].key"} <= set(refused.value.fields)
 
 
-def test_self_rating_is_allowed_in_the_self_group():
-    assert submit_response(None, draft(ratee_id="staf01", rater_group="self")).revision == 1
-
-
-def test_a_revision_cannot_move_the_rater_to_another_group():
-    first = submit_response(None, draft())
+def test_scores_fit_the_scale_and_the_ratees_dimensions():
+    dims = PP46.dimensions_for("functional")
+    full = {d.key: Decimal(80) for d in dims}
+    domain.check_scores(full, PP46, dims, complete=True)
+    with pytest.raises(ValidationFailed) as refused:
+        domain.check_scores(
+            {**full, "integritas": Decimal(101), "kepemimpinan": Decimal(80)},
+            PP46,
+            dims,
+            complete=True,
+        )
+    assert set(refused.value.fields) == {"scores.integritas", "scores.kepemimpinan"}
     with pytest.raises(ValidationFailed):
-        submit_response(first, draft(rater_group="peer"))
+        domain.check_scores({"integritas": Decimal(80)}, PP46, dims, complete=True)
+    domain.check_scores({"integritas": Decimal(80)}, PP46, dims, complete=False)  # a draft
+
+
+def test_a_response_is_submitted_once_then_revised():
+    submitted = domain.submit(response(), {"x": Decimal(1)}, "")
+    assert submitted.revision == 1
+    with pytest.raises(Conflict):
+        domain.submit(submitted, {"x": Decimal(1)}, "")
+    assert domain.revise(submitted, {"x": Decimal(2)}, "").revision == 2
+    with pytest.raises(Conflict):
+        domain.save_draft(submitted, {}, "")
+
+
+def test_declining_needs_a_reason_and_clears_the_answer():
+    with pytest.raises(ValidationFailed):
+        domain.decline(response(), " ")
+    declined = domain.decline(domain.submit(response(), {"x": Decimal(1)}, "ok"), "konflik")
+    assert (declined.status, declined.scores, declined.revision) == ("declined", {}, 2)
+
+
+def test_only_the_rater_answers_an_active_assignment():
+    domain.ensure_rater(response(), "rater")
+    for caller, state in (("ratee", "active"), ("rater", "nominated"), ("rater", "removed")):
+        with pytest.raises(Forbidden):
+            domain.ensure_rater(response(state=state), caller)
+
+
+def test_a_closed_round_freezes_answers():
+    round_ = domain.Round("r", "2026", "pp46", 1, date(2026, 12, 1))
+    closed = domain.close(round_)
+    with pytest.raises(Conflict):
+        domain.ensure_open(closed)
+    with pytest.raises(Conflict):
+        domain.close(closed)

@@ -1,0 +1,204 @@
+"""What people do in a 360 round, one function per command: each runs in one
+transaction and publishes through the outbox what the appraisal service needs."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import date
+
+from kinerja import audit, directory_replica
+from kinerja.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from kinerja.mongo import Tx
+from services.feedback import assignments, domain, events, store
+from services.feedback.domain import Framework, Response, Round
+
+
+def create_framework(tx: Tx, draft: Framework, actor: str) -> Framework:
+    """A new framework, or the next version of an existing one."""
+    latest = store.latest_framework(tx, draft.id)
+    framework = replace(draft, version=latest.version + 1 if latest else 1)
+    domain.check_framework(framework)
+    store.insert_framework(tx, framework)
+    audit.record(
+        tx,
+        actor,
+        "framework.saved",
+        "framework",
+        framework.id,
+        None,
+        {"version": framework.version, "name": framework.name},
+    )
+    return framework
+
+
+def open_round(tx: Tx, draft: Round, unit_id: str | None, actor: str) -> tuple[Round, int]:
+    framework = store.latest_framework(tx, draft.framework_id)
+    if framework is None:
+        raise ValidationFailed("unknown framework", {"framework_id": [draft.framework_id]})
+    if store.find_round(tx, draft.id) is not None:
+        raise Conflict("a round with this id exists", {"id": ["already used"]})
+    round_ = replace(draft, framework_version=framework.version)
+    people = [
+        assignments.Person(e["nip"], e.get("supervisor_nip"), e.get("unit_id", ""))
+        for e in directory_replica.active_employees(tx.db)
+        if unit_id is None or e.get("unit_id") == unit_id
+    ]
+    generated = assignments.generate_assignments(people, round_.peers_per_ratee)
+    store.insert_round(tx, round_)
+    store.insert_responses(
+        tx,
+        [
+            Response(
+                id=uuid.uuid4().hex, round_id=round_.id, rater=a.rater, ratee=a.ratee, group=a.group
+            )
+            for a in generated
+        ],
+    )
+    audit.record(tx, actor, "round.opened", "round", round_.id, None, {"unit_id": unit_id})
+    tx.publish(events.ROUND_OPENED, events.round_changed(round_, len(generated)))
+    return round_, len(generated)
+
+
+def close_round(tx: Tx, round_id: str, actor: str) -> Round:
+    closed = domain.close(existing_round(tx, round_id))
+    store.save_round(tx, closed)
+    audit.record(tx, actor, "round.closed", "round", round_id, None, None)
+    count = len(store.responses(tx.db, round_id, state=domain.ACTIVE))
+    tx.publish(events.ROUND_CLOSED, events.round_changed(closed, count))
+    return closed
+
+
+def add_assignment(
+    tx: Tx,
+    round_id: str,
+    rater: str,
+    ratee: str,
+    group: str,
+    actor: str,
+    state: str = domain.ACTIVE,
+    source: str = "hr",
+) -> Response:
+    round_ = existing_round(tx, round_id)
+    domain.ensure_open(round_)
+    for nip, field in ((rater, "rater"), (ratee, "ratee")):
+        if directory_replica.find_employee(tx.db, nip) is None:
+            raise ValidationFailed("unknown employee", {field: [f"no employee {nip}"]})
+    taken = [
+        assignments.Assignment(r.rater, r.ratee, r.group)
+        for r in store.responses(tx.db, round_id)
+        if r.state in (domain.ACTIVE, domain.NOMINATED)
+    ]
+    assignments.check_manual_assignment(taken, assignments.Assignment(rater, ratee, group))
+    response = Response(
+        id=uuid.uuid4().hex,
+        round_id=round_id,
+        rater=rater,
+        ratee=ratee,
+        group=group,
+        state=state,
+        source=source,
+    )
+    store.insert_responses(tx, [response])
+    audit.record(
+        tx,
+        actor,
+        "assignment.added",
+        "assignment",
+        response.id,
+        None,
+        {"rater": rater, "ratee": ratee, "group": group, "state": state},
+    )
+    return response
+
+
+def remove_assignment(tx: Tx, round_id: str, response_id: str, actor: str) -> Response:
+    domain.ensure_open(existing_round(tx, round_id))
+    response, stamp = existing_response(tx, round_id, response_id)
+    removed = domain.remove(response)
+    store.save_response(tx, removed, stamp)
+    audit.record(tx, actor, "assignment.removed", "assignment", response_id, None, None)
+    if response.status == domain.SUBMITTED:
+        tx.publish(events.RESPONSE_WITHDRAWN, events.response_changed(removed))
+    return removed
+
+
+def nominate_peer(tx: Tx, round_id: str, ratee: str, peer: str) -> Response:
+    """An employee asks a colleague to rate them; their supervisor decides."""
+    return add_assignment(tx, round_id, peer, ratee, "peer", ratee, domain.NOMINATED, "nomination")
+
+
+def decide_nomination(
+    tx: Tx, round_id: str, response_id: str, approve: bool, supervisor: str
+) -> Response:
+    domain.ensure_open(existing_round(tx, round_id))
+    response, stamp = existing_response(tx, round_id, response_id)
+    ratee = directory_replica.find_employee(tx.db, response.ratee) or {}
+    if ratee.get("supervisor_nip") != supervisor:
+        raise Forbidden("the ratee's direct supervisor decides on nominations")
+    decided = domain.decide_nomination(response, approve)
+    store.save_response(tx, decided, stamp)
+    return decided
+
+
+def answer(
+    tx: Tx,
+    round_id: str,
+    response_id: str,
+    rater: str,
+    action: str,
+    scores: dict | None = None,
+    comment: str = "",
+    reason: str = "",
+) -> Response:
+    """Draft, submit, revise or decline a response to one's own assignment."""
+    round_ = existing_round(tx, round_id)
+    domain.ensure_open(round_)
+    response, stamp = existing_response(tx, round_id, response_id)
+    domain.ensure_rater(response, rater)
+    if action == "decline":
+        changed = domain.decline(response, reason)
+    else:
+        framework = store.framework_version(tx.db, round_.framework_id, round_.framework_version)
+        dimensions = framework.dimensions_for(_position_kind(tx, response.ratee))
+        domain.check_scores(scores or {}, framework, dimensions, complete=action != "draft")
+        step = {"draft": domain.save_draft, "submit": domain.submit, "revise": domain.revise}
+        changed = step[action](response, scores or {}, comment)
+    store.save_response(tx, changed, stamp)
+    published = {
+        "submit": events.RESPONSE_SUBMITTED,
+        "revise": events.RESPONSE_REVISED,
+        "decline": events.RESPONSE_WITHDRAWN if response.status == domain.SUBMITTED else None,
+    }.get(action)
+    if published:
+        tx.publish(published, events.response_changed(changed))
+    return changed
+
+
+def dimensions_for(db, round_: Round, ratee: str) -> list:
+    framework = store.framework_version(db, round_.framework_id, round_.framework_version)
+    return framework.dimensions_for(_position_kind(db, ratee))
+
+
+def _position_kind(db_or_tx, nip: str) -> str | None:
+    db = db_or_tx.db if isinstance(db_or_tx, Tx) else db_or_tx
+    employee = directory_replica.find_employee(db, nip) or {}
+    return employee.get("position_kind")
+
+
+def existing_round(db_or_tx, round_id: str) -> Round:
+    round_ = store.find_round(db_or_tx, round_id)
+    if round_ is None:
+        raise NotFound(f"no round {round_id}")
+    return round_
+
+
+def existing_response(tx: Tx, round_id: str, response_id: str) -> tuple[Response, int]:
+    found = store.find_response(tx, response_id)
+    if found is None or found[0].round_id != round_id:
+        raise NotFound(f"no assignment {response_id} in round {round_id}")
+    return found
+
+
+def days_left(round_: Round, today: date) -> int:
+    return (round_.deadline - today).days
