@@ -9,19 +9,8 @@ import click
 
 from gateway.directory import commands as directory
 from gateway.identity import commands as identity
-from kinerja.config import ConfigError, Settings
 from kinerja.errors import AppError
-from kinerja.mongo import UnitOfWork, connect
-from kinerja.stack import DATA_DIR_OPTION, stack_environment
-
-
-def _gateway_uow(data_dir: Path) -> UnitOfWork:
-    try:
-        settings = Settings.from_env("gateway", stack_environment(data_dir))
-    except ConfigError as exc:
-        raise click.ClickException(f"{exc} (or start the stack with kinerja up)") from exc
-    client = connect(settings)
-    return UnitOfWork(client, client[settings.mongo_db], "gateway")
+from kinerja.stack import DATA_DIR_OPTION, local_unit_of_work
 
 
 def _actor() -> str:
@@ -45,7 +34,7 @@ def directory_group() -> None:
 @DATA_DIR_OPTION
 def import_file(file, partial: bool, dry_run: bool, data_dir: Path) -> None:
     """Import employees or units from a CSV file (the header tells which)."""
-    uow = _gateway_uow(data_dir)
+    uow = local_unit_of_work("gateway", data_dir)
     text = file.read()
     rows = max(text.count("\n") - 1, 0)
     click.echo(f"Checking {rows} rows against the directory...")
@@ -79,7 +68,7 @@ def accounts_group() -> None:
 @DATA_DIR_OPTION
 def create_account(username, roles, nip, email, password, data_dir: Path) -> None:
     """Create a login: the first HR account of a new installation, for example."""
-    uow = _gateway_uow(data_dir)
+    uow = local_unit_of_work("gateway", data_dir)
     try:
         uow(
             lambda tx: identity.create_account(

@@ -261,3 +261,16 @@ def stack_environment(data_dir: Path) -> dict:
             env["JWT_SECRET"] = secret.read_text().strip()
     env.update({k: v for k, v in os.environ.items() if v})
     return env
+
+
+def local_unit_of_work(service: str, data_dir: Path):
+    """A command-line tool's way into one service's database, local stack or URLs."""
+    from kinerja.config import ConfigError, Settings
+    from kinerja.mongo import UnitOfWork, connect
+
+    try:
+        settings = Settings.from_env(service, stack_environment(data_dir))
+    except ConfigError as exc:
+        raise click.ClickException(f"{exc} (or start the stack with kinerja up)") from exc
+    client = connect(settings)
+    return UnitOfWork(client, client[settings.mongo_db], service)

@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from kinerja import metrics
 from kinerja.config import Settings
-from kinerja.errors import AppError, Unavailable
+from kinerja.errors import AppError, Unavailable, ValidationFailed
 from kinerja.health import check_broker, check_mongo
 from kinerja.logs import bind_ids, clear_ids, configure_logging, get_logger
 from kinerja.mongo import UnitOfWork, connect, is_unavailable
@@ -106,6 +106,14 @@ def create_service_app(
 
 def service_context() -> ServiceContext:
     return g.kinerja
+
+
+def uploaded_text(files: dict, field: str = "file") -> str:
+    """An uploaded file's text (UTF-8, a BOM allowed); a 422 naming the field otherwise."""
+    try:
+        return files[field].read().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed("the file is not UTF-8 text", {field: [str(exc)]}) from exc
 
 
 def own_readiness(context: ServiceContext) -> dict[str, str | None]:

@@ -22,8 +22,8 @@ from gateway.directory.schemas import (
 )
 from kinerja import audit
 from kinerja.auth import current_principal, requires
-from kinerja.errors import NotFound, ValidationFailed
-from kinerja.web import service_context
+from kinerja.errors import NotFound
+from kinerja.web import service_context, uploaded_text
 
 blp = Blueprint("directory", __name__, url_prefix="/api/v1/directory", description="Org directory")
 
@@ -130,10 +130,7 @@ def import_directory(options: dict, files: dict):
 
     Without `partial`, one rejected row means nothing is imported (422).
     """
-    try:
-        text = files["file"].read().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationFailed("the file is not UTF-8 text", {"file": [str(exc)]}) from exc
+    text = uploaded_text(files)
     context = service_context()
     return commands.import_csv(
         context.uow,

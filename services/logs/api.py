@@ -8,8 +8,8 @@ from flask_smorest import Blueprint
 
 from kinerja import directory_replica
 from kinerja.auth import current_principal, requires
-from kinerja.errors import AppError, ValidationFailed
-from kinerja.web import service_context
+from kinerja.errors import AppError
+from kinerja.web import service_context, uploaded_text
 from services.logs import commands, domain, store, workload
 from services.logs.schemas import (
     BulkVerifyIn,
@@ -245,10 +245,7 @@ def change_rules(payload: dict):
 @requires("employee", "hr")
 def import_entries(files: dict):
     """Import historical entries from CSV (HR: anyone's; an employee: their own)."""
-    try:
-        text = files["file"].read().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationFailed("the file is not UTF-8 text", {"file": [str(exc)]}) from exc
+    text = uploaded_text(files)
     principal = current_principal()
 
     def refusal_for(nip: str | None) -> dict:

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import click
 
-from kinerja.config import ConfigError, Settings
-from kinerja.mongo import UnitOfWork, connect
-from kinerja.stack import DATA_DIR_OPTION, stack_environment
+from kinerja.stack import DATA_DIR_OPTION, local_unit_of_work
 from services.logs import commands
 
 
@@ -23,12 +21,7 @@ def logs_group() -> None:
 @DATA_DIR_OPTION
 def import_file(file, data_dir: Path) -> None:
     """Import historical entries from CSV: nip,date,activity_id,description,quantity,minutes."""
-    try:
-        settings = Settings.from_env("logs", stack_environment(data_dir))
-    except ConfigError as exc:
-        raise click.ClickException(f"{exc} (or start the stack with kinerja up)") from exc
-    client = connect(settings)
-    uow = UnitOfWork(client, client[settings.mongo_db], "logs")
+    uow = local_unit_of_work("logs", data_dir)
     text = file.read()
     rows = max(text.count("\n") - 1, 0)
     with click.progressbar(length=rows, label="Importing") as bar:

@@ -71,29 +71,26 @@ def withdraw_entry(tx: Tx, entry_id: str, caller: str) -> Entry:
 
 
 def verify_entry(tx: Tx, entry_id: str, supervisor: str) -> Entry:
-    entry = existing(tx, entry_id)
-    domain.ensure_supervisor(supervisor_of(tx.db, entry.nip), supervisor)
-    verified = domain.verify(entry, supervisor)
-    store.save_entry(tx, verified)
-    tx.publish(events.ENTRY_VERIFIED, events.entry_output(verified))
-    return verified
+    return _supervise(tx, entry_id, supervisor, domain.verify, events.ENTRY_VERIFIED)
 
 
 def reject_entry(tx: Tx, entry_id: str, supervisor: str, reason: str) -> Entry:
-    entry = existing(tx, entry_id)
-    domain.ensure_supervisor(supervisor_of(tx.db, entry.nip), supervisor)
-    rejected = domain.reject(entry, supervisor, reason)
-    store.save_entry(tx, rejected)
-    return rejected
+    return _supervise(tx, entry_id, supervisor, lambda e, s: domain.reject(e, s, reason))
 
 
 def revoke_verification(tx: Tx, entry_id: str, supervisor: str) -> Entry:
+    return _supervise(tx, entry_id, supervisor, domain.revoke, events.ENTRY_REVOKED)
+
+
+def _supervise(tx: Tx, entry_id: str, supervisor: str, step, event_type: str | None = None):
+    """A direct supervisor's decision on an entry, published when it moves output."""
     entry = existing(tx, entry_id)
     domain.ensure_supervisor(supervisor_of(tx.db, entry.nip), supervisor)
-    revoked = domain.revoke(entry, supervisor)
-    store.save_entry(tx, revoked)
-    tx.publish(events.ENTRY_REVOKED, events.entry_output(revoked))
-    return revoked
+    decided = step(entry, supervisor)
+    store.save_entry(tx, decided)
+    if event_type:
+        tx.publish(event_type, events.entry_output(decided))
+    return decided
 
 
 def reopen_day(tx: Tx, nip: str, day: date, supervisor: str) -> None:
