@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 from statistics import fmean
+
+from kinerja.errors import ValidationFailed
 
 
 @dataclass(frozen=True)
@@ -42,3 +45,33 @@ def summarize(ratings: list[Rating]) -> RatingsSummary:
         by_group=dict(Counter(r.rater_group for r in ratings)),
         mean_by_dimension={d: round(fmean(s), 2) for d, s in sorted(by_dimension.items())},
     )
+
+
+# --- the final score (nilai prestasi kerja) and its predicate, PP 46/2011 ------------------
+
+# Lower bounds of each predicate band, highest first. Scores are not rounded before
+# banding: 90.5 is Baik, not Sangat Baik.
+PREDICATES = (
+    (Decimal(91), "Sangat Baik"),
+    (Decimal(76), "Baik"),
+    (Decimal(61), "Cukup"),
+    (Decimal(51), "Kurang"),
+)
+LOWEST_PREDICATE = "Buruk"
+DEFAULT_SKP_SHARE = Decimal("0.6")  # 60% SKP, 40% behaviour; HR may change the split
+
+
+def final_score(
+    skp: Decimal, behaviour: Decimal, skp_share: Decimal = DEFAULT_SKP_SHARE
+) -> Decimal:
+    """nilai prestasi kerja = share × nilai SKP + (1 − share) × nilai perilaku."""
+    if not Decimal(0) <= skp_share <= Decimal(1):
+        raise ValidationFailed("the SKP share is a fraction", {"skp_share": ["between 0 and 1"]})
+    return skp_share * skp + (Decimal(1) - skp_share) * behaviour
+
+
+def predicate(score: Decimal) -> str:
+    for lower_bound, name in PREDICATES:
+        if score >= lower_bound:
+            return name
+    return LOWEST_PREDICATE
