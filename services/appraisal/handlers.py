@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from kinerja.bus.consumer import Subscriptions
 from kinerja.bus.envelope import Envelope
 from kinerja.directory_replica import keep_directory_copy
@@ -40,3 +42,19 @@ def forget_response(event: Envelope, tx: Tx) -> None:
     current = store.find_rating(tx, incoming.round_id, incoming.rater_id, incoming.ratee_id)
     if current is not None and domain.supersedes(incoming, current):
         store.delete_rating(tx, current)
+
+
+@subscriptions.on("targets.score.updated")
+def record_skp_score(event: Envelope, tx: Tx) -> None:
+    data = event.data
+    store.record_skp_score(
+        tx, data["nip"], data["cycle"], Decimal(str(data["skp_score"])), data["complete"]
+    )
+
+
+@subscriptions.on("feedback.round.opened")
+@subscriptions.on("feedback.round.closed")
+def record_round(event: Envelope, tx: Tx) -> None:
+    """Which cycle and framework a round's ratings belong to."""
+    data = event.data
+    store.record_round(tx, data["round_id"], data["cycle"], data["framework_id"], data["status"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from decimal import Decimal
 
 from pymongo.database import Database
 
@@ -14,6 +15,8 @@ from services.appraisal.domain import Rating
 def ensure_indexes(db: Database) -> None:
     directory_replica.ensure_indexes(db)
     db["ratings"].create_index([("round_id", 1), ("ratee_id", 1)])
+    db["skp_scores"].create_index([("cycle", 1)])
+    db["rounds"].create_index([("cycle", 1)])
 
 
 def _rating_id(rating: Rating) -> str:
@@ -45,3 +48,31 @@ def _to_rating(doc: dict) -> Rating:
     doc = dict(doc)
     doc.pop("_id")
     return Rating(**doc)
+
+
+def record_skp_score(tx: Tx, nip: str, cycle: str, skp_score: Decimal, complete: bool) -> None:
+    tx.db["skp_scores"].replace_one(
+        {"_id": f"{nip}:{cycle}"},
+        {"nip": nip, "cycle": cycle, "skp_score": skp_score, "complete": complete},
+        upsert=True,
+        session=tx.session,
+    )
+
+
+def skp_score(db: Database, nip: str, cycle: str) -> dict | None:
+    return db["skp_scores"].find_one({"_id": f"{nip}:{cycle}"})
+
+
+def record_round(tx: Tx, round_id: str, cycle: str, framework_id: str, status: str) -> None:
+    tx.db["rounds"].replace_one(
+        {"_id": round_id},
+        {"cycle": cycle, "framework_id": framework_id, "status": status},
+        upsert=True,
+        session=tx.session,
+    )
+
+
+def cycle_ratings(db: Database, cycle: str, framework_id: str = "pp46") -> list[Rating]:
+    """Every rating of the cycle's rounds of one framework (the model needs them all)."""
+    rounds = [r["_id"] for r in db["rounds"].find({"cycle": cycle, "framework_id": framework_id})]
+    return [_to_rating(d) for d in db["ratings"].find({"round_id": {"$in": rounds}})]

@@ -290,5 +290,25 @@ def test_demo_accounts_log_in_and_reach_the_services_through_the_gateway(tmp_pat
         ).json()
         groups = {g["group"]: (g["responses"], g["shown"]) for g in results["groups"]}
         assert groups["subordinate"] == (18, True)
+
+        def provisional_score() -> dict:
+            return requests.get(
+                f"{stack.url()}/api/v1/appraisal/cycles/2026/scores/{nip(8)}",
+                headers=tokens["demo-supervisor"],
+                timeout=10,
+            ).json()
+
+        wait_for(
+            lambda: provisional_score()["final_score"] is not None,
+            timeout=30,
+            message="a provisional final score for demo-employee",
+        )
+        assert provisional_score()["predicate"] in (
+            "Sangat Baik",
+            "Baik",
+            "Cukup",
+            "Kurang",
+            "Buruk",
+        )
     finally:
         stack.stop()

@@ -1,0 +1,113 @@
+"""The provisional final score from the SKP score and the cycle's 360 ratings, as the
+events bring them, with the breakdown only for the supervisor and HR."""
+
+from __future__ import annotations
+
+import pytest
+
+from kinerja import directory_replica
+from kinerja.bus.envelope import Envelope
+from kinerja.config import Settings
+from services.appraisal import handlers
+from services.appraisal.app import create_app
+from tests.support import bus_env, token
+
+BOSS = "197001012000031002"
+STAFF = ["198001012005012002", "198102022006011003", "198203032007012004", "198304042008011005"]
+DIMENSIONS = ("orientasi_pelayanan", "integritas", "komitmen", "disiplin", "kerja_sama")
+
+
+def apply(app, handler, event_type: str, data: dict) -> None:
+    event = Envelope.new(event_type, data, producer="test")
+    app.extensions["kinerja"].uow(lambda tx: handler(event, tx))
+
+
+@pytest.fixture
+def app(mongo_url, namespace):
+    settings = Settings.from_env("appraisal", bus_env(mongo_url, "memory://", namespace))
+    app = create_app(settings)
+    for nip, supervisor in [(BOSS, None)] + [(s, BOSS) for s in STAFF]:
+        apply(
+            app,
+            directory_replica.apply_employee,
+            "gateway.employee.upserted",
+            {
+                "nip": nip,
+                "name": "P",
+                "unit_id": "umpeg",
+                "supervisor_nip": supervisor,
+                "active": True,
+                "version": 1,
+            },
+        )
+    apply(
+        app,
+        handlers.record_round,
+        "feedback.round.opened",
+        {"round_id": "r1", "cycle": "2026", "framework_id": "pp46", "status": "open"},
+    )
+    apply(
+        app,
+        handlers.record_skp_score,
+        "targets.score.updated",
+        {"nip": STAFF[0], "cycle": "2026", "skp_score": 92.0, "complete": True},
+    )
+    app.settings_for_tokens = settings
+    yield app
+    app.extensions["kinerja"].client.drop_database(settings.mongo_db)
+
+
+def rate(app, rater: str, ratee: str, group: str, value: float, revision: int = 1) -> None:
+    apply(
+        app,
+        handlers.record_response,
+        "feedback.response.submitted",
+        {
+            "response_id": f"{rater}-{ratee}",
+            "round_id": "r1",
+            "rater_id": rater,
+            "ratee_id": ratee,
+            "rater_group": group,
+            "scores": dict.fromkeys(DIMENSIONS, value),
+            "revision": revision,
+        },
+    )
+
+
+def view(app, viewer: str, *roles: str) -> dict:
+    headers = token(app.settings_for_tokens, viewer, *(roles or ("employee",)))
+    answer = app.test_client().get(f"/api/v1/cycles/2026/scores/{STAFF[0]}", headers=headers)
+    return answer.status_code, answer.json
+
+
+def test_skp_and_behaviour_make_the_final_score_and_predicate(app):
+    rate(app, BOSS, STAFF[0], "superior", 80)
+    status, score = view(app, BOSS, "employee", "supervisor")
+    assert status == 200
+    assert score["behaviour_score"] == pytest.approx(80)
+    assert score["final_score"] == pytest.approx(0.6 * 92 + 0.4 * 80)
+    assert score["predicate"] == "Baik"
+    assert "few_raters" in score["flags"]
+
+
+def test_a_small_peer_group_shows_its_size_but_never_its_means(app):
+    rate(app, BOSS, STAFF[0], "superior", 80)
+    rate(app, STAFF[1], STAFF[0], "peer", 40)
+    rate(app, STAFF[2], STAFF[0], "peer", 90)
+    status, score = view(app, BOSS, "employee", "supervisor")
+    peers = score["groups"]["peer"]
+    assert (peers["raters"], peers["counted"], peers["mean_raw"]) == (2, False, None)
+    assert score["behaviour_score"] == pytest.approx(80)  # peers do not count below three
+
+
+def test_the_employee_sees_the_scores_and_a_colleague_sees_nothing(app):
+    rate(app, BOSS, STAFF[0], "superior", 80)
+    status, mine = view(app, STAFF[0])
+    assert status == 200 and mine["predicate"] == "Baik"
+    assert mine["groups"] == {} and mine["flags"] == []
+    assert view(app, STAFF[1])[0] == 403
+
+
+def test_without_ratings_there_is_an_skp_score_but_no_final_yet(app):
+    status, score = view(app, "hr-1", "hr")
+    assert (score["skp_score"], score["behaviour_score"], score["final_score"]) == (92, None, None)
