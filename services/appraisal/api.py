@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from datetime import date
 
 from flask_smorest import Blueprint
 
-from kinerja import directory_replica
 from kinerja.auth import current_principal, requires
 from kinerja.errors import Forbidden
 from kinerja.web import service_context
-from services.appraisal import combination, domain, store
-from services.appraisal.schemas import ProvisionalScoreOut, RatingsSummaryOut
+from services.appraisal import commands, domain, store
+from services.appraisal.schemas import (
+    FinalScoreOut,
+    ObjectionDecisionIn,
+    ObjectionIn,
+    ProvisionalScoreOut,
+    RatingsSummaryOut,
+)
 
 blp = Blueprint("ratings", __name__, url_prefix="/api/v1", description="Received 360 ratings")
 
@@ -25,37 +30,30 @@ def ratings_summary(round_id: str, ratee_id: str):
     return {"round_id": round_id, "ratee_id": ratee_id, **summary.__dict__}
 
 
-# Until HR's weighting schemes arrive: the superior half, peers and subordinates a quarter each.
-DEFAULT_SCHEME = combination.Scheme(
-    weights={"superior": 0.5, "peer": 0.25, "subordinate": 0.25, "self": 0.0}
-)
 ANONYMOUS_GROUPS = ("peer", "subordinate")
+SCORE = "/cycles/<string:cycle>/scores/<string:nip>"
 
 
-@blp.route("/cycles/<string:cycle>/scores/<string:nip>", methods=["GET"])
+def today() -> date:
+    """The service's notion of today (one place, so tests can move it)."""
+    return date.today()
+
+
+@blp.route(SCORE, methods=["GET"])
 @blp.response(200, ProvisionalScoreOut)
 @requires()
 def provisional_score(cycle: str, nip: str):
-    """The provisional final score: SKP and bias-corrected behaviour, 60/40, and the predicate.
+    """The final score: SKP and bias-corrected behaviour, 60/40, and the predicate;
+    provisional until the supervisor finalizes it, locked after.
 
     The employee's supervisor and HR see the breakdown; the employee sees the scores.
     """
     db = service_context().db
     principal = current_principal()
-    supervisor = (directory_replica.find_employee(db, nip) or {}).get("supervisor_nip")
-    full_view = principal.subject == supervisor or principal.has_any(["hr"])
+    full_view = principal.subject == commands.supervisor_of(db, nip) or principal.has_any(["hr"])
     if principal.subject != nip and not full_view:
         raise Forbidden("scores are for the employee, their supervisor and HR")
-    skp = store.skp_score(db, nip, cycle)
-    ratings = [
-        combination.Rating(r.rater_id, r.ratee_id, r.rater_group, dimension, float(score))
-        for r in store.cycle_ratings(db, cycle)
-        for dimension, score in r.scores.items()
-    ]
-    result = (
-        combination.combine_ratings(ratings, DEFAULT_SCHEME).ratees.get(nip) if ratings else None
-    )
-    behaviour = Decimal(str(result.score)) if result and result.score is not None else None
+    skp, result, behaviour = commands.provisional(db, cycle, nip)
     final = (
         domain.final_score(skp["skp_score"], behaviour) if skp and behaviour is not None else None
     )
@@ -72,7 +70,15 @@ def provisional_score(cycle: str, nip: str):
         "reliability": None,
         "standard_error": None,
         "flags": [],
+        "finalized": None,
     }
+    locked = store.find_final(db, nip, cycle)
+    if locked is not None:
+        out.update(
+            final_score=locked.final_score,
+            predicate=locked.predicate,
+            finalized=commands.as_dict(locked),
+        )
     if result and full_view:
         out.update(
             groups=_visible_groups(result.groups),
@@ -81,6 +87,44 @@ def provisional_score(cycle: str, nip: str):
             flags=result.flags,
         )
     return out
+
+
+@blp.route(f"{SCORE}/finalize", methods=["POST"])
+@blp.response(200, FinalScoreOut)
+@requires("supervisor")
+def finalize(cycle: str, nip: str):
+    """Lock a report's appraisal (audited); later changes go through an objection."""
+    supervisor = current_principal().subject
+    score = service_context().uow(lambda tx: commands.finalize(tx, cycle, nip, supervisor, today()))
+    return commands.as_dict(score)
+
+
+@blp.route(f"{SCORE}/objection", methods=["POST"])
+@blp.arguments(ObjectionIn)
+@blp.response(200, FinalScoreOut)
+@requires("employee")
+def object_to(payload: dict, cycle: str, nip: str):
+    """Object to my finalized appraisal (keberatan), within 14 days."""
+    caller = current_principal().subject
+    score = service_context().uow(
+        lambda tx: commands.object_to(tx, cycle, nip, caller, payload["reason"], today())
+    )
+    return commands.as_dict(score)
+
+
+@blp.route(f"{SCORE}/objection/decision", methods=["POST"])
+@blp.arguments(ObjectionDecisionIn)
+@blp.response(200, FinalScoreOut)
+@requires("supervisor")
+def decide_objection(payload: dict, cycle: str, nip: str):
+    """The supervisor's superior confirms or changes the score, with written reasons."""
+    caller = current_principal().subject
+    score = service_context().uow(
+        lambda tx: commands.decide_objection(
+            tx, cycle, nip, caller, payload["final_score"], payload["reason"], today()
+        )
+    )
+    return commands.as_dict(score)
 
 
 def _visible_groups(groups: dict) -> dict:

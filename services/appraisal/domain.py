@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 from statistics import fmean
 
-from kinerja.errors import ValidationFailed
+from kinerja.errors import Conflict, ValidationFailed
 
 
 @dataclass(frozen=True)
@@ -75,3 +76,83 @@ def predicate(score: Decimal) -> str:
         if score >= lower_bound:
             return name
     return LOWEST_PREDICATE
+
+
+# --- finalization and objections (keberatan) ------------------------------------------------
+
+OBJECTION_DAYS = 14  # to object, and again to decide (DOMAIN.md)
+
+
+@dataclass(frozen=True)
+class FinalScore:
+    """A finalized, locked appraisal; it changes only through a decided objection."""
+
+    nip: str
+    cycle: str
+    skp_score: Decimal
+    behaviour_score: Decimal
+    final_score: Decimal
+    predicate: str
+    finalized_by: str
+    finalized_on: date
+    objection: dict | None = None  # reason, filed_on, then outcome, decided_by, decided_on, why
+
+
+def finalize(
+    nip: str,
+    cycle: str,
+    skp: Decimal | None,
+    behaviour: Decimal | None,
+    supervisor: str,
+    today: date,
+) -> FinalScore:
+    missing = [
+        name
+        for name, value in (("skp_score", skp), ("behaviour_score", behaviour))
+        if value is None
+    ]
+    if missing:
+        raise Conflict(
+            "the score is not complete yet",
+            {m: ["not available"] for m in missing},
+            code="incomplete",
+        )
+    final = final_score(skp, behaviour)
+    return FinalScore(nip, cycle, skp, behaviour, final, predicate(final), supervisor, today)
+
+
+def object_to(score: FinalScore, reason: str, today: date) -> FinalScore:
+    if score.objection is not None:
+        raise Conflict("an objection was filed already", code="objection_exists")
+    if (today - score.finalized_on).days > OBJECTION_DAYS:
+        raise Conflict(
+            f"objections are filed within {OBJECTION_DAYS} days of the appraisal",
+            code="objection_too_late",
+        )
+    if len(reason.strip()) < 20:
+        raise ValidationFailed("say why, in at least 20 characters", {"reason": ["too short"]})
+    return replace(score, objection={"reason": reason, "filed_on": today.isoformat()})
+
+
+def decide_objection(
+    score: FinalScore, decided_by: str, new_final: Decimal | None, why: str, today: date
+) -> FinalScore:
+    """The supervisor's superior confirms or changes the score, with reasons; it is final."""
+    objection = score.objection
+    if objection is None or "outcome" in objection:
+        raise Conflict("no objection waiting for a decision", code="no_open_objection")
+    if (today - date.fromisoformat(objection["filed_on"])).days > OBJECTION_DAYS:
+        raise Conflict(f"the decision was due within {OBJECTION_DAYS} days", code="decision_late")
+    if len(why.strip()) < 20:
+        raise ValidationFailed("give written reasons", {"reason": ["at least 20 characters"]})
+    decided = {
+        **objection,
+        "decided_by": decided_by,
+        "decided_on": today.isoformat(),
+        "why": why,
+        "outcome": "confirmed" if new_final is None else "changed",
+    }
+    if new_final is None:
+        return replace(score, objection=decided)
+    decided["previous_final_score"] = float(score.final_score)
+    return replace(score, final_score=new_final, predicate=predicate(new_final), objection=decided)

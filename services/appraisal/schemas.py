@@ -1,6 +1,6 @@
 """The appraisal API's contract."""
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 class RatingsSummaryOut(Schema):
@@ -32,3 +32,30 @@ class ProvisionalScoreOut(Schema):
     flags = fields.List(fields.String())
     final_score = fields.Float(allow_none=True)
     predicate = fields.String(allow_none=True)
+    finalized = fields.Dict(allow_none=True, metadata={"description": "the locked record"})
+
+
+class ObjectionIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+class ObjectionDecisionIn(Schema):
+    final_score = fields.Decimal(
+        load_default=None,
+        allow_none=True,
+        allow_nan=False,
+        metadata={"description": "the changed score; leave out to confirm"},
+    )
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+class FinalScoreOut(Schema):
+    nip = fields.String()
+    cycle = fields.String()
+    skp_score = fields.Float()
+    behaviour_score = fields.Float()
+    final_score = fields.Float()
+    predicate = fields.String()
+    finalized_by = fields.String()
+    finalized_on = fields.Date()
+    objection = fields.Dict(allow_none=True)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import date
 from decimal import Decimal
 
 from pymongo.database import Database
 
 from kinerja import directory_replica
 from kinerja.mongo import Tx
-from services.appraisal.domain import Rating
+from services.appraisal.domain import FinalScore, Rating
 
 
 def ensure_indexes(db: Database) -> None:
@@ -76,3 +77,25 @@ def cycle_ratings(db: Database, cycle: str, framework_id: str = "pp46") -> list[
     """Every rating of the cycle's rounds of one framework (the model needs them all)."""
     rounds = [r["_id"] for r in db["rounds"].find({"cycle": cycle, "framework_id": framework_id})]
     return [_to_rating(d) for d in db["ratings"].find({"round_id": {"$in": rounds}})]
+
+
+def _final_doc(score: FinalScore) -> dict:
+    doc = asdict(score)
+    doc["finalized_on"] = score.finalized_on.isoformat()
+    return {"_id": f"{score.nip}:{score.cycle}", **doc}
+
+
+def save_final(tx: Tx, score: FinalScore) -> None:
+    tx.db["final_scores"].replace_one(
+        {"_id": f"{score.nip}:{score.cycle}"}, _final_doc(score), upsert=True, session=tx.session
+    )
+
+
+def find_final(db_or_tx, nip: str, cycle: str) -> FinalScore | None:
+    db, session = (db_or_tx.db, db_or_tx.session) if isinstance(db_or_tx, Tx) else (db_or_tx, None)
+    doc = db["final_scores"].find_one({"_id": f"{nip}:{cycle}"}, session=session)
+    if doc is None:
+        return None
+    doc.pop("_id")
+    doc["finalized_on"] = date.fromisoformat(doc["finalized_on"])
+    return FinalScore(**doc)

@@ -3,12 +3,14 @@ events bring them, with the breakdown only for the supervisor and HR."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from kinerja import directory_replica
 from kinerja.bus.envelope import Envelope
 from kinerja.config import Settings
-from services.appraisal import handlers
+from services.appraisal import api, handlers
 from services.appraisal.app import create_app
 from tests.support import bus_env, token
 
@@ -111,3 +113,95 @@ def test_the_employee_sees_the_scores_and_a_colleague_sees_nothing(app):
 def test_without_ratings_there_is_an_skp_score_but_no_final_yet(app):
     status, score = view(app, "hr-1", "hr")
     assert (score["skp_score"], score["behaviour_score"], score["final_score"]) == (92, None, None)
+
+
+HEAD = "196505051990031001"
+
+
+@pytest.fixture
+def with_head(app, monkeypatch):
+    """BOSS reports to HEAD, the atasan pejabat penilai who decides objections."""
+    apply(
+        app,
+        directory_replica.apply_employee,
+        "gateway.employee.upserted",
+        {
+            "nip": HEAD,
+            "name": "H",
+            "unit_id": "umpeg",
+            "supervisor_nip": None,
+            "active": True,
+            "version": 1,
+        },
+    )
+    apply(
+        app,
+        directory_replica.apply_employee,
+        "gateway.employee.upserted",
+        {
+            "nip": BOSS,
+            "name": "B",
+            "unit_id": "umpeg",
+            "supervisor_nip": HEAD,
+            "active": True,
+            "version": 2,
+        },
+    )
+    days = {"today": date(2027, 1, 10)}
+    monkeypatch.setattr(api, "today", lambda: days["today"])
+    return days
+
+
+def post(app, path: str, viewer: str, *roles: str, body: dict | None = None):
+    headers = token(app.settings_for_tokens, viewer, *roles)
+    return app.test_client().post(
+        f"/api/v1/cycles/2026/scores/{STAFF[0]}{path}", json=body, headers=headers
+    )
+
+
+def test_finalize_locks_and_an_objection_is_decided_by_the_superiors_superior(app, with_head):
+    rate(app, BOSS, STAFF[0], "superior", 80)
+    assert post(app, "/finalize", STAFF[1], "employee", "supervisor").status_code == 403
+    locked = post(app, "/finalize", BOSS, "employee", "supervisor")
+    assert (locked.status_code, locked.json["predicate"]) == (200, "Baik")
+    again = post(app, "/finalize", BOSS, "employee", "supervisor")
+    assert (again.status_code, again.json["error"]["code"]) == (409, "finalized")
+    rate(app, BOSS, STAFF[0], "superior", 40, revision=2)  # a later rating changes nothing
+    assert view(app, BOSS, "employee", "supervisor")[1]["final_score"] == pytest.approx(87.2)
+
+    too_short = post(app, "/objection", STAFF[0], "employee", body={"reason": "tidak adil"})
+    assert too_short.status_code == 422
+    reason = "Nilai perilaku tidak mencerminkan kerja saya selama setahun."
+    filed = post(app, "/objection", STAFF[0], "employee", body={"reason": reason})
+    assert filed.json["objection"]["reason"] == reason
+    decision = {"final_score": 91, "reason": "Bukti kinerja tambahan diterima dan diverifikasi."}
+    assert (
+        post(app, "/objection/decision", BOSS, "employee", "supervisor", body=decision).status_code
+        == 403
+    )  # not the supervisor: their superior
+    decided = post(app, "/objection/decision", HEAD, "employee", "supervisor", body=decision)
+    assert (decided.json["final_score"], decided.json["predicate"]) == (91, "Sangat Baik")
+    assert decided.json["objection"]["outcome"] == "changed"
+    assert (
+        post(app, "/objection/decision", HEAD, "employee", "supervisor", body=decision).status_code
+        == 409
+    )  # the decision is final
+    with_head["today"] = date(2027, 2, 1)
+    db = app.extensions["kinerja"].db
+    assert db["audit"].count_documents({"entity_id": f"{STAFF[0]}:2026"}) == 3
+    published = [d["envelope"]["type"] for d in db["outbox"].find()]
+    assert published == ["appraisal.score.finalized", "appraisal.objection.decided"]
+
+
+def test_an_objection_after_14_days_is_refused(app, with_head):
+    rate(app, BOSS, STAFF[0], "superior", 80)
+    post(app, "/finalize", BOSS, "employee", "supervisor")
+    with_head["today"] = date(2027, 1, 25)
+    late = post(
+        app,
+        "/objection",
+        STAFF[0],
+        "employee",
+        body={"reason": "Nilai perilaku tidak mencerminkan kerja saya selama setahun."},
+    )
+    assert (late.status_code, late.json["error"]["code"]) == (409, "objection_too_late")
