@@ -11,6 +11,7 @@ from gateway.cli import accounts_group, directory_group
 from kinerja.config import ConfigError, Settings
 from kinerja.registry import SERVICE_MODULES, declare_topology, service_definition
 from kinerja.stack import DATA_DIR_OPTION, LocalStack, stack_environment
+from services.appraisal.bench_cli import bench_group
 from services.appraisal.cli import appraisal_group
 from services.logs.cli import logs_group
 from services.targets.cli import skp_group
@@ -126,6 +127,7 @@ main.add_command(accounts_group)
 main.add_command(skp_group)
 main.add_command(logs_group)
 main.add_command(appraisal_group)
+main.add_command(bench_group)
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,55 @@
+"""Benchmarks of the appraisal methods: `kinerja bench fairness`."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from services.appraisal import fairness
+
+
+@click.group("bench")
+def bench_group() -> None:
+    """Benchmarks that measure the platform's methods against a simulated truth."""
+
+
+@bench_group.command("fairness")
+@click.option("--seeds", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option(
+    "--scenario",
+    type=click.Choice([*fairness.SCENARIOS, "all"]),
+    default="all",
+    show_default=True,
+    help="One scenario, or all of them.",
+)
+@click.option(
+    "--size",
+    type=click.Choice(list(fairness.SIZES)),
+    default="standard",
+    show_default=True,
+    help="standard: 20 units × 10 staff; small: 4 units × 6 staff.",
+)
+def fairness_command(seeds: int, scenario: str, size: str) -> None:
+    """Compare the superior alone, a weighted mean and the platform default against the truth.
+
+    Prints a Markdown table: RMSE (0–100 scale) and Spearman, mean [min–max] over seeds 0..N-1.
+    """
+    config = fairness.SIZES[size]
+    scenarios = list(fairness.SCENARIOS) if scenario == "all" else [scenario]
+    started = time.monotonic()
+    with click.progressbar(
+        length=len(scenarios) * seeds,
+        label="Simulating",
+        file=sys.stderr,
+    ) as bar:
+        rows = fairness.run(
+            config, range(seeds), scenarios, progress=lambda _scenario, _seed: bar.update(1)
+        )
+    click.echo(fairness.markdown(rows))
+    click.echo(
+        f"\n{size} organization: {config.units} units × {config.staff_per_unit} staff + heads "
+        f"+ director, {config.peers_per_ratee} peers per ratee, {seeds} seed(s); "
+        f"{time.monotonic() - started:.1f} s"
+    )
