@@ -1,17 +1,9 @@
 """The targets service's commands: `kinerja skp score`."""
 
-from __future__ import annotations
-
-import json
-from typing import BinaryIO
-
 import click
 
-from kinerja.errors import ValidationFailed
+from kinerja.json_command import json_command
 from services.targets.scoring import score_document
-
-# Like click's own usage errors: the input, not the program, was wrong.
-INVALID_INPUT = 2
 
 
 @click.group("skp")
@@ -19,25 +11,9 @@ def skp_group() -> None:
     """The SKP (Sasaran Kerja Pegawai, the yearly work targets)."""
 
 
-@skp_group.command("score")
-@click.argument("document", type=click.File("rb"), default="-")
-@click.option("--pretty", is_flag=True, help="Indent the output for reading.")
-def score(document: BinaryIO, pretty: bool) -> None:
-    """Score an SKP by the regulation from a JSON DOCUMENT (default: stdin); nothing is stored.
-
-    Errors go to stderr as JSON, with exit status 2.
-    """
-    try:
-        result = score_document(_decode(document.read()))
-    except ValidationFailed as error:
-        click.echo(json.dumps(error.to_body()), err=True)
-        raise SystemExit(INVALID_INPUT) from error
-    click.echo(json.dumps(result, indent=2 if pretty else None, allow_nan=False))
-
-
-def _decode(raw: bytes) -> object:
-    try:
-        # bytes, so json picks UTF-8, UTF-16 or a BOM by itself
-        return json.loads(raw)
-    except ValueError as error:  # JSONDecodeError, bad encodings, overlong integers
-        raise ValidationFailed("the input is not valid JSON", {"document": [str(error)]}) from error
+score = json_command(
+    skp_group,
+    "score",
+    score_document,
+    "Score an SKP by the regulation from a JSON DOCUMENT (default: stdin); nothing is stored.",
+)
