@@ -69,6 +69,13 @@ class Tx:
         return envelope
 
 
+def db_and_session(db_or_tx: Database | Tx) -> tuple[Database, ClientSession | None]:
+    """For reads that work alike inside a transaction (its session) or outside it."""
+    if isinstance(db_or_tx, Tx):
+        return db_or_tx.db, db_or_tx.session
+    return db_or_tx, None
+
+
 def save_versioned(tx: Tx, collection: str, doc: dict, version_field: str = "version") -> None:
     """Insert the first version, or replace exactly the version this one follows.
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pymongo.database import Database
 
 from kinerja import directory_replica
-from kinerja.mongo import Tx
+from kinerja.mongo import Tx, db_and_session
 from services.appraisal.domain import FinalScore, Rating
 
 
@@ -92,7 +92,7 @@ def save_final(tx: Tx, score: FinalScore) -> None:
 
 
 def find_final(db_or_tx, nip: str, cycle: str) -> FinalScore | None:
-    db, session = (db_or_tx.db, db_or_tx.session) if isinstance(db_or_tx, Tx) else (db_or_tx, None)
+    db, session = db_and_session(db_or_tx)
     doc = db["final_scores"].find_one({"_id": f"{nip}:{cycle}"}, session=session)
     if doc is None:
         return None

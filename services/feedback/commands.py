@@ -9,7 +9,7 @@ from datetime import date
 
 from kinerja import audit, directory_replica
 from kinerja.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from kinerja.mongo import Tx
+from kinerja.mongo import Tx, db_and_session
 from services.feedback import assignments, domain, events, store
 from services.feedback.domain import Framework, Response, Round
 
@@ -181,7 +181,7 @@ def dimensions_for(db, round_: Round, ratee: str) -> list:
 
 
 def _position_kind(db_or_tx, nip: str) -> str | None:
-    db = db_or_tx.db if isinstance(db_or_tx, Tx) else db_or_tx
+    db, _ = db_and_session(db_or_tx)
     employee = directory_replica.find_employee(db, nip) or {}
     return employee.get("position_kind")
 

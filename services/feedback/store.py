@@ -10,7 +10,7 @@ from pymongo.database import Database
 
 from kinerja import audit, directory_replica
 from kinerja.errors import Conflict
-from kinerja.mongo import Tx
+from kinerja.mongo import Tx, db_and_session
 from services.feedback.domain import SHIPPED, Dimension, Framework, Response, Round
 
 
@@ -46,7 +46,7 @@ def _framework(doc: dict) -> Framework:
 
 
 def latest_framework(db_or_tx, framework_id: str) -> Framework | None:
-    db, session = _split(db_or_tx)
+    db, session = db_and_session(db_or_tx)
     doc = db["frameworks"].find_one(
         {"framework_id": framework_id}, sort=[("version", DESCENDING)], session=session
     )
@@ -94,7 +94,7 @@ def save_round(tx: Tx, round_: Round) -> None:
 
 
 def find_round(db_or_tx, round_id: str) -> Round | None:
-    db, session = _split(db_or_tx)
+    db, session = db_and_session(db_or_tx)
     doc = db["rounds"].find_one({"_id": round_id}, session=session)
     return _round(doc) if doc else None
 
@@ -135,7 +135,7 @@ def save_response(tx: Tx, response: Response, read_stamp: int) -> None:
 
 
 def find_response(db_or_tx, response_id: str) -> tuple[Response, int] | None:
-    db, session = _split(db_or_tx)
+    db, session = db_and_session(db_or_tx)
     doc = db["responses"].find_one({"_id": response_id}, session=session)
     if doc is None:
         return None
@@ -150,7 +150,3 @@ def responses(db: Database, round_id: str, **where) -> list[Response]:
         .sort([("ratee", ASCENDING), ("group", ASCENDING), ("rater", ASCENDING)])
     )
     return [_response(doc) for doc in docs]
-
-
-def _split(db_or_tx):
-    return (db_or_tx.db, db_or_tx.session) if isinstance(db_or_tx, Tx) else (db_or_tx, None)

@@ -9,7 +9,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 
 from kinerja import audit, directory_replica
-from kinerja.mongo import Tx, save_versioned
+from kinerja.mongo import Tx, db_and_session, save_versioned
 from services.logs.domain import WITHDRAWN, ActivityTarget, Entry, LogRules
 from services.logs.workload import WorkloadSettings
 
@@ -112,7 +112,7 @@ def save_approved_activities(tx: Tx, nip: str, cycle: str, version: int, activit
 
 
 def approved_activities(db_or_tx, nip: str, cycle: str) -> list[ActivityTarget]:
-    db, session = (db_or_tx.db, db_or_tx.session) if isinstance(db_or_tx, Tx) else (db_or_tx, None)
+    db, session = db_and_session(db_or_tx)
     doc = db["activities"].find_one({"_id": f"{nip}:{cycle}"}, session=session)
     return [ActivityTarget(**a) for a in doc["activities"]] if doc else []
 
@@ -132,7 +132,7 @@ def reopen_day(tx: Tx, nip: str, day: date, by: str) -> None:
 
 
 def rules(db_or_tx) -> LogRules:
-    db, session = (db_or_tx.db, db_or_tx.session) if isinstance(db_or_tx, Tx) else (db_or_tx, None)
+    db, session = db_and_session(db_or_tx)
     doc = db["settings"].find_one({"_id": "log_rules"}, {"_id": 0}, session=session)
     return LogRules(**doc) if doc else LogRules()
 

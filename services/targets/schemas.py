@@ -174,17 +174,8 @@ class PreviewIn(Schema):
     creativity = fields.String(load_default=None, allow_none=True)
 
 
-class PreviewActivityOut(Schema):
-    quantity = fields.Float()
-    quality = fields.Float()
-    time = fields.Float()
-    cost = fields.Float(allow_none=True)
-    total = fields.Float()
-    score = fields.Float()
-
-
 class PreviewOut(Schema):
-    activities = fields.List(fields.Nested(PreviewActivityOut))
+    activities = fields.List(fields.Nested(AspectScoresOut))
     activities_mean = fields.Float()
     extra_tasks_points = fields.Float()
     creativity_points = fields.Float()
