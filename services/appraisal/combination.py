@@ -79,6 +79,8 @@ class RateeResult:
     effective_raters: float | None
     self_gap: float | None
     flags: list[str]
+    # group → dimension → mean (adjusted for others, as given for self): the radar chart
+    group_dimensions: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -256,18 +258,29 @@ def renormalize_weights(weights: Mapping[str, float], counted: Iterable[str]) ->
     return {g: w / total for g, w in present.items()} if total > 0 else {}
 
 
-def combine_ratings(ratings: Sequence[Rating], scheme: Scheme) -> Combination:
-    """Run the default pipeline (screen, model, adjust, combine, reliability) for one cycle."""
+SchemeFor = Callable[[str], Scheme]  # a ratee's scheme: HR's schemes apply by unit or position
+
+
+def combine_ratings(ratings: Sequence[Rating], scheme: Scheme | SchemeFor) -> Combination:
+    """Run the default pipeline (screen, model, adjust, combine, reliability) for one cycle.
+
+    `scheme` is one scheme for everyone or a function giving each ratee theirs: the model
+    is fitted once over the whole cycle, whatever the schemes weigh.
+    """
+    scheme_for = scheme if callable(scheme) else (lambda _ratee: scheme)
     excluded = find_straight_liners(ratings)
     kept = [r for r in ratings if r.rater not in excluded or r.group == SELF]
     others = [r for r in kept if r.group != SELF]
     model = fit_rater_effects(_forms(others))
 
-    def adjusted(rating: Rating) -> float:
-        if not scheme.bias_correction or rating.group == SELF:
-            return rating.score
-        leniency = model.rater_effects.get(rating.rater, 0.0)
-        return rating.score - leniency - model.group_effects.get(rating.group, 0.0)
+    def adjuster(scheme: Scheme) -> Adjust:
+        def adjusted(rating: Rating) -> float:
+            if not scheme.bias_correction or rating.group == SELF:
+                return rating.score
+            leniency = model.rater_effects.get(rating.rater, 0.0)
+            return rating.score - leniency - model.group_effects.get(rating.group, 0.0)
+
+        return adjusted
 
     by_ratee: dict[str, list[Rating]] = defaultdict(list)
     for rating in kept:
@@ -278,10 +291,12 @@ def combine_ratings(ratings: Sequence[Rating], scheme: Scheme) -> Combination:
             straight_lined[rating.ratee].add(rating.rater)
             by_ratee.setdefault(rating.ratee, [])
 
-    results = {
-        ratee: _ratee_result(by_ratee[ratee], scheme, model, adjusted, straight_lined[ratee])
-        for ratee in sorted(by_ratee)
-    }
+    results = {}
+    for ratee in sorted(by_ratee):
+        own = scheme_for(ratee)
+        results[ratee] = _ratee_result(
+            by_ratee[ratee], own, model, adjuster(own), straight_lined[ratee]
+        )
     return Combination(
         ratees=_with_reliability(results, model), model=model, excluded_raters=excluded
     )
@@ -336,9 +351,10 @@ def _ratee_result(
     if sum(scheme.weights.get(g, 0.0) for g in weights) < configured / 2:
         flags.append("thin_weight")
     self_mean = _mean_of_forms(forms[SELF].values(), lambda r: r.score) if SELF in forms else None
+    by_group = _group_dimensions(forms, adjusted)
     if not weights:
         flags.append("no_counted_group")
-        result = RateeResult(None, {}, groups, None, None, None, None, flags)
+        result = RateeResult(None, {}, groups, None, None, None, None, flags, by_group)
         return _Draft(result, None)
 
     dimensions = _dimension_scores(forms, weights, adjusted)
@@ -358,6 +374,7 @@ def _ratee_result(
         effective_raters=effective,
         self_gap=None if self_mean is None else self_mean - score,
         flags=flags,
+        group_dimensions=by_group,
     )
     return _Draft(result, error_variance)
 
@@ -365,6 +382,19 @@ def _ratee_result(
 def _mean_of_forms(forms: Iterable[list[Rating]], value: Adjust) -> float:
     """Mean over raters of each rater's mean over items, so long forms weigh no more."""
     return float(np.mean([np.mean([value(r) for r in form]) for form in forms]))
+
+
+def _group_dimensions(forms: Forms, adjusted: Adjust) -> dict[str, dict[str, float]]:
+    """Each group's mean per dimension; whether a group may be shown is the reader's rule."""
+    means: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for g, by_rater in forms.items():
+        for form in by_rater.values():
+            for rating in form:
+                means[g][rating.dimension].append(adjusted(rating))
+    return {
+        g: {d: float(np.mean(values)) for d, values in sorted(by_dimension.items())}
+        for g, by_dimension in means.items()
+    }
 
 
 def _dimension_scores(
@@ -460,6 +490,7 @@ def _ratee_json(result: RateeResult) -> dict:
         "effective_raters": result.effective_raters,
         "self_gap": result.self_gap,
         "flags": result.flags,
+        "group_dimensions": result.group_dimensions,
     }
 
 

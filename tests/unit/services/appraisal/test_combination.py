@@ -223,6 +223,7 @@ def test_the_document_contract():
         "effective_raters",
         "self_gap",
         "flags",
+        "group_dimensions",
     }
     assert set(out["cycle"]) == {
         "rater_effects",
@@ -263,3 +264,32 @@ def test_validation_refuses_empty_and_weightless_documents():
     assert "scheme.weights" in fields_of(zero)
     assert "scheme.weights.boss" in fields_of(document(scheme={"weights": {"boss": 1}}))
     assert "document" in fields_of([1, 2])
+
+
+def test_each_ratee_can_have_their_own_scheme():
+    """HR's schemes apply per unit or position: one model fit, each ratee weighed by theirs."""
+    ratings = small_case()
+    superior_only = Scheme({"superior": 1.0}, bias_correction=False)
+    shared = combine_ratings(ratings, Scheme(WEIGHTS, bias_correction=False))
+    mixed = combine_ratings(
+        ratings, lambda ratee: superior_only if ratee == "e1" else Scheme(WEIGHTS, False)
+    )
+    alone = combine_ratings(ratings, superior_only)
+    assert mixed.ratees["e1"].score == pytest.approx(alone.ratees["e1"].score)
+    assert mixed.ratees["e1"].score != pytest.approx(shared.ratees["e1"].score)
+    for ratee in set(shared.ratees) - {"e1"}:
+        assert mixed.ratees[ratee].score == shared.ratees[ratee].score
+
+
+def test_group_dimension_means_feed_the_radar_chart():
+    ratings = small_case()
+    result = combine_ratings(ratings, Scheme(WEIGHTS, bias_correction=False)).ratees["e1"]
+    for group, by_dimension in result.group_dimensions.items():
+        for dimension, mean in by_dimension.items():
+            scores = [
+                r.score
+                for r in ratings
+                if r.ratee == "e1" and r.group == group and r.dimension == dimension
+            ]
+            assert mean == pytest.approx(sum(scores) / len(scores))
+    assert "self" in result.group_dimensions
