@@ -69,6 +69,19 @@ CONSUMER_LAG = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
 )
 
+RECOMPUTE_DURATION = Histogram(
+    "kinerja_recompute_duration_seconds",
+    "Time to recompute every derived score of one cycle after its inputs changed.",
+    ["service"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+)
+RECOMPUTE_PENDING = Gauge(
+    "kinerja_recompute_pending_cycles",
+    "Cycles whose inputs changed since their scores were last computed.",
+    ["service"],
+    multiprocess_mode="mostrecent",
+)
+
 
 def render_latest() -> tuple[bytes, str]:
     """The exposition text for this process, or for all processes in multiprocess mode."""

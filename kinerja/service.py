@@ -16,7 +16,7 @@ from pymongo.database import Database
 from kinerja.bus.consumer import Subscriptions
 from kinerja.config import Settings
 from kinerja.web import ServiceContext, create_service_app
-from kinerja.worker import ServiceWorker
+from kinerja.worker import BackgroundJob, ServiceWorker
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class ServiceDefinition:
     extend_app: Callable[[Flask], None] | None = None
     # Flask/flask-smorest settings of this component, applied before its routes are built.
     config: Mapping[str, object] = field(default_factory=dict)
+    # Jobs the worker process runs beside its relay and consumer, until the stop event is set.
+    background: Sequence[BackgroundJob] = ()
 
     def settings(self, settings: Settings | None = None) -> Settings:
         return settings or Settings.from_env(self.name)
@@ -50,4 +52,6 @@ class ServiceDefinition:
         return app
 
     def create_worker(self, settings: Settings | None = None) -> ServiceWorker:
-        return ServiceWorker(self.settings(settings), self.subscriptions, self.ensure_indexes)
+        return ServiceWorker(
+            self.settings(settings), self.subscriptions, self.ensure_indexes, self.background
+        )

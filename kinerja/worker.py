@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from prometheus_client import start_http_server
@@ -21,12 +21,17 @@ from kinerja.mongo import UnitOfWork, connect
 
 log = get_logger(__name__)
 
+# A job run in its own thread of the worker process: it gets the worker (its database and
+# unit of work) and returns when the stop event is set.
+BackgroundJob = Callable[["ServiceWorker", threading.Event], None]
+
 
 @dataclass
 class ServiceWorker:
     settings: Settings
     subscriptions: Subscriptions
     ensure_indexes: Callable[[Database], None] | None = None
+    background: Sequence[BackgroundJob] = ()
 
     def __post_init__(self) -> None:
         self.client = connect(self.settings)
@@ -65,6 +70,10 @@ class ServiceWorker:
                     target=run_consumer, args=(self.consumer(), self.stop_event), daemon=True
                 )
             )
+        threads += [
+            threading.Thread(target=job, args=(self, self.stop_event), daemon=True)
+            for job in self.background
+        ]
         for thread in threads:
             thread.start()
         log.info("worker.started", consumes=self.subscriptions.patterns)

@@ -9,58 +9,21 @@ idempotent, so that is safe (at least once out, exactly once applied).
 from __future__ import annotations
 
 import contextlib
-import os
-import socket
 import threading
 import time
-from datetime import UTC, datetime, timedelta
 
 from kombu import Connection, Producer
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import PyMongoError
 
 from kinerja import metrics
 from kinerja.bus.envelope import Envelope
 from kinerja.bus.outbox import Outbox
 from kinerja.bus.topology import Topology
+from kinerja.lease import Lease
 from kinerja.logs import get_logger
 
 log = get_logger(__name__)
-
-
-class RelayLease:
-    """A renewable lease, so only one relay replica publishes at a time."""
-
-    def __init__(self, db: Database, seconds: float = 15.0):
-        self.collection = db["outbox_lease"]
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
-        self.seconds = seconds
-        self._renew_after = 0.0
-
-    def acquire(self) -> bool:
-        """Take or renew the lease; a held lease is renewed only past half its term."""
-        if time.monotonic() < self._renew_after:
-            return True
-        now = datetime.now(UTC)
-        try:
-            self.collection.find_one_and_update(
-                {"_id": "relay", "$or": [{"owner": self.owner}, {"expires_at": {"$lt": now}}]},
-                {
-                    "$set": {
-                        "owner": self.owner,
-                        "expires_at": now + timedelta(seconds=self.seconds),
-                    }
-                },
-                upsert=True,
-            )
-        except DuplicateKeyError:
-            return False  # another relay holds an unexpired lease
-        self._renew_after = time.monotonic() + self.seconds / 2
-        return True
-
-    def release(self) -> None:
-        self._renew_after = 0.0
-        self.collection.delete_one({"_id": "relay", "owner": self.owner})
 
 
 class OutboxRelay:
@@ -76,7 +39,7 @@ class OutboxRelay:
     ):
         self.service = service
         self.outbox = Outbox(db)
-        self.lease = RelayLease(db)
+        self.lease = Lease(db, "outbox-relay")
         self.connection = connection
         self.topology = topology
         self.batch_size = batch_size

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import asdict
+from datetime import UTC, date, datetime
 
+from flask import Response
 from flask_smorest import Blueprint
 
+from kinerja import directory_replica
 from kinerja.auth import current_principal, requires
-from kinerja.errors import Forbidden
+from kinerja.errors import Conflict, Forbidden, NotFound
 from kinerja.web import service_context
-from services.appraisal import commands, domain, store
+from services.appraisal import commands, domain, reports, schemes, store
+from services.appraisal.provisional import ProvisionalScore
 from services.appraisal.schemas import (
+    CycleReliabilityOut,
+    DistributionOut,
+    EmployeeReportOut,
     FinalScoreOut,
     ObjectionDecisionIn,
     ObjectionIn,
+    PreviewOut,
+    PreviewQuery,
     ProvisionalScoreOut,
     RatingsSummaryOut,
+    SchemeIn,
+    SchemeOut,
+    ScoreListQuery,
+    VersionQuery,
 )
 
 blp = Blueprint("ratings", __name__, url_prefix="/api/v1", description="Received 360 ratings")
@@ -39,54 +52,71 @@ def today() -> date:
     return date.today()
 
 
-@blp.route(SCORE, methods=["GET"])
-@blp.response(200, ProvisionalScoreOut)
-@requires()
-def provisional_score(cycle: str, nip: str):
-    """The final score: SKP and bias-corrected behaviour, 60/40, and the predicate;
-    provisional until the supervisor finalizes it, locked after.
-
-    The employee's supervisor and HR see the breakdown; the employee sees the scores.
-    """
-    db = service_context().db
-    principal = current_principal()
-    full_view = principal.subject == commands.supervisor_of(db, nip) or principal.has_any(["hr"])
-    if principal.subject != nip and not full_view:
-        raise Forbidden("scores are for the employee, their supervisor and HR")
-    skp, result, behaviour = commands.provisional(db, cycle, nip)
-    final = (
-        domain.final_score(skp["skp_score"], behaviour) if skp and behaviour is not None else None
-    )
+def _score_view(db, score: ProvisionalScore, full_view: bool, states: dict) -> dict:
+    """A stored score as its reader may see it, the locked record laid over it."""
+    state = states.get(score.cycle) or {}
     out = {
-        "nip": nip,
-        "cycle": cycle,
-        "skp_score": skp["skp_score"] if skp else None,
-        "skp_complete": bool(skp and skp["complete"]),
-        "behaviour_score": behaviour,
-        "final_score": final,
-        "predicate": domain.predicate(final) if final is not None else None,
-        "dimensions": result.dimensions if result else {},
-        "groups": {},
-        "reliability": None,
-        "standard_error": None,
-        "flags": [],
+        **asdict(score),
+        "name": (directory_replica.find_employee(db, score.nip) or {}).get("name", ""),
+        "groups": _visible_groups(score.groups) if full_view else {},
+        "pending": bool(state.get("dirty")),
+        "computed_at": state.get("computed_at"),
         "finalized": None,
     }
-    locked = store.find_final(db, nip, cycle)
+    if not full_view:
+        out.update(reliability=None, standard_error=None, effective_raters=None, flags=[])
+    locked = store.find_final(db, score.nip, score.cycle)
     if locked is not None:
         out.update(
             final_score=locked.final_score,
             predicate=locked.predicate,
             finalized=commands.as_dict(locked),
         )
-    if result and full_view:
-        out.update(
-            groups=_visible_groups(result.groups),
-            reliability=result.reliability,
-            standard_error=result.standard_error,
-            flags=result.flags,
-        )
     return out
+
+
+def _may_read(db, nip: str) -> bool:
+    """Whether the caller sees the breakdown (their supervisor and HR); the employee sees
+    their own scores only, anyone else nothing."""
+    principal = current_principal()
+    full_view = principal.subject == commands.supervisor_of(db, nip) or principal.has_any(["hr"])
+    if principal.subject != nip and not full_view:
+        raise Forbidden("scores are for the employee, their supervisor and HR")
+    return full_view
+
+
+@blp.route(SCORE, methods=["GET"])
+@blp.response(200, ProvisionalScoreOut)
+@requires()
+def provisional_score(cycle: str, nip: str):
+    """The final score: SKP and bias-corrected behaviour under the employee's weighting
+    scheme, and the predicate; provisional until the supervisor finalizes it, locked after.
+
+    The employee's supervisor and HR see the breakdown; the employee sees the scores.
+    """
+    db = service_context().db
+    full_view = _may_read(db, nip)
+    score = store.find_score(db, nip, cycle)
+    if score is None:
+        raise NotFound("no score yet: no SKP score and no 360 rating in this cycle")
+    return _score_view(db, score, full_view, {cycle: store.cycle_state(db, cycle)})
+
+
+@blp.route("/cycles/<string:cycle>/scores", methods=["GET"])
+@blp.arguments(ScoreListQuery, location="query")
+@blp.response(200, ProvisionalScoreOut(many=True))
+@requires("supervisor", "hr")
+def list_scores(query: dict, cycle: str):
+    """HR: every score of the cycle (or of one unit); a supervisor: their direct reports'."""
+    db = service_context().db
+    principal = current_principal()
+    states = {cycle: store.cycle_state(db, cycle)}
+    if principal.has_any(["hr"]):
+        scores = store.scores_of(db, cycle, query.get("unit_id"))
+    else:
+        reports = {e["nip"] for e in directory_replica.direct_reports(db, principal.subject)}
+        scores = [s for s in store.scores_of(db, cycle, query.get("unit_id")) if s.nip in reports]
+    return [_score_view(db, score, True, states) for score in scores]
 
 
 @blp.route(f"{SCORE}/finalize", methods=["POST"])
@@ -131,12 +161,147 @@ def _visible_groups(groups: dict) -> dict:
     """A peer or subordinate group that does not count shows its size, never its means."""
     visible = {}
     for name, group in groups.items():
-        hidden = name in ANONYMOUS_GROUPS and not group.counted
+        hidden = name in ANONYMOUS_GROUPS and not group["counted"]
         visible[name] = {
-            "raters": group.raters,
-            "counted": group.counted,
-            "weight": group.weight,
-            "mean_raw": None if hidden else group.mean_raw,
-            "mean_adjusted": None if hidden else group.mean_adjusted,
+            **group,
+            "mean_raw": None if hidden else group["mean_raw"],
+            "mean_adjusted": None if hidden else group["mean_adjusted"],
         }
     return visible
+
+
+# --- HR's weighting schemes -------------------------------------------------------------------
+
+SCHEMES = "/schemes"
+
+
+def _fields(payload: dict) -> dict:
+    return {k: v for k, v in payload.items() if k != "version"}
+
+
+@blp.route(SCHEMES, methods=["GET"])
+@blp.response(200, SchemeOut(many=True))
+@requires("hr")
+def list_schemes():
+    """Every scheme in force, the default first (built in until HR saves one)."""
+    return [commands.scheme_json(s) for s in schemes.with_default(store.schemes(_db()))]
+
+
+@blp.route(f"{SCHEMES}/<string:scheme_id>", methods=["PUT"])
+@blp.arguments(SchemeIn)
+@blp.response(200, SchemeOut)
+@requires("hr")
+def save_scheme(payload: dict, scheme_id: str):
+    """Create or change a scheme (a new version, audited); every cycle is recomputed with it."""
+    actor = current_principal().actor
+    scheme = service_context().uow(
+        lambda tx: commands.save_scheme(
+            tx, scheme_id, _fields(payload), payload["version"], actor, datetime.now(UTC)
+        )
+    )
+    return commands.scheme_json(scheme)
+
+
+@blp.route(f"{SCHEMES}/<string:scheme_id>", methods=["DELETE"])
+@blp.arguments(VersionQuery, location="query")
+@blp.response(204)
+@requires("hr")
+def retire_scheme(query: dict, scheme_id: str):
+    """Retire a scheme; its units and position kinds fall back to the default."""
+    actor = current_principal().actor
+    service_context().uow(lambda tx: commands.retire_scheme(tx, scheme_id, query["version"], actor))
+
+
+@blp.route(f"{SCHEMES}/<string:scheme_id>/versions", methods=["GET"])
+@blp.response(200, SchemeOut(many=True))
+@requires("hr")
+def scheme_versions(scheme_id: str):
+    """Every saved version of a scheme, newest first."""
+    return [commands.scheme_json(s) for s in store.scheme_history(_db(), scheme_id)]
+
+
+@blp.route(f"{SCHEMES}/<string:scheme_id>/preview", methods=["POST"])
+@blp.arguments(PreviewQuery, location="query")
+@blp.arguments(SchemeIn)
+@blp.response(200, PreviewOut)
+@requires("hr")
+def preview_scheme(query: dict, payload: dict, scheme_id: str):
+    """How saving this scheme would move every score and predicate of a cycle; saves nothing."""
+    db = _db()
+    proposed = commands.proposed_scheme(db, scheme_id, _fields(payload))
+    return commands.preview(db, query["cycle"], proposed)
+
+
+# --- reports -------------------------------------------------------------------------------
+
+
+@blp.route(f"{SCORE}/report", methods=["GET"])
+@blp.response(200, EmployeeReportOut)
+@requires()
+def employee_report(cycle: str, nip: str):
+    """Dimensions by rater group (the radar chart), self against others, strengths and
+    blind spots; published once every 360 round of the cycle has closed."""
+    db = _db()
+    _may_read(db, nip)
+    if not commands.results_published(db, cycle):
+        raise Conflict(
+            "results are published when the cycle's 360 rounds have closed",
+            code="round_open",
+        )
+    score = store.find_score(db, nip, cycle)
+    if score is None:
+        raise NotFound("no score yet in this cycle")
+    return reports.employee_report(score, commands.anonymity_thresholds(db, score))
+
+
+@blp.route("/units/<string:unit_id>/cycles/<string:cycle>/distribution", methods=["GET"])
+@blp.response(200, DistributionOut)
+@requires("supervisor", "hr")
+def unit_distribution(unit_id: str, cycle: str):
+    """For calibration: the unit's spread of final scores and predicates, member by member.
+    HR sees any unit; a supervisor their own."""
+    db = _db()
+    principal = current_principal()
+    own_unit = (directory_replica.find_employee(db, principal.subject) or {}).get("unit_id")
+    if not principal.has_any(["hr"]) and own_unit != unit_id:
+        raise Forbidden("a supervisor calibrates their own unit")
+    distribution = reports.unit_distribution(
+        store.scores_of(db, cycle, unit_id), store.finals_of(db, cycle), commands.names(db)
+    )
+    return {"unit_id": unit_id, "cycle": cycle, **distribution}
+
+
+@blp.route("/cycles/<string:cycle>/export.csv", methods=["GET"])
+@blp.doc(
+    responses={
+        "200": {
+            "description": "one row per employee: scores, predicate, finalization, reliability",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    }
+)
+@requires("hr")
+def export_scores(cycle: str):
+    """HR's export of the cycle's scores as CSV (spreadsheet-safe)."""
+    db = _db()
+    body = reports.export_csv(
+        store.scores_of(db, cycle), store.finals_of(db, cycle), commands.names(db)
+    )
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="kinerja360-{cycle}.csv"'},
+    )
+
+
+@blp.route("/cycles/<string:cycle>/reliability", methods=["GET"])
+@blp.response(200, CycleReliabilityOut)
+@requires("hr")
+def cycle_reliability(cycle: str):
+    """How far the cycle's ratings agree, before and after the bias correction, and how
+    much of their variance is rater leniency."""
+    return commands.cycle_reliability(_db(), cycle)
+
+
+def _db():
+    return service_context().db

@@ -1,7 +1,7 @@
 """Entry point of the appraisal service: wiring only."""
 
 from kinerja.service import ServiceDefinition
-from services.appraisal import api, handlers, store
+from services.appraisal import api, handlers, recompute, store
 
 service = ServiceDefinition(
     name="appraisal",
@@ -9,6 +9,7 @@ service = ServiceDefinition(
     blueprints=[api.blp],
     subscriptions=handlers.subscriptions,
     ensure_indexes=store.ensure_indexes,
+    background=[recompute.run],
 )
 create_app = service.create_app
 create_worker = service.create_worker

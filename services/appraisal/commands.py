@@ -3,8 +3,9 @@ transaction with its audit entry and its events."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from datetime import date
+import statistics
+from dataclasses import asdict, replace
+from datetime import date, datetime
 from decimal import Decimal
 
 from pymongo.database import Database
@@ -12,11 +13,14 @@ from pymongo.database import Database
 from kinerja import audit, directory_replica
 from kinerja.errors import Conflict, Forbidden, NotFound
 from kinerja.mongo import Tx
-from services.appraisal import combination, domain, events, store
-
-# Until HR's weighting schemes arrive: the superior half, peers and subordinates a quarter each.
-DEFAULT_SCHEME = combination.Scheme(
-    weights={"superior": 0.5, "peer": 0.25, "subordinate": 0.25, "self": 0.0}
+from services.appraisal import (
+    domain,
+    events,
+    provisional,
+    recompute,
+    reliability,
+    schemes,
+    store,
 )
 
 
@@ -24,19 +28,28 @@ def supervisor_of(db: Database, nip: str) -> str | None:
     return (directory_replica.find_employee(db, nip) or {}).get("supervisor_nip")
 
 
-def provisional(db: Database, cycle: str, nip: str):
-    """The SKP record, the combination result and the behaviour score of one employee."""
-    skp = store.skp_score(db, nip, cycle)
-    ratings = [
-        combination.Rating(r.rater_id, r.ratee_id, r.rater_group, dimension, float(score))
-        for r in store.cycle_ratings(db, cycle)
-        for dimension, score in r.scores.items()
-    ]
-    result = (
-        combination.combine_ratings(ratings, DEFAULT_SCHEME).ratees.get(nip) if ratings else None
+def names(db: Database) -> dict[str, str]:
+    return {e["nip"]: e.get("name", "") for e in directory_replica.active_employees(db)}
+
+
+def results_published(db: Database, cycle: str) -> bool:
+    """Group results show once every round of the cycle has closed: no reading them before
+    and after one response to difference it out."""
+    rounds = store.rounds_of(db, cycle)
+    return bool(rounds) and all(r["status"] == "closed" for r in rounds)
+
+
+def anonymity_thresholds(db: Database, score: provisional.ProvisionalScore) -> dict[str, int]:
+    """The minimum raters of the scheme the score was computed with, never below the floor."""
+    scheme_id = score.scheme.split("@")[0]
+    scheme = next(
+        (s for s in schemes.with_default(store.schemes(db)) if s.id == scheme_id),
+        schemes.BUILT_IN_DEFAULT,
     )
-    behaviour = Decimal(str(result.score)) if result and result.score is not None else None
-    return skp, result, behaviour
+    return {
+        g: max(floor, scheme.min_raters.get(g, floor))
+        for g, floor in schemes.ANONYMITY_FLOOR.items()
+    }
 
 
 def finalize(tx: Tx, cycle: str, nip: str, supervisor: str, today: date) -> domain.FinalScore:
@@ -44,9 +57,22 @@ def finalize(tx: Tx, cycle: str, nip: str, supervisor: str, today: date) -> doma
         raise Forbidden("the employee's direct supervisor finalizes the appraisal")
     if store.find_final(tx, nip, cycle) is not None:
         raise Conflict("finalized already; changes go through an objection", code="finalized")
-    skp, _, behaviour = provisional(tx.db, cycle, nip)
+    if (store.cycle_state(tx.db, cycle) or {}).get("dirty"):
+        raise Conflict(
+            "the cycle's scores are being recomputed; try again in a moment",
+            code="recompute_pending",
+        )
+    current = store.find_score(tx.db, nip, cycle)
+    if current is None:
+        raise NotFound("no score for this employee in this cycle yet")
     score = domain.finalize(
-        nip, cycle, skp["skp_score"] if skp else None, behaviour, supervisor, today
+        nip,
+        cycle,
+        current.skp_score,
+        current.behaviour_score,
+        supervisor,
+        today,
+        current.skp_share,
     )
     store.save_final(tx, score)
     audit.record(
@@ -105,3 +131,144 @@ def existing_final(tx: Tx, nip: str, cycle: str) -> domain.FinalScore:
 
 def as_dict(score: domain.FinalScore) -> dict:
     return asdict(score)
+
+
+# --- HR's weighting schemes -------------------------------------------------------------------
+
+
+def proposed_scheme(db_or_tx, scheme_id: str, fields: dict) -> schemes.WeightingScheme:
+    """The scheme as HR's fields would make it, checked against every other scheme."""
+    current = store.find_scheme(db_or_tx, scheme_id)
+    if current is None and scheme_id == schemes.DEFAULT_ID:
+        current = schemes.BUILT_IN_DEFAULT
+    proposed = schemes.draft(scheme_id, fields, current)
+    schemes.check(proposed, store.schemes(db_or_tx))
+    return proposed
+
+
+def save_scheme(
+    tx: Tx, scheme_id: str, fields: dict, expected_version: int, actor: str, now: datetime
+) -> schemes.WeightingScheme:
+    """A new version, audited; every cycle's scores are recomputed with it."""
+    current = store.find_scheme(tx, scheme_id)
+    if (current.version if current else 0) != expected_version:
+        raise Conflict(
+            "the scheme changed since you loaded it; reload and try again",
+            {"version": [f"the current version is {current.version if current else 0}"]},
+            code="stale_version",
+        )
+    scheme = replace(
+        proposed_scheme(tx, scheme_id, fields), updated_by=actor, updated_at=now.isoformat()
+    )
+    store.save_scheme(tx, scheme)
+    audit.record(
+        tx,
+        actor,
+        "scheme.saved",
+        "weighting_scheme",
+        scheme_id,
+        scheme_json(current) if current else None,
+        scheme_json(scheme),
+    )
+    store.mark_every_cycle_dirty(tx)
+    return scheme
+
+
+def retire_scheme(tx: Tx, scheme_id: str, expected_version: int, actor: str) -> None:
+    """Its units and position kinds fall back to the default scheme."""
+    if scheme_id == schemes.DEFAULT_ID:
+        raise Conflict("the default scheme cannot be retired; change it instead", code="default")
+    current = store.find_scheme(tx, scheme_id)
+    if current is None:
+        raise NotFound(f"no weighting scheme {scheme_id!r}")
+    if current.version != expected_version:
+        raise Conflict("the scheme changed since you loaded it", code="stale_version")
+    store.retire_scheme(tx, current)
+    audit.record(
+        tx, actor, "scheme.retired", "weighting_scheme", scheme_id, scheme_json(current), None
+    )
+    store.mark_every_cycle_dirty(tx)
+
+
+def preview(db: Database, cycle: str, proposed: schemes.WeightingScheme) -> dict:
+    """How saving `proposed` would move every score and predicate of the cycle."""
+    saved = store.schemes(db)
+    inputs = recompute.cycle_inputs(db, cycle, saved)
+    before = provisional.score_cycle(inputs).scores
+    after = provisional.score_cycle(
+        replace(inputs, schemes=schemes.replacing(saved, proposed))
+    ).scores
+    locked = store.finals_of(db, cycle)
+    moves = provisional.moves(before, after, locked)
+    names = {nip: e.get("name", "") for nip, e in inputs.employees.items()}
+    governed = [s for s in after.values() if s.scheme == proposed.ref]
+    return {
+        "cycle": cycle,
+        "scheme": scheme_json(proposed),
+        "summary": provisional.summarize_moves(moves, len(after)),
+        "effective_weights": provisional.effective_weights(governed),
+        "moves": [{**asdict(m), "change": m.change, "name": names.get(m.nip, "")} for m in moves],
+    }
+
+
+def scheme_json(scheme: schemes.WeightingScheme) -> dict:
+    doc = asdict(scheme)
+    doc["unit_ids"] = list(scheme.unit_ids)
+    doc["position_kinds"] = list(scheme.position_kinds)
+    doc["ref"] = scheme.ref
+    return doc
+
+
+# --- the cycle's reliability, for HR ------------------------------------------------------------
+
+
+def cycle_reliability(db: Database, cycle: str) -> dict:
+    """ICC(1) and Krippendorff's alpha on raw and adjusted forms, the leniency share of
+    variance, and how many predicates the bias correction changed (SCORING.md step 5)."""
+    inputs = recompute.cycle_inputs(db, cycle)
+    corrected = provisional.score_cycle(inputs)
+    if corrected.combination is None:
+        raise NotFound("no 360 ratings in this cycle yet")
+    uncorrected = provisional.score_cycle(
+        replace(inputs, schemes=[replace(s, bias_correction=False) for s in _in_force(inputs)])
+    ).scores
+    changed = sum(
+        1
+        for nip, score in corrected.scores.items()
+        if score.predicate is not None and score.predicate != uncorrected[nip].predicate
+    )
+    model = corrected.combination.model
+    excluded = set(corrected.combination.excluded_raters)
+    items: dict[tuple[str, str, str], list[float]] = {}
+    for r in inputs.ratings:
+        if r.group != "self" and r.rater not in excluded:
+            items.setdefault((r.rater, r.ratee, r.group), []).append(r.score)
+    raw = [(rater, ratee, sum(v) / len(v)) for (rater, ratee, _), v in items.items()]
+    adjusted = [
+        (
+            rater,
+            ratee,
+            sum(v) / len(v)
+            - model.rater_effects.get(rater, 0.0)
+            - model.group_effects.get(group, 0.0),
+        )
+        for (rater, ratee, group), v in items.items()
+    ]
+    levels = list(model.ratee_levels.values())
+    ratee_variance = statistics.variance(levels) if len(levels) > 1 else 0.0
+    figures = reliability.cycle_reliability(
+        raw, adjusted, model.rater_variance, ratee_variance, model.residual_variance, changed
+    )
+    scores = corrected.scores.values()
+    return {
+        "cycle": cycle,
+        **figures.as_dict(),
+        "low_reliability": sum(1 for s in scores if "low_reliability" in s.flags),
+        "excluded_raters": sorted(excluded),
+        "components": model.components,
+        "computed_for": len(corrected.scores),
+    }
+
+
+def _in_force(inputs) -> list[schemes.WeightingScheme]:
+    return schemes.with_default(inputs.schemes)

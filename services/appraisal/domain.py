@@ -105,6 +105,7 @@ def finalize(
     behaviour: Decimal | None,
     supervisor: str,
     today: date,
+    skp_share: Decimal = DEFAULT_SKP_SHARE,
 ) -> FinalScore:
     missing = [
         name
@@ -117,7 +118,7 @@ def finalize(
             {m: ["not available"] for m in missing},
             code="incomplete",
         )
-    final = final_score(skp, behaviour)
+    final = final_score(skp, behaviour, skp_share)
     return FinalScore(nip, cycle, skp, behaviour, final, predicate(final), supervisor, today)
 
 

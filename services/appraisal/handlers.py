@@ -1,4 +1,8 @@
-"""Events the appraisal service consumes: one small function each."""
+"""Events the appraisal service consumes: one small function each.
+
+Each records an input of the scores and marks its cycle dirty in the same transaction;
+the worker's recompute job (recompute.py) then rewrites the cycle's scores.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from decimal import Decimal
 
 from kinerja.bus.consumer import Subscriptions
 from kinerja.bus.envelope import Envelope
-from kinerja.directory_replica import keep_directory_copy
+from kinerja.directory_replica import apply_employee, keep_directory_copy
 from kinerja.mongo import Tx
 from services.appraisal import domain, store
 
@@ -33,6 +37,7 @@ def record_response(event: Envelope, tx: Tx) -> None:
     current = store.find_rating(tx, incoming.round_id, incoming.rater_id, incoming.ratee_id)
     if domain.supersedes(incoming, current):
         store.put_rating(tx, incoming)
+        _rescore_round(tx, incoming.round_id)
 
 
 @subscriptions.on("feedback.response.withdrawn")
@@ -42,6 +47,14 @@ def forget_response(event: Envelope, tx: Tx) -> None:
     current = store.find_rating(tx, incoming.round_id, incoming.rater_id, incoming.ratee_id)
     if current is not None and domain.supersedes(incoming, current):
         store.delete_rating(tx, current)
+        _rescore_round(tx, incoming.round_id)
+
+
+def _rescore_round(tx: Tx, round_id: str) -> None:
+    # A response may overtake its round's opening event; that event marks the cycle then.
+    cycle = store.round_cycle(tx, round_id)
+    if cycle is not None:
+        store.mark_dirty(tx, cycle)
 
 
 @subscriptions.on("targets.score.updated")
@@ -50,6 +63,7 @@ def record_skp_score(event: Envelope, tx: Tx) -> None:
     store.record_skp_score(
         tx, data["nip"], data["cycle"], Decimal(str(data["skp_score"])), data["complete"]
     )
+    store.mark_dirty(tx, data["cycle"])
 
 
 @subscriptions.on("feedback.round.opened")
@@ -58,3 +72,13 @@ def record_round(event: Envelope, tx: Tx) -> None:
     """Which cycle and framework a round's ratings belong to."""
     data = event.data
     store.record_round(tx, data["round_id"], data["cycle"], data["framework_id"], data["status"])
+    store.mark_dirty(tx, data["cycle"])
+
+
+@subscriptions.on("gateway.employee.upserted")
+@subscriptions.on("gateway.employee.deactivated")
+def keep_employee(event: Envelope, tx: Tx) -> None:
+    """The directory copy, then every cycle rescored: a move to another unit or position
+    may change which weighting scheme applies."""
+    apply_employee(event, tx)
+    store.mark_every_cycle_dirty(tx)

@@ -2,6 +2,9 @@
 
 from marshmallow import Schema, fields, validate
 
+from services.appraisal.domain import DEFAULT_SKP_SHARE
+from services.appraisal.schemes import POSITION_KINDS
+
 
 class RatingsSummaryOut(Schema):
     round_id = fields.String()
@@ -22,17 +25,29 @@ class GroupOut(Schema):
 class ProvisionalScoreOut(Schema):
     nip = fields.String()
     cycle = fields.String()
+    name = fields.String(metadata={"description": "from the directory"})
+    unit_id = fields.String(allow_none=True)
     skp_score = fields.Float(allow_none=True)
     skp_complete = fields.Boolean()
+    skp_share = fields.Float(metadata={"description": "the SKP part of the final score, 0–1"})
     behaviour_score = fields.Float(allow_none=True)
     dimensions = fields.Dict(keys=fields.String(), values=fields.Float())
     groups = fields.Dict(keys=fields.String(), values=fields.Nested(GroupOut))
     reliability = fields.Float(allow_none=True)
     standard_error = fields.Float(allow_none=True)
+    effective_raters = fields.Float(allow_none=True)
     flags = fields.List(fields.String())
     final_score = fields.Float(allow_none=True)
     predicate = fields.String(allow_none=True)
+    scheme = fields.String(metadata={"description": "the weighting scheme version used"})
+    code_version = fields.String()
+    pending = fields.Boolean(metadata={"description": "inputs changed; a recompute is due"})
+    computed_at = fields.String(allow_none=True)
     finalized = fields.Dict(allow_none=True, metadata={"description": "the locked record"})
+
+
+class ScoreListQuery(Schema):
+    unit_id = fields.String(metadata={"description": "HR: one unit only"})
 
 
 class ObjectionIn(Schema):
@@ -59,3 +74,179 @@ class FinalScoreOut(Schema):
     finalized_by = fields.String()
     finalized_on = fields.Date()
     objection = fields.Dict(allow_none=True)
+
+
+# --- weighting schemes ----------------------------------------------------------------------
+
+
+def _weight():
+    return fields.Float(load_default=0.0, validate=validate.Range(min=0, max=1), allow_nan=False)
+
+
+def _minimum():
+    return fields.Integer(validate=validate.Range(min=1, max=20), strict=True)
+
+
+class WeightsIn(Schema):
+    superior = _weight()
+    peer = _weight()
+    subordinate = _weight()
+    self = _weight()
+
+
+class MinRatersIn(Schema):
+    superior = _minimum()
+    peer = _minimum()
+    subordinate = _minimum()
+
+
+class SchemeIn(Schema):
+    """A weighting scheme as HR edits it; `version` is the version the edit starts from."""
+
+    version = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=0),
+        metadata={"description": "the current version (0 for a new scheme); a stale one is 409"},
+    )
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    weights = fields.Nested(WeightsIn, required=True)
+    min_raters = fields.Nested(MinRatersIn, load_default=dict)
+    bias_correction = fields.Boolean(load_default=True)
+    skp_share = fields.Decimal(
+        load_default=DEFAULT_SKP_SHARE,
+        allow_nan=False,
+        validate=validate.Range(min=0, max=1),
+        metadata={"description": "the SKP part of the final score; 0.6 by PP 46/2011"},
+    )
+    unit_ids = fields.List(
+        fields.String(validate=validate.Length(min=1, max=64)), load_default=list
+    )
+    position_kinds = fields.List(
+        fields.String(validate=validate.OneOf(POSITION_KINDS)), load_default=list
+    )
+
+
+class PreviewQuery(Schema):
+    cycle = fields.String(required=True, validate=validate.Length(min=1, max=32))
+
+
+class VersionQuery(Schema):
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class SchemeOut(Schema):
+    id = fields.String()
+    ref = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    weights = fields.Dict(keys=fields.String(), values=fields.Float())
+    min_raters = fields.Dict(keys=fields.String(), values=fields.Integer())
+    bias_correction = fields.Boolean()
+    skp_share = fields.Float()
+    unit_ids = fields.List(fields.String())
+    position_kinds = fields.List(fields.String())
+    updated_by = fields.String(allow_none=True)
+    updated_at = fields.String(allow_none=True)
+
+
+class MoveOut(Schema):
+    nip = fields.String()
+    name = fields.String()
+    scheme_before = fields.String()
+    scheme_after = fields.String()
+    final_before = fields.Float(allow_none=True)
+    final_after = fields.Float(allow_none=True)
+    change = fields.Float(allow_none=True)
+    predicate_before = fields.String(allow_none=True)
+    predicate_after = fields.String(allow_none=True)
+    locked = fields.Boolean(metadata={"description": "finalized: the change will not touch it"})
+
+
+class PreviewSummaryOut(Schema):
+    employees = fields.Integer()
+    scores_changed = fields.Integer()
+    predicates_changed = fields.Integer()
+    largest_change = fields.Float()
+    locked = fields.Integer()
+
+
+class PreviewOut(Schema):
+    cycle = fields.String()
+    scheme = fields.Nested(SchemeOut)
+    summary = fields.Nested(PreviewSummaryOut)
+    effective_weights = fields.Dict(
+        keys=fields.String(),
+        values=fields.Float(),
+        metadata={"description": "each group's weight as it counted, averaged over employees"},
+    )
+    moves = fields.List(fields.Nested(MoveOut))
+
+
+# --- reports --------------------------------------------------------------------------------
+
+
+class EmployeeReportOut(Schema):
+    nip = fields.String()
+    cycle = fields.String()
+    dimensions = fields.List(fields.String())
+    groups = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.Float()),
+        metadata={"description": "group → dimension → mean; groups below threshold left out"},
+    )
+    others = fields.Dict(keys=fields.String(), values=fields.Float())
+    self = fields.Dict(keys=fields.String(), values=fields.Float())
+    self_gap = fields.Dict(keys=fields.String(), values=fields.Float())
+    strengths = fields.List(fields.String())
+    development_areas = fields.List(fields.String())
+    blind_spots = fields.List(fields.String())
+    hidden_strengths = fields.List(fields.String())
+
+
+class HistogramBinOut(Schema):
+    from_ = fields.Integer(data_key="from", attribute="from")
+    count = fields.Integer()
+
+
+class MemberOut(Schema):
+    nip = fields.String()
+    name = fields.String()
+    final_score = fields.Float(allow_none=True)
+    predicate = fields.String(allow_none=True)
+    finalized = fields.Boolean()
+    reliability = fields.Float(allow_none=True)
+    flags = fields.List(fields.String())
+
+
+class DistributionOut(Schema):
+    unit_id = fields.String()
+    cycle = fields.String()
+    employees = fields.Integer()
+    scored = fields.Integer()
+    mean = fields.Float(allow_none=True)
+    sd = fields.Float(allow_none=True)
+    predicates = fields.Dict(keys=fields.String(), values=fields.Integer())
+    histogram = fields.List(fields.Nested(HistogramBinOut))
+    members = fields.List(fields.Nested(MemberOut))
+
+
+class CycleReliabilityOut(Schema):
+    cycle = fields.String()
+    ratees = fields.Integer()
+    raters = fields.Integer()
+    forms = fields.Integer()
+    icc1_raw = fields.Float(allow_none=True, metadata={"description": "one rater's reliability"})
+    icc1_adjusted = fields.Float(allow_none=True)
+    reliability_of_mean_raw = fields.Float(allow_none=True)
+    reliability_of_mean_adjusted = fields.Float(allow_none=True)
+    alpha_raw = fields.Float(allow_none=True, metadata={"description": "Krippendorff, interval"})
+    alpha_adjusted = fields.Float(allow_none=True)
+    leniency_share = fields.Float(allow_none=True)
+    predicates_changed = fields.Integer(
+        allow_none=True, metadata={"description": "predicates the bias correction changed"}
+    )
+    low_reliability = fields.Integer()
+    excluded_raters = fields.List(fields.String())
+    components = fields.Integer()
+    computed_for = fields.Integer()

@@ -6,11 +6,14 @@ from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 
+from pymongo import ReplaceOne
 from pymongo.database import Database
 
 from kinerja import directory_replica
-from kinerja.mongo import Tx, db_and_session
+from kinerja.mongo import Tx, db_and_session, save_versioned
 from services.appraisal.domain import FinalScore, Rating
+from services.appraisal.provisional import ProvisionalScore
+from services.appraisal.schemes import WeightingScheme
 
 
 def ensure_indexes(db: Database) -> None:
@@ -18,6 +21,8 @@ def ensure_indexes(db: Database) -> None:
     db["ratings"].create_index([("round_id", 1), ("ratee_id", 1)])
     db["skp_scores"].create_index([("cycle", 1)])
     db["rounds"].create_index([("cycle", 1)])
+    db["scores"].create_index([("cycle", 1), ("unit_id", 1)])
+    db["cycles"].create_index([("dirty", 1)])
 
 
 def _rating_id(rating: Rating) -> str:
@@ -64,6 +69,15 @@ def skp_score(db: Database, nip: str, cycle: str) -> dict | None:
     return db["skp_scores"].find_one({"_id": f"{nip}:{cycle}"})
 
 
+def round_cycle(tx: Tx, round_id: str) -> str | None:
+    doc = tx.db["rounds"].find_one({"_id": round_id}, {"cycle": 1}, session=tx.session)
+    return doc["cycle"] if doc else None
+
+
+def rounds_of(db: Database, cycle: str) -> list[dict]:
+    return list(db["rounds"].find({"cycle": cycle}))
+
+
 def record_round(tx: Tx, round_id: str, cycle: str, framework_id: str, status: str) -> None:
     tx.db["rounds"].replace_one(
         {"_id": round_id},
@@ -77,6 +91,139 @@ def cycle_ratings(db: Database, cycle: str, framework_id: str = "pp46") -> list[
     """Every rating of the cycle's rounds of one framework (the model needs them all)."""
     rounds = [r["_id"] for r in db["rounds"].find({"cycle": cycle, "framework_id": framework_id})]
     return [_to_rating(d) for d in db["ratings"].find({"round_id": {"$in": rounds}})]
+
+
+def skp_scores_of(db: Database, cycle: str) -> dict[str, tuple[Decimal, bool]]:
+    return {
+        d["nip"]: (d["skp_score"], bool(d["complete"]))
+        for d in db["skp_scores"].find({"cycle": cycle})
+    }
+
+
+# --- cycles: which need their scores recomputed ---------------------------------------------
+# inputs_version counts changes of a cycle's inputs; the recompute records the version it
+# read, so a change that lands during a recompute leaves the cycle dirty for the next one.
+
+
+def mark_dirty(tx: Tx, cycle: str) -> None:
+    tx.db["cycles"].update_one(
+        {"_id": cycle},
+        {"$inc": {"inputs_version": 1}, "$set": {"dirty": True}},
+        upsert=True,
+        session=tx.session,
+    )
+
+
+def mark_every_cycle_dirty(tx: Tx) -> None:
+    """A scheme change may touch every cycle's scores (finalized ones stay locked)."""
+    tx.db["cycles"].update_many(
+        {}, {"$inc": {"inputs_version": 1}, "$set": {"dirty": True}}, session=tx.session
+    )
+
+
+def dirty_cycles(db: Database) -> list[dict]:
+    return list(db["cycles"].find({"dirty": True}).sort("_id", 1))
+
+
+def cycle_state(db: Database, cycle: str) -> dict | None:
+    return db["cycles"].find_one({"_id": cycle})
+
+
+def mark_computed(db: Database, cycle: str, inputs_version: int, computed_at: str) -> bool:
+    """Clean only if nothing changed since the recompute read its inputs."""
+    result = db["cycles"].update_one(
+        {"_id": cycle, "inputs_version": inputs_version},
+        {"$set": {"dirty": False, "computed_version": inputs_version, "computed_at": computed_at}},
+    )
+    return result.modified_count == 1
+
+
+# --- provisional scores: derived, rewritten by every recompute -------------------------------
+
+
+def _score_doc(score: ProvisionalScore) -> dict:
+    return {"_id": f"{score.nip}:{score.cycle}", **asdict(score)}
+
+
+def replace_scores(db: Database, cycle: str, scores: list[ProvisionalScore]) -> None:
+    """Write a cycle's scores and drop those of people who no longer have any input."""
+    if scores:
+        db["scores"].bulk_write(
+            [ReplaceOne({"_id": f"{s.nip}:{s.cycle}"}, _score_doc(s), upsert=True) for s in scores],
+            ordered=False,
+        )
+    db["scores"].delete_many({"cycle": cycle, "nip": {"$nin": [s.nip for s in scores]}})
+
+
+def _to_score(doc: dict) -> ProvisionalScore:
+    doc = dict(doc)
+    doc.pop("_id")
+    return ProvisionalScore(**doc)
+
+
+def find_score(db: Database, nip: str, cycle: str) -> ProvisionalScore | None:
+    doc = db["scores"].find_one({"_id": f"{nip}:{cycle}"})
+    return _to_score(doc) if doc else None
+
+
+def scores_of(db: Database, cycle: str, unit_id: str | None = None) -> list[ProvisionalScore]:
+    query = {"cycle": cycle} if unit_id is None else {"cycle": cycle, "unit_id": unit_id}
+    return [_to_score(d) for d in db["scores"].find(query).sort("nip", 1)]
+
+
+def finals_of(db: Database, cycle: str) -> dict[str, FinalScore]:
+    return {
+        score.nip: score
+        for score in (_to_final(d) for d in db["final_scores"].find({"cycle": cycle}))
+    }
+
+
+# --- weighting schemes: the current version of each, and every version kept ------------------
+
+
+def _scheme_doc(scheme: WeightingScheme) -> dict:
+    doc = asdict(scheme)
+    doc["unit_ids"] = list(scheme.unit_ids)
+    doc["position_kinds"] = list(scheme.position_kinds)
+    return {"_id": scheme.id, **doc}
+
+
+def _to_scheme(doc: dict) -> WeightingScheme:
+    doc = dict(doc)
+    doc.pop("_id")
+    doc["unit_ids"] = tuple(doc["unit_ids"])
+    doc["position_kinds"] = tuple(doc["position_kinds"])
+    doc["skp_share"] = Decimal(str(doc["skp_share"]))
+    return WeightingScheme(**doc)
+
+
+def save_scheme(tx: Tx, scheme: WeightingScheme) -> None:
+    """The new current version (409 if another edit got there first), and its history entry."""
+    save_versioned(tx, "schemes", _scheme_doc(scheme))
+    history = _scheme_doc(scheme)
+    history["_id"] = scheme.ref
+    tx.db["scheme_versions"].insert_one(history, session=tx.session)
+
+
+def retire_scheme(tx: Tx, scheme: WeightingScheme) -> None:
+    tx.db["schemes"].delete_one({"_id": scheme.id}, session=tx.session)
+
+
+def schemes(db_or_tx) -> list[WeightingScheme]:
+    db, session = db_and_session(db_or_tx)
+    return [_to_scheme(d) for d in db["schemes"].find({}, session=session).sort("_id", 1)]
+
+
+def find_scheme(db_or_tx, scheme_id: str) -> WeightingScheme | None:
+    db, session = db_and_session(db_or_tx)
+    doc = db["schemes"].find_one({"_id": scheme_id}, session=session)
+    return _to_scheme(doc) if doc else None
+
+
+def scheme_history(db: Database, scheme_id: str) -> list[WeightingScheme]:
+    return [
+        _to_scheme(d) for d in db["scheme_versions"].find({"id": scheme_id}).sort("version", -1)
+    ]
 
 
 def _final_doc(score: FinalScore) -> dict:
@@ -94,8 +241,11 @@ def save_final(tx: Tx, score: FinalScore) -> None:
 def find_final(db_or_tx, nip: str, cycle: str) -> FinalScore | None:
     db, session = db_and_session(db_or_tx)
     doc = db["final_scores"].find_one({"_id": f"{nip}:{cycle}"}, session=session)
-    if doc is None:
-        return None
+    return _to_final(doc) if doc else None
+
+
+def _to_final(doc: dict) -> FinalScore:
+    doc = dict(doc)
     doc.pop("_id")
     doc["finalized_on"] = date.fromisoformat(doc["finalized_on"])
     return FinalScore(**doc)

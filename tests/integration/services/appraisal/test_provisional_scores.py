@@ -10,7 +10,7 @@ import pytest
 from kinerja import directory_replica
 from kinerja.bus.envelope import Envelope
 from kinerja.config import Settings
-from services.appraisal import api, handlers
+from services.appraisal import api, handlers, recompute
 from services.appraisal.app import create_app
 from tests.support import bus_env, token
 
@@ -76,7 +76,13 @@ def rate(app, rater: str, ratee: str, group: str, value: float, revision: int = 
     )
 
 
+def recompute_now(app) -> None:
+    """What the worker's recompute job does on its next poll."""
+    recompute.recompute_dirty(app.extensions["kinerja"].db)
+
+
 def view(app, viewer: str, *roles: str) -> dict:
+    recompute_now(app)
     headers = token(app.settings_for_tokens, viewer, *(roles or ("employee",)))
     answer = app.test_client().get(f"/api/v1/cycles/2026/scores/{STAFF[0]}", headers=headers)
     return answer.status_code, answer.json
@@ -153,6 +159,7 @@ def with_head(app, monkeypatch):
 
 
 def post(app, path: str, viewer: str, *roles: str, body: dict | None = None):
+    recompute_now(app)
     headers = token(app.settings_for_tokens, viewer, *roles)
     return app.test_client().post(
         f"/api/v1/cycles/2026/scores/{STAFF[0]}{path}", json=body, headers=headers

@@ -1,0 +1,83 @@
+"""Keeping every provisional score current: the worker's recompute job.
+
+Event handlers only record inputs and mark the cycle dirty, in the same transaction; this
+job, one replica at a time (a lease), reads a dirty cycle's inputs and rewrites its scores.
+A burst of a thousand responses costs a few recomputes, not a thousand.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from datetime import UTC, datetime
+
+from pymongo.database import Database
+from pymongo.errors import PyMongoError
+
+from kinerja import directory_replica, metrics
+from kinerja.lease import Lease
+from kinerja.logs import get_logger
+from kinerja.worker import ServiceWorker
+from services.appraisal import combination, store
+from services.appraisal.provisional import CycleInputs, CycleScores, score_cycle
+from services.appraisal.schemes import WeightingScheme
+
+log = get_logger(__name__)
+SERVICE = "appraisal"
+IDLE_SECONDS = (0.05, 1.0)  # polling backs off from the first to the second when idle
+
+
+def cycle_inputs(db: Database, cycle: str, schemes: list[WeightingScheme] | None = None):
+    """Everything a cycle's scores depend on, read from the service's own store."""
+    ratings = [
+        combination.Rating(r.rater_id, r.ratee_id, r.rater_group, dimension, float(score))
+        for r in store.cycle_ratings(db, cycle)
+        for dimension, score in r.scores.items()
+    ]
+    return CycleInputs(
+        cycle=cycle,
+        ratings=ratings,
+        skp_scores=store.skp_scores_of(db, cycle),
+        employees={e["nip"]: e for e in directory_replica.active_employees(db)},
+        schemes=store.schemes(db) if schemes is None else schemes,
+    )
+
+
+def recompute_cycle(db: Database, cycle: str) -> CycleScores:
+    """Rewrite one cycle's scores from its inputs; clean the cycle if nothing changed meanwhile."""
+    state = store.cycle_state(db, cycle) or {}
+    version = state.get("inputs_version", 0)
+    started = time.perf_counter()
+    result = score_cycle(cycle_inputs(db, cycle))
+    store.replace_scores(db, cycle, list(result.scores.values()))
+    store.mark_computed(db, cycle, version, datetime.now(UTC).isoformat())
+    elapsed = time.perf_counter() - started
+    metrics.RECOMPUTE_DURATION.labels(SERVICE).observe(elapsed)
+    log.info("scores.recomputed", cycle=cycle, employees=len(result.scores), seconds=elapsed)
+    return result
+
+
+def recompute_dirty(db: Database) -> int:
+    """Recompute every dirty cycle once; how many were."""
+    dirty = store.dirty_cycles(db)
+    metrics.RECOMPUTE_PENDING.labels(SERVICE).set(len(dirty))
+    for state in dirty:
+        recompute_cycle(db, state["_id"])
+    return len(dirty)
+
+
+def run(worker: ServiceWorker, stop: threading.Event) -> None:
+    """The background job: poll for dirty cycles while holding the lease."""
+    lease = Lease(worker.db, "appraisal-recompute")
+    idle = IDLE_SECONDS[0]
+    while not stop.is_set():
+        try:
+            worked = lease.acquire() and recompute_dirty(worker.db) > 0
+        except PyMongoError as exc:
+            log.warning("recompute.waiting_for_mongodb", error=str(exc))
+            worked = False
+        idle = IDLE_SECONDS[0] if worked else min(idle * 2, IDLE_SECONDS[1])
+        stop.wait(idle)
+    with contextlib.suppress(PyMongoError):  # unreleased, it expires on its own
+        lease.release()
