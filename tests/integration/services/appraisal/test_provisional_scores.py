@@ -8,20 +8,14 @@ from datetime import date
 import pytest
 
 from kinerja import directory_replica
-from kinerja.bus.envelope import Envelope
 from kinerja.config import Settings
-from services.appraisal import api, handlers, recompute
+from services.appraisal import api, handlers
 from services.appraisal.app import create_app
+from tests.integration.services.appraisal.support import apply, rate, recompute_now
 from tests.support import bus_env, token
 
 BOSS = "197001012000031002"
 STAFF = ["198001012005012002", "198102022006011003", "198203032007012004", "198304042008011005"]
-DIMENSIONS = ("orientasi_pelayanan", "integritas", "komitmen", "disiplin", "kerja_sama")
-
-
-def apply(app, handler, event_type: str, data: dict) -> None:
-    event = Envelope.new(event_type, data, producer="test")
-    app.extensions["kinerja"].uow(lambda tx: handler(event, tx))
 
 
 @pytest.fixture
@@ -57,28 +51,6 @@ def app(mongo_url, namespace):
     app.settings_for_tokens = settings
     yield app
     app.extensions["kinerja"].client.drop_database(settings.mongo_db)
-
-
-def rate(app, rater: str, ratee: str, group: str, value: float, revision: int = 1) -> None:
-    apply(
-        app,
-        handlers.record_response,
-        "feedback.response.submitted",
-        {
-            "response_id": f"{rater}-{ratee}",
-            "round_id": "r1",
-            "rater_id": rater,
-            "ratee_id": ratee,
-            "rater_group": group,
-            "scores": dict.fromkeys(DIMENSIONS, value),
-            "revision": revision,
-        },
-    )
-
-
-def recompute_now(app) -> None:
-    """What the worker's recompute job does on its next poll."""
-    recompute.recompute_dirty(app.extensions["kinerja"].db)
 
 
 def view(app, viewer: str, *roles: str) -> dict:
