@@ -241,7 +241,13 @@ class EventConsumer(ConsumerProducerMixin):
 
 
 def run_consumer(consumer: EventConsumer, stop: threading.Event) -> None:
-    """Run until stop is set; kombu reconnects on broker outages by itself."""
+    """Run until stop is set; kombu reconnects on broker outages by itself, and anything
+    else that escapes it (a transport's own bug) restarts the loop instead of ending it."""
     watcher = threading.Thread(target=lambda: (stop.wait(), consumer.stop()), daemon=True)
     watcher.start()
-    consumer.run()
+    while not stop.is_set():
+        try:
+            consumer.run()
+        except Exception:
+            log.exception("consumer.crashed")
+            stop.wait(1)

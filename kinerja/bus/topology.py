@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from kombu import Connection, Exchange, Queue, binding
 
+from kinerja.bus import filesystem
 from kinerja.config import Settings
 
 
@@ -66,8 +67,10 @@ class Topology:
 def broker_connection(settings: Settings, **overrides) -> Connection:
     """A kombu connection with publisher confirms on (py-amqp honours confirm_publish)."""
     options = {**settings.broker_options, "confirm_publish": True}
+    atomic = filesystem.Transport if settings.broker_url.startswith("filesystem:") else None
     return Connection(
         settings.broker_url,
+        transport=atomic,
         transport_options=options,
         connect_timeout=overrides.pop("connect_timeout", 2),
         **overrides,

@@ -77,6 +77,10 @@ def run(worker: ServiceWorker, stop: threading.Event) -> None:
         except PyMongoError as exc:
             log.warning("recompute.waiting_for_mongodb", error=str(exc))
             worked = False
+        except Exception:
+            # a bug must not stop every later recompute; the cycle stays dirty and is retried
+            log.exception("recompute.failed")
+            worked = False
         idle = IDLE_SECONDS[0] if worked else min(idle * 2, IDLE_SECONDS[1])
         stop.wait(idle)
     with contextlib.suppress(PyMongoError):  # unreleased, it expires on its own

@@ -181,4 +181,4 @@ def _cell(value: Decimal | None) -> str:
 
 def _safe_cell(text: str) -> str:
     # A cell starting with = + - @ runs as a formula in spreadsheets (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

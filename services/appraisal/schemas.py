@@ -113,11 +113,11 @@ class SchemeIn(Schema):
     weights = fields.Nested(WeightsIn, required=True)
     min_raters = fields.Nested(MinRatersIn, load_default=dict)
     bias_correction = fields.Boolean(load_default=True)
-    skp_share = fields.Decimal(
-        load_default=DEFAULT_SKP_SHARE,
+    skp_share = fields.Float(
+        load_default=float(DEFAULT_SKP_SHARE),
         allow_nan=False,
-        validate=validate.Range(min=0, max=1),
-        metadata={"description": "the SKP part of the final score; 0.6 by PP 46/2011"},
+        # the range (0–1) is the scheme's own rule, checked with the others
+        metadata={"description": "the SKP part of the final score, 0–1; 0.6 by PP 46/2011"},
     )
     unit_ids = fields.List(
         fields.String(validate=validate.Length(min=1, max=64)), load_default=list

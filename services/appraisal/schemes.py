@@ -106,7 +106,7 @@ def check(scheme: WeightingScheme, others: Iterable[WeightingScheme]) -> None:
     def fail(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    if not SCHEME_ID.match(scheme.id):
+    if not SCHEME_ID.fullmatch(scheme.id):
         fail("id", "lowercase letters, digits and '-', at most 64")
     if not scheme.name.strip():
         fail("name", "a scheme needs a name")
