@@ -8,6 +8,7 @@ import time
 import click
 
 from services.appraisal import fairness
+from services.feedback.assignments import CROSS_TEAM_PEERS
 
 
 @click.group("bench")
@@ -50,6 +51,7 @@ def fairness_command(seeds: int, scenario: str, size: str) -> None:
     click.echo(fairness.markdown(rows))
     click.echo(
         f"\n{size} organization: {config.units} units × {config.staff_per_unit} staff + heads "
-        f"+ director, {config.peers_per_ratee} peers per ratee, {seeds} seed(s); "
+        f"+ director, {config.peers_per_ratee} peers per ratee from the own unit "
+        f"+ {CROSS_TEAM_PEERS} from another (staff), {seeds} seed(s); "
         f"{time.monotonic() - started:.1f} s"
     )

@@ -6,6 +6,12 @@ three estimators (the superior alone, a plain HR-weighted mean, the platform def
 compared against the truth by RMSE and Spearman rank correlation, with a plain mean of
 all non-self raters as a control. Pure: numpy and the standard library only.
 
+The assignments are `generate_assignments`' own, so they carry its design (SCORING.md step
+7): `peers_per_ratee` siblings plus one peer from a neighbouring unit for every staff
+member (heads, whose superior is the director, have no neighbouring units to draw from).
+The "cross-team" scenarios add `cross_team_peers` more on top. Every estimator sees the
+same ratings; the platform alone leaves out groups below the anonymity threshold.
+
 The standard configuration follows the research note's baseline variance split (§4.3,
 after Scullen, Mount & Goff): rater idiosyncrasy (leniency + halo, variance 52) is about
 twice the ratee performance variance (25, 30 % of it between units).

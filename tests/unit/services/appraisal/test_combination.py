@@ -3,6 +3,7 @@ import pytest
 
 from kinerja.errors import ValidationFailed
 from services.appraisal.combination import (
+    LAMBDA_MAX,
     Rating,
     Scheme,
     combine_document,
@@ -213,6 +214,8 @@ def test_the_document_contract():
         "weight": 0.0,
         "mean_raw": 61.5,
         "mean_adjusted": 61.5,
+        "effective_weight": 0.0,
+        "reliability": None,
     }
     assert set(e1) == {
         "score",
@@ -231,6 +234,9 @@ def test_the_document_contract():
         "components",
         "lambda",
         "excluded_raters",
+        "residual_variance",
+        "rater_variance",
+        "perspective_variance",
     }
 
 
@@ -293,3 +299,228 @@ def test_group_dimension_means_feed_the_radar_chart():
             ]
             assert mean == pytest.approx(sum(scores) / len(scores))
     assert "self" in result.group_dimensions
+
+
+# --- Step 3: empirical-Bayes groups, anonymity, the model's variance components -----------
+
+
+def simulate_groups(
+    seed: int,
+    perspective_sd: float,
+    n_ratees: int = 40,
+    peers: int = 5,
+    superiors: int = 8,
+    pool: int = 30,
+):
+    """Each ratee: one superior (of `superiors`) and `peers` peers from a pool.
+
+    `perspective_sd` is how much the superior's view of a ratee really differs from the
+    peers' (a per-ratee shift only the superior sees); leniency and noise as usual.
+    """
+    rng = np.random.default_rng(seed)
+    theta = rng.normal(70, 6, n_ratees)
+    leniency = {f"s{k}": rng.normal(0, 5) for k in range(superiors)}
+    leniency.update({f"p{k}": rng.normal(0, 5) for k in range(pool)})
+    ratings = []
+    for i in range(n_ratees):
+        boss = f"s{i % superiors}"
+        view = rng.normal(0, perspective_sd)
+        level = theta[i] + leniency[boss] + view + rng.normal(0, 3)
+        ratings += form(boss, f"e{i}", "superior", {"a": level, "b": level + rng.normal(0, 2)})
+        for k in rng.choice(pool, peers, replace=False):
+            level = theta[i] + leniency[f"p{k}"] + 2.0 + rng.normal(0, 3)
+            ratings += form(f"p{k}", f"e{i}", "peer", {"a": level, "b": level + rng.normal(0, 2)})
+    return theta, ratings
+
+
+def test_without_real_perspective_differences_the_groups_pool():
+    """σ²_p ≈ 0: the superior's 50 % policy weight mostly goes to the pooled mean."""
+    _, ratings = simulate_groups(1, perspective_sd=0.0)
+    combination = combine_ratings(ratings, Scheme({"superior": 0.5, "peer": 0.5}))
+    assert combination.perspective_variance < 2.0
+    for result in combination.ratees.values():
+        groups = result.groups
+        assert groups["superior"].weight == pytest.approx(0.5)  # the policy, as configured
+        assert groups["superior"].effective_weight < 0.3  # one rater of six, nearly
+        assert sum(g.effective_weight for g in groups.values()) == pytest.approx(1.0)
+        assert 0 <= groups["superior"].reliability <= groups["peer"].reliability <= 1
+        # shrunk toward the pooled mean of the six raters, each weighing the same
+        pooled = np.mean([groups["superior"].mean_adjusted] + [groups["peer"].mean_adjusted] * 5)
+        expected = (
+            pooled
+            + groups["superior"].reliability * 0.5 * (groups["superior"].mean_adjusted - pooled)
+            + groups["peer"].reliability * 0.5 * (groups["peer"].mean_adjusted - pooled)
+        )
+        assert result.score == pytest.approx(expected)
+        assert result.effective_raters > 3.5  # HR weights alone would give 1/(.25+.05) = 3.3
+
+
+def test_real_perspective_differences_keep_the_policy_weights():
+    """A superior who sees what peers don't (sd 10): their mean keeps more of its weight.
+
+    One σ²_p serves every group, and the model's residual holds part of the superior's own
+    view, so the estimate is conservative; the weight still moves well above one rater's.
+    """
+    _, ratings = simulate_groups(2, perspective_sd=10.0)
+    combination = combine_ratings(ratings, Scheme({"superior": 0.5, "peer": 0.5}))
+    assert combination.perspective_variance > 10.0
+    for result in combination.ratees.values():
+        assert result.groups["superior"].reliability > 0.3
+        assert result.groups["superior"].effective_weight > 0.25  # pooled: 1/6
+
+
+def test_the_platform_pools_better_than_the_policy_weights_alone():
+    theta, ratings = simulate_groups(3, perspective_sd=0.0)
+    names = [f"e{i}" for i in range(len(theta))]
+    scheme = Scheme({"superior": 0.5, "peer": 0.5})
+    corrected = combine_ratings(ratings, scheme).ratees
+    plain = combine_ratings(ratings, Scheme(scheme.weights, bias_correction=False)).ratees
+
+    def error(results) -> float:
+        estimate = np.array([results[n].score for n in names])
+        centred = estimate - theta - np.mean(estimate - theta)
+        return float(np.sqrt(np.mean(centred**2)))
+
+    assert error(corrected) < 0.8 * error(plain)
+
+
+def hidden_peers_case(peer_scores: tuple[float, float]) -> list[Rating]:
+    """Ten ratees with a superior and four peers; e0 also has two peers below the threshold."""
+    rng = np.random.default_rng(11)
+    ratings = []
+    for i in range(10):
+        ratings += form(f"boss{i % 3}", f"e{i}", "superior", {"a": 70.0 + i, "b": 68.0 + i})
+        for j in rng.choice(8, 4, replace=False):
+            ratings += form(f"p{j}", f"e{i}", "peer", {"a": float(rng.integers(60, 90))})
+        ratings += form(f"s{i}", f"e{i}", "subordinate", {"a": float(rng.integers(60, 90))})
+        ratings += form(f"t{i}", f"e{i}", "subordinate", {"a": float(rng.integers(60, 90))})
+    # e0's subordinates are two: hidden. Those two raters also rate visibly elsewhere.
+    low, high = peer_scores
+    ratings = [r for r in ratings if not (r.ratee == "e0" and r.group == "subordinate")]
+    ratings += form("s5", "e0", "subordinate", {"a": low, "b": low + 1})
+    ratings += form("s6", "e0", "subordinate", {"a": high, "b": high - 3})
+    return ratings
+
+
+def test_a_hidden_group_moves_no_score_at_all():
+    """Anonymity: whatever the two hidden answers are, every published figure stays the same."""
+    scheme = Scheme({"superior": 0.5, "peer": 0.3, "subordinate": 0.2})
+    first = combine_ratings(hidden_peers_case((40.0, 95.0)), scheme)
+    second = combine_ratings(hidden_peers_case((90.0, 61.0)), scheme)
+    hidden = first.ratees["e0"].groups["subordinate"]
+    assert (hidden.raters, hidden.counted, hidden.effective_weight) == (2, False, 0.0)
+    assert first.ratees["e0"].groups["subordinate"].mean_raw != (
+        second.ratees["e0"].groups["subordinate"].mean_raw
+    )
+    for ratee, result in first.ratees.items():
+        other = second.ratees[ratee]
+        assert result.score == other.score
+        assert result.dimensions == other.dimensions
+        assert (result.standard_error, result.reliability) == (
+            other.standard_error,
+            other.reliability,
+        )
+        for group in ("superior", "peer"):
+            assert result.groups[group] == other.groups[group]
+    assert first.model.rater_effects == second.model.rater_effects
+
+
+def test_without_leniency_the_correction_fades():
+    """No rater effects in the data: σ²_b falls, λ reaches its bound, b stays near 0."""
+    rng = np.random.default_rng(5)
+    ratings = []
+    for i in range(40):
+        level = rng.normal(70, 6)
+        for j in rng.choice(15, 5, replace=False):
+            ratings += form(f"r{j}", f"e{i}", "peer", {"a": float(level + rng.normal(0, 5))})
+    model = combine_ratings(ratings, Scheme({"peer": 1.0})).model
+    # 15 raters show a little rater variance by chance; nothing like the noise
+    assert model.rater_variance < 0.1 * model.residual_variance
+    assert model.lam > 10
+    assert max(abs(b) for b in model.rater_effects.values()) < 2.0  # noise: 5 per form
+
+
+def test_with_many_raters_and_no_leniency_lambda_reaches_its_bound():
+    rng = np.random.default_rng(6)
+    ratings = []
+    for i in range(300):
+        level = rng.normal(70, 6)
+        for j in rng.choice(100, 6, replace=False):
+            ratings += form(f"r{j}", f"e{i}", "peer", {"a": float(level + rng.normal(0, 5))})
+    model = combine_ratings(ratings, Scheme({"peer": 1.0})).model
+    assert model.lam == pytest.approx(LAMBDA_MAX)
+
+
+def test_a_group_offset_the_design_measures_is_recovered():
+    """Offset +2, told from the groups' average leniency (sd 5/√60 and 5/√150) by the prior."""
+    _, ratings = simulate_groups(
+        4, perspective_sd=0.0, n_ratees=180, peers=6, superiors=60, pool=150
+    )
+    model = combine_ratings(ratings, Scheme({"superior": 0.5, "peer": 0.5})).model
+    assert model.group_effects["superior"] == 0.0  # the reference
+    assert model.group_effects["peer"] == pytest.approx(2.0, abs=1.5)
+
+
+def test_an_offset_nothing_identifies_stays_zero():
+    """Subordinates rate only a ratee nobody else rates: their offset is not estimable."""
+    ratings = []
+    for i in range(4):
+        ratings += form("boss", f"e{i}", "superior", {"a": 70.0 + 3 * i})
+        for j in range(3):
+            ratings += form(f"p{(i + j) % 5}", f"e{i}", "peer", {"a": 72.0 + 2 * i + j})
+    for j in range(3):
+        ratings += form(f"e{j}", "head", "subordinate", {"a": 80.0 + j})
+    combination = combine_ratings(ratings, Scheme(WEIGHTS))
+    assert combination.model.group_effects["subordinate"] == pytest.approx(0.0, abs=1e-6)
+    assert all(np.isfinite(r.score) for r in combination.ratees.values())
+
+
+def test_a_dimension_one_group_skipped_is_weighted_over_the_groups_that_answered():
+    ratings = [
+        *form("boss", "e1", "superior", {"integritas": 80}),  # N/A on kerjasama
+        *form("p1", "e1", "peer", {"integritas": 60, "kerjasama": 50}),
+        *form("p2", "e1", "peer", {"integritas": 62, "kerjasama": 54}),
+        *form("p3", "e1", "peer", {"integritas": 64, "kerjasama": 58}),
+    ]
+    result = combine_ratings(ratings, Scheme(WEIGHTS, bias_correction=False)).ratees["e1"]
+    assert result.dimensions["integritas"] == pytest.approx((0.5 * 80 + 0.3 * 62) / 0.8)
+    assert result.dimensions["kerjasama"] == pytest.approx(54)
+    assert result.group_dimensions["superior"] == {"integritas": 80}
+
+
+def test_an_unknown_group_is_refused():
+    with pytest.raises(ValueError, match="friend"):
+        combine_ratings(form("r", "e", "friend", {"a": 1.0}), Scheme({"peer": 1.0}))
+
+
+def test_a_scheme_function_may_build_a_new_scheme_for_every_ratee():
+    """Schemes built per call (as HR's stored schemes are) each apply to their own ratee."""
+    ratings = []
+    for i in range(6):
+        ratings += form("boss", f"e{i}", "superior", {"a": 70.0 + i})
+        ratings += form(f"p{i}", f"e{i}", "peer", {"a": 50.0 + i})
+        ratings += form(f"q{i}", f"e{i}", "peer", {"a": 52.0 + i})
+        ratings += form(f"r{i}", f"e{i}", "peer", {"a": 54.0 + i})
+
+    def scheme_for(ratee: str) -> Scheme:
+        weights = {"superior": 1.0} if int(ratee[1:]) % 2 else {"superior": 0.5, "peer": 0.5}
+        return Scheme(dict(weights), bias_correction=False)
+
+    results = combine_ratings(ratings, scheme_for).ratees
+    for i in range(6):
+        result = results[f"e{i}"]
+        expected = 70.0 + i if i % 2 else (70.0 + i + 52.0 + i) / 2
+        assert result.score == pytest.approx(expected)
+        assert result.groups["superior"].weight == (1.0 if i % 2 else 0.5)
+
+
+def test_one_units_scheme_leaves_everyone_elses_results_alone():
+    """The model, σ²_p and σ²_T are the cycle's: changing e0–e9's scheme moves only them."""
+    _, ratings = simulate_groups(5, perspective_sd=3.0)
+    default = Scheme({"superior": 0.5, "peer": 0.5})
+    own = Scheme({"superior": 1.0}, min_raters={"superior": 1, "peer": 6}, bias_correction=False)
+    before = combine_ratings(ratings, default)
+    after = combine_ratings(ratings, lambda e: own if int(e[1:]) < 10 else default)
+    assert after.ratees["e0"].score != before.ratees["e0"].score
+    for i in range(10, 40):
+        assert after.ratees[f"e{i}"] == before.ratees[f"e{i}"]

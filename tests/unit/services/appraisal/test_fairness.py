@@ -1,9 +1,12 @@
 """The fairness benchmark: a deterministic simulation, the estimators, the table and the command.
 
-Small organizations and two seeds keep these fast. The issue's stretch goals (RMSE half the
-superior's, Spearman 0.9) are measured by `kinerja bench fairness`, not asserted here.
+Small organizations keep these fast. The issue's stretch goals (RMSE half the superior's,
+Spearman 0.9) are measured by `kinerja bench fairness` at the standard size, not asserted
+here; what is asserted is that the platform never loses badly to the plain mean, in every
+scenario and in organizations drawn at random, so the method is not tuned to one setting.
 """
 
+from collections import Counter
 from dataclasses import replace
 
 import numpy as np
@@ -16,11 +19,16 @@ from services.appraisal.combination import SELF, SUPERIOR
 
 SMALL = fairness.Config(units=4, staff_per_unit=6, peers_per_ratee=3)
 SEEDS = (0, 1)
+# In a 29-person organization one seed's RMSE swings with the few superiors' leniency (the
+# group offsets rest on them); comparisons with the control average eight paired seeds.
+PAIRED_SEEDS = tuple(range(8))
 
 
-def mean_figures(config: fairness.Config) -> dict[str, tuple[float, float]]:
+def mean_figures(
+    config: fairness.Config, seeds: tuple[int, ...] = SEEDS
+) -> dict[str, tuple[float, float]]:
     """Each method's mean (RMSE, Spearman) over the seeds."""
-    runs = [fairness.evaluate(config, seed) for seed in SEEDS]
+    runs = [fairness.evaluate(config, seed) for seed in seeds]
     return {
         method: (
             float(np.mean([r[method][0] for r in runs])),
@@ -56,11 +64,23 @@ def test_cross_team_raters_add_peers_from_other_units():
     def unit(nip: str) -> str:
         return nip.split("-")[0]
 
-    def crossing(ratings):
-        return {(r.rater, r.ratee) for r in ratings if r.group == "peer" and "-s" in r.ratee}
+    def crossing(ratings) -> Counter:
+        """Peers from another unit, per staff ratee."""
+        return Counter(
+            ratee
+            for rater, ratee in {
+                (r.rater, r.ratee) for r in ratings if r.group == "peer" and "-s" in r.ratee
+            }
+            if unit(rater) != unit(ratee)
+        )
 
-    assert all(unit(a) == unit(b) for a, b in crossing(plain))
-    assert any(unit(a) != unit(b) for a, b in crossing(linked))
+    staff = {r.ratee for r in plain if "-s" in r.ratee}
+    # the platform's own design: one peer from another unit each (SCORING.md step 7)
+    assert crossing(plain) == dict.fromkeys(staff, 1)
+    # the scenario's extra cross-team peers come on top (less any pair drawn twice)
+    extra = crossing(linked) - crossing(plain)
+    assert set(crossing(linked)) == staff
+    assert sum(extra.values()) > len(staff) and max(extra.values()) <= SMALL.cross_team_peers
 
 
 def test_spearman_averages_ties_and_matches_the_definition():
@@ -72,16 +92,49 @@ def test_spearman_averages_ties_and_matches_the_definition():
     assert fairness.rmse([1, 2], [1, 4]) == pytest.approx(np.sqrt(2))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured gap, not tuned away: with no leniency the platform's superior-heavy "
-    "HR weights lose to the equal-weight plain mean (about 0.09 in Spearman)",
-)
-def test_without_leniency_the_platform_is_not_much_worse_than_the_plain_mean():
-    figures = mean_figures(fairness.SCENARIOS["null"](SMALL))
+@pytest.mark.parametrize("scenario", list(fairness.SCENARIOS))
+def test_the_platform_is_never_much_worse_than_the_plain_mean(scenario):
+    """Not in the null (no leniency to remove), not with few peers: the same margin everywhere."""
+    figures = mean_figures(fairness.SCENARIOS[scenario](SMALL), PAIRED_SEEDS)
     platform, control = figures[fairness.PLATFORM], figures[fairness.PLAIN_MEAN]
     assert platform[0] <= control[0] * 1.10
     assert platform[1] >= control[1] - 0.03
+
+
+def random_config(seed: int) -> fairness.Config:
+    """A small organization with its variance split, peers and contamination drawn at random."""
+    rng = np.random.default_rng(seed)
+    return replace(
+        SMALL,
+        units=int(rng.integers(3, 6)),
+        staff_per_unit=int(rng.integers(4, 9)),
+        peers_per_ratee=int(rng.integers(2, 5)),
+        true_sd=float(rng.uniform(3.0, 7.0)),
+        team_share=float(rng.uniform(0.1, 0.5)),
+        leniency_sd=float(rng.choice([0.0, rng.uniform(2.0, 9.0)])),
+        halo_sd=float(rng.uniform(2.0, 6.0)),
+        noise_sd=float(rng.uniform(4.0, 9.0)),
+        straight_liner_share=float(rng.uniform(0.0, 0.1)),
+        shared_team_leniency=bool(rng.random() < 0.3),
+    )
+
+
+@pytest.mark.parametrize("draw", range(6))
+def test_in_random_organizations_the_platform_holds_up(draw):
+    """The first six draws, none picked: beat the superior alone, stay near the plain mean.
+
+    The margins are wider than in the fixed scenarios: with 3–5 units a team's shared
+    leniency or a lone director's can pass for a group offset, and the peers of the few
+    heads often fall below the anonymity threshold, which the plain mean ignores. Over 60
+    draws the worst were RMSE ×1.16 and Spearman −0.032 (median ×0.89 and +0.013).
+    """
+    config = random_config(draw)
+    figures = mean_figures(config, PAIRED_SEEDS)
+    platform, control = figures[fairness.PLATFORM], figures[fairness.PLAIN_MEAN]
+    superior = figures[fairness.SUPERIOR_ALONE]
+    assert platform[0] < superior[0] and platform[1] > superior[1]
+    assert platform[0] <= control[0] * 1.20
+    assert platform[1] >= control[1] - 0.05
 
 
 @pytest.mark.parametrize("scenario", ["standard", "leniency-heavy", "team leniency"])

@@ -51,15 +51,83 @@ def test_superior_subordinate_and_self_follow_the_tree():
     assert not [a for a in round_ if a.group == "peer"]
 
 
-def test_peers_are_siblings_only_and_everyone_gets_their_quota():
+def test_peers_are_siblings_plus_one_from_a_neighbouring_team():
     round_ = generate_assignments(org(), peers_per_ratee=2)
     assert raters_of(round_, "kepala", "peer") == set()  # no supervisor, no siblings
+    # the heads of bidang have no grand-superior, so no neighbouring team to draw from
     assert raters_of(round_, "kabid_a", "peer") == {"kabid_b"}  # only one sibling to give
+    for staff, other in ((STAFF_A, STAFF_B), (STAFF_B, STAFF_A)):
+        for nip in staff:
+            peers = raters_of(round_, nip, "peer")
+            assert len(peers & set(staff)) == 2
+            assert len(peers & set(other)) == 1  # the cross-team link (SCORING.md step 7)
+            assert nip not in peers
+
+
+def test_without_cross_team_peers_peers_are_siblings_only():
+    round_ = generate_assignments(org(), peers_per_ratee=2, cross_team_peers=0)
     for staff in (STAFF_A, STAFF_B):
         for nip in staff:
             peers = raters_of(round_, nip, "peer")
             assert len(peers) == 2
             assert peers <= set(staff) - {nip}
+
+
+def test_a_small_team_is_topped_up_from_neighbouring_teams():
+    people = [
+        Person("kepala", None, "dinas"),
+        Person("kabid_a", "kepala", "bidang_a"),
+        Person("kabid_b", "kepala", "bidang_b"),
+        *(Person(nip, "kabid_a", "bidang_a") for nip in ["staf_a1", "staf_a2"]),
+        *(Person(nip, "kabid_b", "bidang_b") for nip in STAFF_B),
+    ]
+    round_ = generate_assignments(people, peers_per_ratee=3)
+    # one sibling only: two more from bidang_b for the shortfall, plus the usual one
+    assert raters_of(round_, "staf_a1", "peer") == {"staf_a2"} | (
+        raters_of(round_, "staf_a1", "peer") & set(STAFF_B)
+    )
+    assert len(raters_of(round_, "staf_a1", "peer") & set(STAFF_B)) == 3
+    # a full team gets its three siblings and one neighbour
+    assert len(raters_of(round_, "staf_b1", "peer") & set(STAFF_B)) == 3
+    assert len(raters_of(round_, "staf_b1", "peer") - set(STAFF_B)) == 1
+
+
+def test_no_peers_asked_means_no_cross_team_peers_either():
+    round_ = generate_assignments(org(), peers_per_ratee=0, cross_team_peers=2)
+    assert not [a for a in round_ if a.group == "peer"]
+
+
+def regular_org(teams: int, staff: int) -> list[Person]:
+    people = [Person("kepala", None, "dinas")]
+    for t in range(teams):
+        people.append(Person(f"kabid{t}", "kepala", f"bidang{t}"))
+        people.extend(Person(f"staf{t}_{s}", f"kabid{t}", f"bidang{t}") for s in range(staff))
+    return people
+
+
+def test_cross_team_links_are_balanced_and_spread_over_many_teams():
+    people = regular_org(teams=6, staff=5)
+    team = {p.nip: p.supervisor_nip for p in people}
+    round_ = generate_assignments(people, peers_per_ratee=3, cross_team_peers=1)
+    crossing = [
+        a
+        for a in round_
+        if a.group == "peer" and a.ratee.startswith("staf") and team[a.rater] != team[a.ratee]
+    ]
+    staff = [p.nip for p in people if p.nip.startswith("staf")]
+    assert Counter(a.ratee for a in crossing) == dict.fromkeys(staff, 1)
+    loads = Counter(a.rater for a in crossing)
+    assert {loads[nip] for nip in staff} == {1}
+    # one team's links come from several teams, not always from the next one
+    for t in range(6):
+        sources = {team[a.rater] for a in crossing if team[a.ratee] == f"kabid{t}"}
+        assert len(sources) >= 3
+
+
+def test_a_negative_cross_team_count_is_refused():
+    with pytest.raises(ValidationFailed) as refused:
+        generate_assignments(org(), peers_per_ratee=2, cross_team_peers=-1)
+    assert "cross_team_peers" in refused.value.fields
 
 
 def test_peer_load_within_a_sibling_group_differs_by_at_most_one():
