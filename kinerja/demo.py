@@ -17,6 +17,7 @@ DEMO_STEPS = (
     "services.targets.demo",
     "services.logs.demo",
     "services.feedback.demo",
+    "services.appraisal.demo",
 )
 
 
@@ -40,6 +41,9 @@ class DemoClient:
 
     def put(self, path: str, accept=(200, 201), headers=None, **kwargs) -> requests.Response:
         return self._call("PUT", path, accept, headers, **kwargs)
+
+    def patch(self, path: str, accept=(200,), headers=None, **kwargs) -> requests.Response:
+        return self._call("PATCH", path, accept, headers, **kwargs)
 
     def _call(self, method, path, accept, headers, **kwargs) -> requests.Response:
         answer = requests.request(

@@ -12,7 +12,7 @@ SILENT = {9, 15}  # two people never answered: completion is not 100%
 LENIENT, SEVERE = {4, 12}, {7, 18}  # raters whose habits bias correction should notice
 
 
-def _score(ratee: int, rater: int, dimension: int) -> int:
+def rating_for(ratee: int, rater: int, dimension: int) -> int:
     """Deterministic, varied scores: each ratee has a level, each rater a habit."""
     level = 70 + (ratee * 7) % 20
     habit = 8 if rater in LENIENT else -8 if rater in SEVERE else 0
@@ -47,7 +47,7 @@ def load(client) -> str:
         ).json()
         dimensions = next(a["dimensions"] for a in mine if a["id"] == assignment["id"])
         ratee = index_of[assignment["ratee"]]
-        scores = {d["key"]: _score(ratee, rater, n) for n, d in enumerate(dimensions)}
+        scores = {d["key"]: rating_for(ratee, rater, n) for n, d in enumerate(dimensions)}
         comment = "Selalu membantu rekan kerja." if ratee % 3 == 0 else ""
         client.post(f"{base}/submit", headers=headers, json={"scores": scores, "comment": comment})
         answered += 1

@@ -33,8 +33,8 @@ GENERAL = [
     ("tugas-pokok", "Melaksanakan tugas pokok jabatan", 12, "laporan", 12),
     ("laporan-kinerja", "Menyusun laporan kinerja", 4, "laporan", 12),
 ]
-STILL_DRAFT = {21}  # Sri Wahyuni has not submitted yet
-RETURNED = {20}  # Slamet Riyadi's SKP came back with notes
+STILL_DRAFT = {21}  # Andi Firmansyah has not submitted yet
+RETURNED = {20}  # Sri Wahyuni's SKP came back with notes
 
 
 def activities_for(position: str) -> list[dict]:

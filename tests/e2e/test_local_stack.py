@@ -59,7 +59,8 @@ class Stack:
             )
         wait_for(self._ready, timeout=60, message=f"gateway ready (see {self.output})")
         took = time.monotonic() - started
-        wait_for(lambda: "is running at" in self.output.read_text(), timeout=60)
+        # the demo data loads before the stack says it is running: a minute or more
+        wait_for(lambda: "is running at" in self.output.read_text(), timeout=180)
         return took
 
     def _ready(self) -> bool:
@@ -303,12 +304,36 @@ def test_demo_accounts_log_in_and_reach_the_services_through_the_gateway(tmp_pat
             timeout=30,
             message="a provisional final score for demo-employee",
         )
-        assert provisional_score()["predicate"] in (
-            "Sangat Baik",
-            "Baik",
-            "Cukup",
-            "Kurang",
-            "Buruk",
+        predicates = ("Sangat Baik", "Baik", "Cukup", "Kurang", "Buruk")
+        assert provisional_score()["predicate"] in predicates
+
+        # 2025, the past cycle: the demo waited for its scores before finalizing them
+        team_2025 = requests.get(
+            f"{stack.url()}/api/v1/appraisal/cycles/2025/scores",
+            headers=tokens["demo-supervisor"],
+            timeout=10,
+        ).json()
+        assert len(team_2025) == 20  # the Kasubag's direct reports
+        finalized = [s for s in team_2025 if s["finalized"]]
+        assert len(finalized) == 19  # one appraisal still waits
+        assert all(s["predicate"] in predicates and not s["pending"] for s in finalized)
+        assert {s["predicate"] for s in finalized} >= {"Sangat Baik", "Baik", "Cukup"}
+        objections = [s["finalized"]["objection"] for s in finalized]
+        decided = [o for o in objections if o is not None]
+        assert [o["outcome"] for o in decided] == ["changed"]
+        assert decided[0]["decided_by"] == nip(1)  # the Sekretaris, the Kasubag's superior
+        schemes = requests.get(
+            f"{stack.url()}/api/v1/appraisal/schemes", headers=tokens["demo-hr"], timeout=10
+        ).json()
+        structural = [s for s in schemes if s["position_kinds"] == ["structural"]]
+        assert [s["weights"]["subordinate"] for s in structural] == [0.4]
+        assert [s["version"] for s in schemes if s["id"] == "default"] == [2]
+        report = requests.get(
+            f"{stack.url()}/api/v1/appraisal/cycles/2025/scores/{nip(8)}/report",
+            headers=tokens["demo-employee"],
+            timeout=10,
         )
+        assert report.status_code == 200, report.text  # the 2025 round is closed
+        assert report.json()["nip"] == nip(8) and report.json()["groups"]
     finally:
         stack.stop()
