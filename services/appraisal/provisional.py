@@ -17,7 +17,7 @@ from services.appraisal.combination import Combination, Rating, combine_ratings
 from services.appraisal.schemes import WeightingScheme, scheme_for
 
 # Stored with every score beside the scheme version, so any score can be traced and redone.
-CODE_VERSION = "combination-1"
+CODE_VERSION = "combination-2"
 CENT = Decimal("0.01")
 
 
@@ -105,7 +105,8 @@ def score_cycle(inputs: CycleInputs) -> CycleScores:
             standard_error=_round(result.standard_error, 2) if result else None,
             effective_raters=_round(result.effective_raters, 2) if result else None,
             self_gap=_round(result.self_gap, 2) if result else None,
-            flags=list(result.flags) if result else [],
+            flags=(list(result.flags) if result else [])
+            + (["skp_incomplete"] if skp is not None and not skp[1] else []),
         )
     return CycleScores(scores, combination)
 

@@ -22,6 +22,18 @@ class GroupOut(Schema):
     mean_adjusted = fields.Float(allow_none=True)
 
 
+class FinalScoreOut(Schema):
+    nip = fields.String()
+    cycle = fields.String()
+    skp_score = fields.Float()
+    behaviour_score = fields.Float()
+    final_score = fields.Float()
+    predicate = fields.String()
+    finalized_by = fields.String()
+    finalized_on = fields.Date()
+    objection = fields.Dict(allow_none=True)
+
+
 class ProvisionalScoreOut(Schema):
     nip = fields.String()
     cycle = fields.String()
@@ -43,7 +55,9 @@ class ProvisionalScoreOut(Schema):
     code_version = fields.String()
     pending = fields.Boolean(metadata={"description": "inputs changed; a recompute is due"})
     computed_at = fields.String(allow_none=True)
-    finalized = fields.Dict(allow_none=True, metadata={"description": "the locked record"})
+    finalized = fields.Nested(
+        FinalScoreOut, allow_none=True, metadata={"description": "the locked record"}
+    )
 
 
 class ScoreListQuery(Schema):
@@ -62,18 +76,6 @@ class ObjectionDecisionIn(Schema):
         metadata={"description": "the changed score; leave out to confirm"},
     )
     reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
-
-
-class FinalScoreOut(Schema):
-    nip = fields.String()
-    cycle = fields.String()
-    skp_score = fields.Float()
-    behaviour_score = fields.Float()
-    final_score = fields.Float()
-    predicate = fields.String()
-    finalized_by = fields.String()
-    finalized_on = fields.Date()
-    objection = fields.Dict(allow_none=True)
 
 
 # --- weighting schemes ----------------------------------------------------------------------
