@@ -6,7 +6,7 @@ DATA_DIR ?= .kinerja
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format translations bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,7 @@ run: install  ## start the whole platform with demo data
 
 test: install  ## the whole test suite, against real MongoDB-compatible and RabbitMQ servers
 	scripts/ensure-rabbitmq.sh
+	scripts/ensure-system-packages.sh
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install
@@ -29,6 +30,12 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# After changing the UI's texts: collect them, merge into the English catalogue, compile.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o gateway/ui/translations/messages.pot gateway/ui
+	$(BIN)/pybabel update -i gateway/ui/translations/messages.pot -d gateway/ui/translations -l en
+	$(BIN)/pybabel compile -d gateway/ui/translations
 
 bench: install
 	@echo "The benchmark harness arrives with the performance issue." && exit 1

@@ -12,6 +12,7 @@ from gateway.identity import store as identity_store
 from gateway.openapi import install_openapi
 from gateway.readiness import gateway_readiness
 from gateway.routing import install_routing
+from gateway.ui import install_ui
 from kinerja.auth import verify_access_token
 from kinerja.errors import AppError, Unauthorized
 from kinerja.service import ServiceDefinition
@@ -40,7 +41,7 @@ def _refuse_revoked_tokens(app: Flask) -> None:
 
 
 def _add_index(app: Flask) -> None:
-    @app.get("/")
+    @app.get("/api")
     def index():
         return jsonify(
             name="Kinerja360",
@@ -67,6 +68,7 @@ def extend(app: Flask) -> None:
     install_routing(app)
     install_openapi(app)
     _add_index(app)
+    install_ui(app, settings)
 
 
 service = ServiceDefinition(

@@ -45,6 +45,9 @@ class Settings:
     mongo_timeout_ms: int = 2000
     service_urls: dict = field(default_factory=dict)
     log_level: str = "INFO"
+    # The web UI's session cookie: its signing key, and Secure (set it behind HTTPS).
+    ui_secret_key: str = ""
+    secure_cookies: bool = False
 
     @property
     def jwt_verification_key(self) -> str:
@@ -83,6 +86,8 @@ class Settings:
             mongo_timeout_ms=_int(env, "MONGO_TIMEOUT_MS", 2000),
             service_urls=_service_urls(env),
             log_level=env.get("LOG_LEVEL", "INFO"),
+            ui_secret_key=env.get("UI_SECRET_KEY", ""),
+            secure_cookies=env.get("SECURE_COOKIES", "") in ("1", "true", "yes"),
         )
 
 

@@ -3,93 +3,13 @@ through HTTP and the bus, metrics summed across gunicorn workers, clean stop, pe
 
 from __future__ import annotations
 
-import os
-import random
-import signal
-import socket
-import subprocess
-import sys
-import time
 from datetime import date
-from pathlib import Path
 
 import pytest
 import requests
 
-from kinerja.config import Settings
+from tests.stack import SERVICES, Stack, clean_env
 from tests.support import JWT_SECRET, delete_queues, token, wait_for
-
-SERVICES = ("targets", "logs", "feedback", "appraisal")
-
-
-def free_port_block(size: int = 5) -> int:
-    for _ in range(100):
-        base = random.randint(20000, 40000)
-        try:
-            for port in range(base, base + size):
-                with socket.socket() as sock:
-                    sock.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no free block of ports")
-
-
-class Stack:
-    def __init__(self, data_dir: Path, env: dict):
-        self.data_dir = data_dir
-        self.port = free_port_block()
-        self.env = env
-        self.process: subprocess.Popen | None = None
-        self.output = data_dir.parent / f"up-{self.port}.log"
-
-    def url(self, service: str = "gateway") -> str:
-        offset = 0 if service == "gateway" else SERVICES.index(service) + 1
-        return f"http://127.0.0.1:{self.port + offset}"
-
-    def start(self, *flags: str) -> float:
-        """Seconds until the gateway's /readyz said 200; returns once `up` says it runs."""
-        started = time.monotonic()
-        self.output.write_text("")
-        command = [sys.executable, "-m", "kinerja.cli", "up", "--port", str(self.port)]
-        command += ["--data-dir", str(self.data_dir), *flags]
-        with open(self.output, "ab") as out:
-            self.process = subprocess.Popen(
-                command, env=self.env, stdout=out, stderr=subprocess.STDOUT
-            )
-        wait_for(self._ready, timeout=60, message=f"gateway ready (see {self.output})")
-        took = time.monotonic() - started
-        # the demo data loads before the stack says it is running: a minute or more
-        wait_for(lambda: "is running at" in self.output.read_text(), timeout=180)
-        return took
-
-    def _ready(self) -> bool:
-        assert self.process.poll() is None, self.output.read_text()
-        try:
-            return requests.get(f"{self.url()}/readyz", timeout=2).status_code == 200
-        except requests.RequestException:
-            return False
-
-    def settings(self) -> Settings:
-        secret = self.env.get("JWT_SECRET") or (self.data_dir / "jwt_secret").read_text().strip()
-        return Settings.from_env(
-            "test", {"MONGO_URL": "x", "BROKER_URL": "x", "JWT_SECRET": secret}
-        )
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=40)
-
-
-def _clean_env(**extra) -> dict:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("MONGO_URL", "BROKER_URL", "JWT_SECRET", "PROMETHEUS_MULTIPROC_DIR")
-    }
-    env.update(WEB_CONCURRENCY="2", **extra)
-    return env
-
 
 BOSS, STAFF = "197001012000031002", "198001012005012002"
 EMPLOYEE = {
@@ -165,7 +85,7 @@ def requests_counted(metrics_text: str, route: str) -> float:
 
 
 def test_embedded_stack_serves_everything_and_keeps_its_data(tmp_path):
-    stack = Stack(tmp_path / "data", _clean_env())
+    stack = Stack(tmp_path / "data", clean_env())
     took = stack.start()
     try:
         assert took < 60
@@ -194,7 +114,7 @@ def test_embedded_stack_serves_everything_and_keeps_its_data(tmp_path):
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{stack.url('feedback')}/healthz", timeout=2)
 
-    again = Stack(tmp_path / "data", _clean_env())
+    again = Stack(tmp_path / "data", clean_env())
     again.port = stack.port
     again.start()
     try:
@@ -209,7 +129,7 @@ def test_embedded_stack_serves_everything_and_keeps_its_data(tmp_path):
 
 
 def test_stack_uses_the_servers_named_by_urls(tmp_path, mongo_url, amqp_url, namespace):
-    env = _clean_env(
+    env = clean_env(
         MONGO_URL=mongo_url,
         BROKER_URL=amqp_url,
         JWT_SECRET=JWT_SECRET,
@@ -237,7 +157,7 @@ DEMO_ROLES = {
 def test_demo_accounts_log_in_and_reach_the_services_through_the_gateway(tmp_path):
     from gateway.demo import nip
 
-    stack = Stack(tmp_path / "data", _clean_env())
+    stack = Stack(tmp_path / "data", clean_env())
     stack.start("--demo")
     try:
         tokens = {}

@@ -1,0 +1,70 @@
+"""The UI's calls to the services, with the logged-in user's token.
+
+The same services and URLs the gateway's proxy uses; an error answer becomes an ApiError
+carrying the service's message and its per-field errors, for the form to show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import requests
+from flask import current_app
+
+from gateway.ui import user
+from kinerja.logs import current_ids
+from kinerja.web import service_context
+
+TIMEOUT = (2, 30)
+_http = requests.Session()
+
+
+@dataclass
+class ApiError(Exception):
+    status: int
+    code: str
+    message: str
+    fields: dict = field(default_factory=dict)
+
+
+def call(method: str, service: str, path: str, **kwargs) -> requests.Response:
+    """One request to a service's /api/v1/<path>; raises ApiError for any 4xx or 5xx."""
+    base = service_context().settings.service_urls.get(service)
+    if not base:
+        raise ApiError(503, "unavailable", f"the {service} service is not configured")
+    headers = {"Authorization": f"Bearer {user.access_token()}", **kwargs.pop("headers", {})}
+    correlation = current_ids().get("correlation_id")
+    if correlation:
+        headers["X-Correlation-ID"] = correlation
+    try:
+        answer = _http.request(
+            method, f"{base}/api/v1/{path.lstrip('/')}", headers=headers, timeout=TIMEOUT, **kwargs
+        )
+    except requests.RequestException as exc:
+        current_app.logger.warning("ui.service_unreachable %s %s", service, exc)
+        raise ApiError(503, "unavailable", f"the {service} service cannot be reached") from exc
+    if answer.status_code >= 400:
+        raise _error(answer)
+    return answer
+
+
+def _error(answer: requests.Response) -> ApiError:
+    try:
+        body = answer.json().get("error", {})
+    except ValueError:
+        body = {}
+    return ApiError(
+        answer.status_code,
+        body.get("code", "error"),
+        body.get("message", answer.reason or "error"),
+        body.get("fields") or {},
+    )
+
+
+def get(service: str, path: str, **params) -> object:
+    return call("GET", service, path, params=params or None).json()
+
+
+def send(method: str, service: str, path: str, body: dict | None = None) -> object:
+    answer = call(method, service, path, json=body)
+    return answer.json() if answer.content else None
