@@ -30,6 +30,11 @@ class Lease:
         """Take or renew the lease; a held lease is renewed only past half its term."""
         if time.monotonic() < self._renew_after:
             return True
+        return self.renew()
+
+    def renew(self) -> bool:
+        """Take or extend the lease now, asking the database: before a write that must not
+        race another replica's, when the work since the last renewal may have been long."""
         now = datetime.now(UTC)
         try:
             self.collection.find_one_and_update(

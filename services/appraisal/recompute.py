@@ -44,12 +44,19 @@ def cycle_inputs(db: Database, cycle: str, schemes: list[WeightingScheme] | None
     )
 
 
-def recompute_cycle(db: Database, cycle: str) -> CycleScores:
-    """Rewrite one cycle's scores from its inputs; clean the cycle if nothing changed meanwhile."""
+def recompute_cycle(db: Database, cycle: str, lease: Lease | None = None) -> CycleScores | None:
+    """Rewrite one cycle's scores from its inputs; clean the cycle if nothing changed meanwhile.
+
+    A large cycle takes seconds: the lease is renewed before writing, and if another replica
+    took it meanwhile, this one's result is dropped (the cycle stays dirty for the holder).
+    """
     state = store.cycle_state(db, cycle) or {}
     version = state.get("inputs_version", 0)
     started = time.perf_counter()
     result = score_cycle(cycle_inputs(db, cycle))
+    if lease is not None and not lease.renew():
+        log.warning("recompute.lease_lost", cycle=cycle)
+        return None
     store.replace_scores(db, cycle, list(result.scores.values()))
     store.mark_computed(db, cycle, version, datetime.now(UTC).isoformat())
     elapsed = time.perf_counter() - started
@@ -58,12 +65,12 @@ def recompute_cycle(db: Database, cycle: str) -> CycleScores:
     return result
 
 
-def recompute_dirty(db: Database) -> int:
+def recompute_dirty(db: Database, lease: Lease | None = None) -> int:
     """Recompute every dirty cycle once; how many were."""
     dirty = store.dirty_cycles(db)
     metrics.RECOMPUTE_PENDING.labels(SERVICE).set(len(dirty))
     for state in dirty:
-        recompute_cycle(db, state["_id"])
+        recompute_cycle(db, state["_id"], lease)
     return len(dirty)
 
 
@@ -73,7 +80,7 @@ def run(worker: ServiceWorker, stop: threading.Event) -> None:
     idle = IDLE_SECONDS[0]
     while not stop.is_set():
         try:
-            worked = lease.acquire() and recompute_dirty(worker.db) > 0
+            worked = lease.acquire() and recompute_dirty(worker.db, lease) > 0
         except PyMongoError as exc:
             log.warning("recompute.waiting_for_mongodb", error=str(exc))
             worked = False
