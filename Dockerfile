@@ -21,7 +21,7 @@ COPY gateway ./gateway
 # The runtime dependencies only: no test or embedded-database extras.
 RUN pip install .
 
-# --- runtime: the virtualenv, a non-root user, nothing else ------------------
+# --- runtime: the virtualenv, a non-root user, WeasyPrint's libraries --------
 FROM python:3.11-slim AS runtime
 
 ENV PATH=/opt/venv/bin:$PATH \
@@ -29,6 +29,14 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     BIND=0.0.0.0:8000 \
     PROMETHEUS_MULTIPROC_DIR=/tmp/metrics
+
+# The gateway renders the PDF printouts with WeasyPrint, which loads Pango (text
+# layout) at run time; DejaVu Sans is the printouts' font (print.css). The apt
+# lists are removed in the same layer so they never reach the image.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 
 # A real home: gunicorn (25.1+) puts its control socket in ~/.gunicorn/.
 RUN groupadd --system --gid 10001 kinerja \

@@ -1,0 +1,1 @@
+"""Checks of the deployment files (see deploy/README.md)."""
