@@ -73,7 +73,8 @@ def create_service_app(
     config: Mapping[str, object] | None = None,
 ) -> Flask:
     configure_logging(settings.service, settings.log_level)
-    app = Flask(settings.service)
+    # no app-wide /static route: it would shadow the UI blueprint's static files
+    app = Flask(settings.service, static_folder=None)
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         API_TITLE=title,

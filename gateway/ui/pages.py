@@ -8,7 +8,7 @@ from gateway.ui.forms import Form
 
 
 def page(template: str, status: int = 200, **context):
-    """A full page, or with htmx (HX-Request) the same template's content alone."""
+    """A full page from templates/ui/."""
     return render_template(f"ui/{template}", **context), status
 
 
@@ -18,4 +18,4 @@ def form_page(template: str, form: Form, status: int | None = None, **context):
 
 
 def error_page(status: int, message: str):
-    return page("error.html", status, status=status, message=message)
+    return render_template("ui/error.html", status=status, message=message), status

@@ -76,10 +76,16 @@ def _score_view(db, score: ProvisionalScore, full_view: bool, states: dict) -> d
 
 
 def _may_read(db, nip: str) -> bool:
-    """Whether the caller sees the breakdown (their supervisor and HR); the employee sees
-    their own scores only, anyone else nothing."""
+    """Whether the caller sees the breakdown (their supervisor, the supervisor's superior,
+    who decides objections, and HR); the employee sees their own scores only, anyone else
+    nothing."""
     principal = current_principal()
-    full_view = principal.subject == commands.supervisor_of(db, nip) or principal.has_any(["hr"])
+    supervisor = commands.supervisor_of(db, nip)
+    full_view = (
+        principal.has_any(["hr"])
+        or principal.subject == supervisor
+        or (supervisor is not None and principal.subject == commands.supervisor_of(db, supervisor))
+    )
     if principal.subject != nip and not full_view:
         raise Forbidden("scores are for the employee, their supervisor and HR")
     return full_view
