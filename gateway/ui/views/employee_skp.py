@@ -1,0 +1,462 @@
+"""Employee: my SKP for a cycle. Draft it (rows added without JavaScript), edit the draft,
+submit it; see its status and the supervisor's notes; once approved, the realization per
+activity, the score breakdown and a what-if of a hypothetical realization.
+
+The employee's other pages live beside this module: employee_logs.py (today's log and
+my month), employee_ratings.py (my pending 360 ratings) and employee_results.py (my
+results and objections). The helpers they share are here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from gateway.directory import store as directory
+from gateway.ui import api, user
+from gateway.ui.api import ApiError
+from gateway.ui.blueprint import ui
+from gateway.ui.forms import Form
+from gateway.ui.pages import error_page, page
+from kinerja.web import service_context
+
+CYCLE = re.compile(r"^20\d\d$")
+
+# --- shared by the employee's pages -----------------------------------------------------------
+
+# What marshmallow says of a value it could not read, in the UI's language.
+READING_ERRORS = {
+    "Missing data for required field.": _l("wajib diisi"),
+    "Field may not be null.": _l("wajib diisi"),
+    "Not a valid number.": _l("harus berupa angka"),
+    "Not a valid integer.": _l("harus berupa bilangan bulat"),
+    "Not a valid date.": _l("bukan tanggal yang sah"),
+    "Not a valid string.": _l("bukan teks yang sah"),
+}
+LENGTH = re.compile(r"^Length must be between (\d+) and (\d+)\.$")
+# What the services say of a value, for the messages the employee's forms meet most.
+SERVICE_SAYS = {
+    "lowercase letters, digits and '-'": _l("huruf kecil, angka dan tanda hubung (-)"),
+    "repeats another activity's id": _l("kode ini sudah dipakai kegiatan lain"),
+    "an SKP has at least one activity": _l("isi paling sedikit satu kegiatan"),
+    "the target quantity must be above 0": _l("target kuantitas harus lebih dari 0"),
+    "the target time is 1 to 12 months": _l("target waktu 1 sampai 12 bulan"),
+    "the target quality is above 0 and at most 100": _l(
+        "target kualitas di atas 0, paling tinggi 100"
+    ),
+    "the cost cannot be negative": _l("biaya tidak boleh negatif"),
+    "cannot be negative": _l("tidak boleh negatif"),
+    "realized quality is assessed by the supervisor": _l("kualitas dinilai oleh atasan"),
+    "this activity's quantity comes from its verified daily logs": _l(
+        "kuantitas kegiatan ini dihitung dari log harian yang terverifikasi"
+    ),
+    "this activity has no cost target": _l("kegiatan ini tidak punya target biaya"),
+    "too short": _l("terlalu singkat; uraikan paling sedikit 20 karakter"),
+    "required, e.g. a conflict of interest": _l("wajib diisi, mis. ada konflik kepentingan"),
+}
+SERVICE_PATTERNS = (
+    (re.compile(r"^between (\S+) and (\S+)$"), _l("antara %(0)s dan %(1)s")),
+    (re.compile(r"^missing: (.+)$"), _l("belum dinilai: %(0)s")),
+    (re.compile(r"^no_future_dates: "), _l("tanggal yang akan datang belum dapat dicatat")),
+    (
+        re.compile(r"^max_working_days_back: more than (\d+) working days ago"),
+        _l("lebih dari %(0)s hari kerja yang lalu; minta atasan membuka kembali hari itu"),
+    ),
+    (
+        re.compile(r"^approved_activity_only: .* for (\d+)$"),
+        _l("bukan kegiatan SKP %(0)s Anda yang sudah disetujui"),
+    ),
+    (re.compile(r"^minutes_per_entry: (\d+) to (\d+)$"), _l("%(0)s sampai %(1)s menit")),
+    (
+        re.compile(r"^max_minutes_per_day: (\d+) minutes .* at most (\d+) in total$"),
+        _l("sudah %(0)s menit tercatat pada hari itu; paling banyak %(1)s menit sehari"),
+    ),
+    (
+        re.compile(r"^min_description_length: .* at least (\d+) characters$"),
+        _l("uraikan pekerjaan paling sedikit %(0)s karakter"),
+    ),
+    (
+        re.compile(r"^no_copied_description: "),
+        _l("sama dengan uraian entri sebelumnya; tuliskan apa yang dikerjakan kali ini"),
+    ),
+    (re.compile(r"^quantity_not_negative: "), _l("0 atau lebih")),
+)
+# Refusals the employee meets, by the API's code, in the UI's language.
+REFUSALS = {
+    "not_editable": _l("Bagian ini tidak dapat diubah lagi."),
+    "not_submittable": _l("SKP ini tidak dapat diajukan dalam statusnya sekarang."),
+    "no_revision": _l("Hanya SKP yang sudah disetujui yang dapat direvisi."),
+    "not_approved": _l("SKP belum disetujui atasan."),
+    "not_withdrawable": _l("Entri yang sudah diverifikasi tidak dapat dihapus."),
+    "round_closed": _l("Putaran sudah ditutup; penilaian tidak dapat diubah lagi."),
+    "already_submitted": _l("Penilaian ini sudah dikirim; perbarui bila perlu."),
+    "declined": _l("Penugasan ini sudah Anda tolak."),
+    "not_draftable": _l("Penilaian yang sudah dikirim atau ditolak tidak disimpan sebagai draf."),
+    "not_submitted": _l("Hanya penilaian yang sudah dikirim yang dapat diperbarui."),
+    "objection_exists": _l("Keberatan sudah pernah diajukan."),
+    "objection_too_late": _l("Batas 14 hari untuk mengajukan keberatan sudah lewat."),
+    "forbidden": _l("Anda tidak berwenang melakukan ini."),
+    "not_found": _l("Data tidak ditemukan."),
+    "unavailable": _l("Layanan sedang tidak tersedia; coba lagi nanti."),
+}
+
+
+def chosen_cycle(text: str | None) -> str:
+    """The cycle asked for, or this year's (the cycle the services use)."""
+    return text if text and CYCLE.match(text) else str(date.today().year)
+
+
+def cycle_choices(cycle: str, ahead: int = 1) -> list[tuple[str, str]]:
+    """Next year (to plan), this year and the three before; and the one shown."""
+    this_year = date.today().year
+    years = {str(year) for year in range(this_year - 3, this_year + 1 + ahead)} | {cycle}
+    return [(year, year) for year in sorted(years, reverse=True)]
+
+
+def amount(value: float | None) -> str:
+    """A number as Indonesians write it: 1.500.000 and 12,5; a dash when there is none."""
+    if value is None:
+        return "—"
+    value = round(float(value), 2)
+    text = f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0")
+    return text.translate(str.maketrans(",.", ".,"))
+
+
+def number_or_text(text: object) -> object:
+    """What was typed, as an integer when it is one (for the APIs' strict integers)."""
+    text = str(text).strip()
+    return int(text) if re.fullmatch(r"-?\d+", text) else text
+
+
+def said(message: str) -> str:
+    """A field's error in the UI's language when it is a known one, else as the API said."""
+    known = READING_ERRORS.get(message) or SERVICE_SAYS.get(message)
+    if known:
+        return str(known)
+    length = LENGTH.match(message)
+    if length:
+        return _("panjangnya %(min)s–%(max)s karakter", min=length.group(1), max=length.group(2))
+    for pattern, text in SERVICE_PATTERNS:
+        found = pattern.match(message)
+        if found:
+            return str(text) % {str(n): value for n, value in enumerate(found.groups())}
+    return message
+
+
+def refusal_message(error: ApiError) -> str:
+    return str(REFUSALS.get(error.code, error.message))
+
+
+def flat_fields(fields: Mapping, prefix: str = "") -> dict[str, list[str]]:
+    """The API's field errors as the inputs are named: marshmallow nests them
+    (`{"activities": {"0": {"quantity": [...]}}}`), the domain names them flat
+    (`activities[0].quantity`, `scores.integritas`); both become the flat name."""
+    flat: dict[str, list[str]] = {}
+    for key, value in fields.items():
+        key = str(key)
+        if key == "value" and prefix:  # a dictionary's value: the entry itself
+            path = prefix
+        elif key.isdigit() and prefix:
+            path = f"{prefix}[{key}]"
+        else:
+            path = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, Mapping):
+            for name, messages in flat_fields(value, path).items():
+                flat.setdefault(name, []).extend(messages)
+        else:
+            messages = value if isinstance(value, list | tuple) else [value]
+            flat.setdefault(path, []).extend(said(str(m)) for m in messages)
+    return flat
+
+
+def refuse(form: Form, error: ApiError, rename=None) -> int:
+    """Put the API's refusal on the form (the errors beside the fields, the values kept);
+    the page's status: 422 for what was typed, else the API's own (409, 403, 404, 503)."""
+    fields = flat_fields(error.fields)
+    if rename:
+        fields = {rename(name): messages for name, messages in fields.items()}
+    form.refused(ApiError(error.status, error.code, error.message, fields))
+    if error.code in REFUSALS:
+        form.message = str(REFUSALS[error.code])
+    elif error.status in (400, 422) and fields:
+        form.message = ""  # the summary says: check the marked fields
+    return 422 if error.status in (400, 422) else error.status
+
+
+def fetch(service: str, path: str, missing: object = None, **params) -> object:
+    """A GET whose 404 means "none yet"; any other refusal goes up."""
+    try:
+        return api.get(service, path, **params)
+    except ApiError as error:
+        if error.status == 404:
+            return missing
+        raise
+
+
+def me() -> str:
+    return user.current_user().subject
+
+
+def day(value: object, pattern: str = "d MMM yyyy") -> str:
+    """A date as the reader's language writes it (1 Des 2026); a dash when there is none."""
+    if not value:
+        return "—"
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return format_date(value, pattern)
+
+
+def person(nip: str | None) -> str:
+    """Who a NIP is, by name, from the gateway's own directory; the NIP when unknown."""
+    if not nip:
+        return "—"
+    found = directory.get_employee(service_context().db, nip)
+    return found.name if found else nip
+
+
+# --- my SKP -----------------------------------------------------------------------------------
+
+SKP_STATUS = {
+    "draft": _l("Draf"),
+    "submitted": _l("Menunggu persetujuan atasan"),
+    "returned": _l("Dikembalikan dengan catatan"),
+    "approved": _l("Disetujui"),
+    "realization_complete": _l("Disetujui, realisasi lengkap"),
+    "superseded": _l("Digantikan"),
+}
+EDITABLE = ("draft", "returned")
+ACTIVITY_FIELDS = ("id", "name", "quantity", "unit", "months", "cost")
+CARRIED = ("quality", "credit_points")  # kept as they were; not edited here
+NEW_ROWS = 3  # empty rows of a new SKP
+SPARE_ROWS = 1  # an empty row below a saved draft's activities
+MAX_ROWS = 60
+ASPECTS = ("quantity", "quality", "months", "cost")
+CREATIVITY = (
+    ("", _l("Tidak ada")),
+    ("unit", _l("Tingkat unit kerja")),
+    ("agency", _l("Tingkat instansi")),
+    ("national", _l("Tingkat nasional")),
+)
+ROW_NAME = re.compile(r"^activities\[(\d+)\]\.(.+)$")
+
+
+def row_count(form: Form) -> int:
+    try:
+        rows = int(str(form.value("rows", NEW_ROWS)))
+    except ValueError:
+        rows = NEW_ROWS
+    return max(1, min(rows, MAX_ROWS))
+
+
+def draft_values(activities: list[dict]) -> dict:
+    """A saved version's activities as the form's rows, with a spare empty row."""
+    values: dict = {"rows": len(activities) + SPARE_ROWS}
+    for index, activity in enumerate(activities):
+        for name in (*ACTIVITY_FIELDS, *CARRIED):
+            value = activity.get(name)
+            if value is not None:
+                plain = value if name in ("id", "name", "unit") else _plain(value)
+                values[f"activities[{index}].{name}"] = plain
+    return values
+
+
+def _plain(value: float) -> str:
+    """A number for an input: 12, not 12.0."""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def activities_from(form: Form) -> tuple[list[dict], list[int]]:
+    """The rows filled in, as the API's activities, and each one's row; empty rows are
+    left out and a blank value is not sent (the API says what is missing)."""
+    activities, rows = [], []
+    for index in range(row_count(form)):
+        typed = {
+            name: str(form.value(f"activities[{index}].{name}")).strip()
+            for name in (*ACTIVITY_FIELDS, *CARRIED)
+        }
+        if not any(typed[name] for name in ACTIVITY_FIELDS):
+            continue
+        activities.append({name: value for name, value in typed.items() if value})
+        rows.append(index)
+    return activities, rows
+
+
+def row_renamer(rows: list[int]):
+    """The API's `activities[k]` is the k-th row sent; on the page it is row rows[k]."""
+
+    def rename(name: str) -> str:
+        found = ROW_NAME.match(name)
+        if found and int(found.group(1)) < len(rows):
+            return f"activities[{rows[int(found.group(1))]}].{found.group(2)}"
+        return name
+
+    return rename
+
+
+WHAT_IF_NAME = re.compile(r"^activities\.([a-z0-9][a-z0-9-]*)\.(quantity|quality|months|cost)$")
+
+
+def what_if_payload(form: Form) -> dict:
+    """The realization to assume, per activity: only the values typed."""
+    assumed: dict[str, dict] = {}
+    for name, value in form.values.items():
+        found = WHAT_IF_NAME.match(name)
+        if found and str(value).strip():
+            assumed.setdefault(found.group(1), {})[found.group(2)] = str(value).strip()
+    payload: dict = {"activities": assumed}
+    if str(form.value("extra_tasks")).strip():
+        payload["extra_tasks"] = number_or_text(form.value("extra_tasks"))
+    if form.value("creativity"):
+        payload["creativity"] = form.value("creativity")
+    return payload
+
+
+def what_if_values(score: dict | None) -> dict:
+    """The what-if form starts from the realization so far."""
+    if not score:
+        return {}
+    values = {}
+    for row in score["activities"]:
+        realized = row.get("realization") or {}
+        for aspect in ASPECTS:
+            if realized.get(aspect) is not None and aspect not in row.get("assumed", []):
+                values[f"activities.{row['activity']['id']}.{aspect}"] = _plain(realized[aspect])
+    values["extra_tasks"] = str(score.get("extra_tasks", 0))
+    values["creativity"] = score.get("creativity") or ""
+    return values
+
+
+@ui.route("/skp", methods=["GET", "POST"])
+@user.login_required("employee")
+def my_skp():
+    cycle = chosen_cycle(request.values.get("cycle"))
+    nip = me()
+    forms: dict[str, Form] = {}
+    status, what_if = 200, None
+    if request.method == "POST":
+        posted = Form.posted(request.form)
+        action = posted.value("action")
+        try:
+            if action == "add_row":
+                posted.values["rows"] = row_count(posted) + 1
+                forms["draft"] = posted
+            elif action == "what_if":
+                forms["what_if"] = posted
+                payload = what_if_payload(posted)
+                what_if = api.send("POST", "targets", f"skps/{nip}/{cycle}/what-if", payload)
+            else:
+                done = _act(action, posted, nip, cycle)
+                if done is None:  # the page itself found something missing
+                    forms[_form_key(action, posted)] = posted
+                    status = 422
+                else:
+                    flash(done)
+                    return redirect(url_for("ui.my_skp", cycle=cycle))
+        except ApiError as error:
+            key = _form_key(action, posted)
+            forms[key] = posted
+            status = refuse(posted, error, _renamer(key, posted))
+    try:
+        skp = fetch("targets", f"skps/{nip}/{cycle}")
+        score = fetch("targets", f"skps/{nip}/{cycle}/score") if skp and skp["contract"] else None
+    except ApiError as error:
+        return error_page(error.status, refusal_message(error))
+    draft = forms.get("draft")
+    if draft is None:
+        editable = skp is not None and skp["current"]["status"] in EDITABLE
+        values = draft_values(skp["current"]["activities"]) if editable else {"rows": NEW_ROWS}
+        draft = Form(values=values)
+    return page(
+        "employee/skp.html",
+        status,
+        cycle=cycle,
+        cycles=cycle_choices(cycle),
+        cycle_form=Form(values={"cycle": cycle}),
+        skp=skp,
+        score=score,
+        form=draft,
+        rows=row_count(draft),
+        forms=forms,
+        action_form=forms.get("action", Form()),
+        what_if_form=forms.get("what_if") or Form(values=what_if_values(score)),
+        what_if=what_if,
+        skp_status=SKP_STATUS,
+        editable=skp is None or skp["current"]["status"] in EDITABLE,
+        creativity=CREATIVITY,
+        amount=amount,
+        realization_form=lambda activity_id: (
+            forms.get(f"realize:{activity_id}") or Form(values=_realized_values(skp, activity_id))
+        ),
+    )
+
+
+def _form_key(action: str, posted: Form) -> str:
+    if action in ("create", "save"):
+        return "draft"
+    if action == "realize":
+        return f"realize:{posted.value('activity')}"
+    if action == "what_if":
+        return "what_if"
+    return "action"
+
+
+def _renamer(key: str, posted: Form):
+    """How the API's field names become the inputs' names on the form that was posted."""
+    if key == "draft":
+        return row_renamer(activities_from(posted)[1])
+    if key.startswith("realize:"):
+        activity = key.split(":", 1)[1]
+
+        def beside_activity(name: str) -> str:
+            return f"{activity}.{name}"
+
+        return beside_activity
+    return None
+
+
+def _realized_values(skp: dict | None, activity_id: str) -> dict:
+    realized = ((skp or {}).get("realization") or {}).get(activity_id) or {}
+    return {
+        f"{activity_id}.{aspect}": _plain(realized[aspect])
+        for aspect in ("quantity", "months", "cost")
+        if realized.get(aspect) is not None
+    }
+
+
+def _act(action: str, form: Form, nip: str, cycle: str) -> str | None:
+    """One API call for the action; the flash message said after it, or None with the
+    errors on the form when there is nothing to send."""
+    base = f"skps/{nip}/{cycle}"
+    if action == "create":
+        activities, _rows = activities_from(form)
+        api.send("POST", "targets", "skps", {"cycle": cycle, "activities": activities})
+        return _("Draf SKP %(cycle)s disimpan. Ajukan ke atasan bila sudah lengkap.", cycle=cycle)
+    if action == "save":
+        activities, _rows = activities_from(form)
+        api.send("PUT", "targets", f"{base}/draft", {"activities": activities})
+        return _("Perubahan draf SKP disimpan.")
+    if action == "submit":
+        api.send("POST", "targets", f"{base}/submit")
+        return _("SKP %(cycle)s diajukan ke atasan untuk disetujui.", cycle=cycle)
+    if action == "revise":
+        api.send("POST", "targets", f"{base}/revisions")
+        return _("Revisi SKP dimulai; SKP yang disetujui tetap berlaku sampai revisi disetujui.")
+    if action == "realize":
+        activity = str(form.value("activity"))
+        changes = {
+            aspect: str(form.value(f"{activity}.{aspect}")).strip()
+            for aspect in ("quantity", "months", "cost")
+        }
+        changes = {aspect: value for aspect, value in changes.items() if value}
+        if not changes:
+            form.errors[f"{activity}.months"] = [_("isi paling sedikit satu nilai")]
+            return None
+        api.send("PATCH", "targets", f"{base}/activities/{activity}/realization", changes)
+        return _("Realisasi disimpan.")
+    abort(400)
