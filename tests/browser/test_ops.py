@@ -15,6 +15,11 @@ def test_the_root_page_is_indonesian_and_asks_to_log_in(page):
     expect(page).to_have_url(re.compile(r"/login"))
     assert page.locator("html").get_attribute("lang") == "id"
     expect(page.get_by_role("heading", level=1)).to_have_text("Masuk ke Kinerja360")
+    # the stylesheet and htmx load (an app-wide /static route once shadowed them)
+    for asset in ("app.css", "htmx-2.0.11.min.js"):
+        assert page.request.get(f"/static/ui/{asset}").ok, asset
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(246, 248, 250)"  # app.css's --bg
 
 
 def test_a_wrong_password_is_said_in_place_and_the_username_kept(page):
