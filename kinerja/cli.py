@@ -45,6 +45,13 @@ def up(port: int, data_dir: Path, demo: bool) -> None:
 
             load_demo(stack, echo=click.echo)
         click.echo(f"Kinerja360 is running at {stack.gateway_url}  (Ctrl-C stops it)")
+        if demo:
+            from gateway.demo import DEMO_PASSWORD
+
+            click.echo(
+                "Open it in a browser and log in as demo-employee, demo-supervisor, demo-hr "
+                f"or demo-ops (password {DEMO_PASSWORD})"
+            )
         click.echo(f"Logs: {data_dir / 'logs'}")
         stack.supervise()
     except KeyboardInterrupt:

@@ -57,7 +57,7 @@ class Stack:
         wait_for(self._ready, timeout=60, message=f"gateway ready (see {self.output})")
         took = time.monotonic() - started
         # the demo data loads before the stack says it is running: a minute or more
-        wait_for(lambda: "is running at" in self.output.read_text(), timeout=180)
+        wait_for(lambda: "is running at" in self.output.read_text(), timeout=300)
         return took
 
     def _ready(self) -> bool:

@@ -24,6 +24,12 @@ MENU = (
     NavItem("ui.my_ratings", _l("Penilaian 360"), _l("Nilai rekan dan atasan"), ("employee",)),
     NavItem("ui.my_results", _l("Hasil saya"), _l("Nilai akhir, grafik, keberatan"), ("employee",)),
     NavItem("ui.team", _l("Tim saya"), _l("SKP, log dan penilaian tim"), ("supervisor",)),
+    NavItem(
+        "ui.printouts",
+        _l("Cetak formulir"),
+        _l("Formulir SKP dan penilaian (PDF)"),
+        ("employee", "supervisor", "hr"),
+    ),
     NavItem("ui.hr_directory", _l("Direktori"), _l("Impor pegawai dan unit"), ("hr",)),
     NavItem("ui.hr_rounds", _l("Putaran 360"), _l("Siklus, putaran, kelengkapan"), ("hr",)),
     NavItem("ui.hr_schemes", _l("Skema bobot"), _l("Bobot penilai dan pratinjau"), ("hr",)),

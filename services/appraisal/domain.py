@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from statistics import fmean
 
+from kinerja import predicates
 from kinerja.errors import Conflict, ValidationFailed
 
 
@@ -50,15 +51,10 @@ def summarize(ratings: list[Rating]) -> RatingsSummary:
 
 # --- the final score (nilai prestasi kerja) and its predicate, PP 46/2011 ------------------
 
-# Lower bounds of each predicate band, highest first. Scores are not rounded before
-# banding: 90.5 is Baik, not Sangat Baik.
-PREDICATES = (
-    (Decimal(91), "Sangat Baik"),
-    (Decimal(76), "Baik"),
-    (Decimal(61), "Cukup"),
-    (Decimal(51), "Kurang"),
-)
-LOWEST_PREDICATE = "Buruk"
+# The banding itself is the regulation's, shared with the UI's printed forms.
+PREDICATES = predicates.BANDS
+LOWEST_PREDICATE = predicates.LOWEST
+predicate = predicates.predicate
 DEFAULT_SKP_SHARE = Decimal("0.6")  # 60% SKP, 40% behaviour; HR may change the split
 
 
@@ -69,13 +65,6 @@ def final_score(
     if not Decimal(0) <= skp_share <= Decimal(1):
         raise ValidationFailed("the SKP share is a fraction", {"skp_share": ["between 0 and 1"]})
     return skp_share * skp + (Decimal(1) - skp_share) * behaviour
-
-
-def predicate(score: Decimal) -> str:
-    for lower_bound, name in PREDICATES:
-        if score >= lower_bound:
-            return name
-    return LOWEST_PREDICATE
 
 
 # --- finalization and objections (keberatan) ------------------------------------------------

@@ -1,4 +1,4 @@
-"""Demo daily logs: four weeks of the unit's work, mostly verified, with an uneven load."""
+"""Demo daily logs: two months of the unit's work, mostly verified, with an uneven load."""
 
 from __future__ import annotations
 
@@ -10,15 +10,19 @@ from datetime import date, timedelta
 from gateway.demo import PEOPLE, SUPERVISOR_INDEX, nip
 from services.targets.demo import RETURNED, STILL_DRAFT, activities_for
 
-WORKING_DAYS = 20
+WORKING_DAYS = 40  # two months
 LEFT_PENDING = 3  # the newest days wait in the supervisor's queue
+VERIFY_BATCH = 100  # well under the 500 one call may take, and the gateway's timeout
 STAFF = [i for i in range(SUPERVISOR_INDEX + 1, len(PEOPLE)) if i not in STILL_DRAFT | RETURNED]
 
 
 def _days(today: date) -> list[date]:
+    """Weekdays before today, within this year: the year's SKP is what the logs count for."""
     days, current = [], today
     while len(days) < WORKING_DAYS:
         current -= timedelta(days=1)
+        if current.year != today.year:
+            break
         if current.weekday() < 5:
             days.append(current)
     return sorted(days)
@@ -83,7 +87,9 @@ def load(client) -> str:
     queue = client.get("/api/v1/logs/verification-queue", headers=kasubag).json()
     recent = set(_days(today)[-LEFT_PENDING:])
     to_verify = [e["id"] for e in queue if date.fromisoformat(e["date"]) not in recent]
-    client.post("/api/v1/logs/entries/verify", json={"entry_ids": to_verify}, headers=kasubag)
+    for start in range(0, len(to_verify), VERIFY_BATCH):
+        batch = to_verify[start : start + VERIFY_BATCH]
+        client.post("/api/v1/logs/entries/verify", json={"entry_ids": batch}, headers=kasubag)
     return (
         f"{report['written']} daily log entries over {WORKING_DAYS} working days, "
         f"{len(to_verify)} verified"
