@@ -6,8 +6,8 @@ typed. htmx adds small in-place updates. The browser holds a session cookie (Htt
 SameSite=Lax, Secure behind HTTPS) with the user's tokens; every form carries a CSRF token.
 
 Layout: user.py (login, the current user, role checks), api.py (calls to the services
-with the user's token), forms.py (what a form shows back), views/ (one module per area),
-templates/ui/ and static/ui/.
+with the user's token), forms.py (what a form shows back), refusals.py (a service's refusal
+on a form), views/ (one module per area), templates/ui/ and static/ui/.
 """
 
 from __future__ import annotations

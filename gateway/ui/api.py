@@ -1,7 +1,8 @@
 """The UI's calls to the services, with the logged-in user's token.
 
 The same services and URLs the gateway's proxy uses; an error answer becomes an ApiError
-carrying the service's message and its per-field errors, for the form to show.
+carrying the service's code, message and per-field errors, and which service said it, for
+the form to show (refusals.py).
 """
 
 from __future__ import annotations
@@ -25,13 +26,14 @@ class ApiError(Exception):
     code: str
     message: str
     fields: dict = field(default_factory=dict)
+    service: str = ""  # who refused: a code may mean different things in two services
 
 
 def call(method: str, service: str, path: str, **kwargs) -> requests.Response:
     """One request to a service's /api/v1/<path>; raises ApiError for any 4xx or 5xx."""
     base = service_context().settings.service_urls.get(service)
     if not base:
-        raise ApiError(503, "unavailable", f"the {service} service is not configured")
+        raise ApiError(503, "unavailable", f"the {service} service is not configured", {}, service)
     headers = {"Authorization": f"Bearer {user.access_token()}", **kwargs.pop("headers", {})}
     correlation = current_ids().get("correlation_id")
     if correlation:
@@ -42,13 +44,14 @@ def call(method: str, service: str, path: str, **kwargs) -> requests.Response:
         )
     except requests.RequestException as exc:
         current_app.logger.warning("ui.service_unreachable %s %s", service, exc)
-        raise ApiError(503, "unavailable", f"the {service} service cannot be reached") from exc
+        message = f"the {service} service cannot be reached"
+        raise ApiError(503, "unavailable", message, {}, service) from exc
     if answer.status_code >= 400:
-        raise _error(answer)
+        raise _error(answer, service)
     return answer
 
 
-def _error(answer: requests.Response) -> ApiError:
+def _error(answer: requests.Response, service: str) -> ApiError:
     try:
         body = answer.json().get("error", {})
     except ValueError:
@@ -58,6 +61,7 @@ def _error(answer: requests.Response) -> ApiError:
         body.get("code", "error"),
         body.get("message", answer.reason or "error"),
         body.get("fields") or {},
+        service,
     )
 
 

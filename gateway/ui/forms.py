@@ -1,36 +1,66 @@
 """What a form shows back: the values the user typed and the errors beside each field.
 
 The services validate; the UI does not repeat their rules. An API error's `fields`
-(`{"activities[0].quantity": ["must be > 0"]}`) lands beside the matching input.
+(`{"activities": {"0": {"quantity": [...]}}}` or `{"activities[0].quantity": [...]}`) land
+beside the input named `activities[0].quantity`; refusals.py says how (`refuse`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from gateway.ui.api import ApiError
+from gateway.ui.refusals import flat_fields
+
+CSRF_FIELD = "csrf_token"
 
 
 @dataclass
 class Form:
-    values: dict = field(default_factory=dict)
+    # a name posted once holds its text; a name posted several times (a group of
+    # checkboxes) holds the list of them
+    values: dict[str, object] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
     message: str = ""  # the error said once above the form
 
     @classmethod
     def posted(cls, form: Mapping[str, str]) -> Form:
-        return cls(values={k: v for k, v in form.items() if k != "csrf_token"})
+        """What was posted, without the CSRF token. A plain mapping has one value a name; a
+        request's form (a MultiDict) keeps every value of a name posted several times."""
+        every_value = getattr(form, "getlist", None)
+        values: dict[str, object] = {}
+        for name in form:
+            if name == CSRF_FIELD:
+                continue
+            posted = every_value(name) if every_value else [form[name]]
+            values[name] = posted[0] if len(posted) == 1 else posted
+        return cls(values=values)
 
     def value(self, name: str, default: object = "") -> object:
+        """The value of a name: its text (a list for a name posted several times)."""
         return self.values.get(name, default)
+
+    def values_of(self, name: str) -> list[str]:
+        """Every value of a name, however many were posted: none, one or several."""
+        value = self.values.get(name)
+        if value is None:
+            return []
+        if isinstance(value, list | tuple | set):
+            return [str(item) for item in value]
+        return [str(value)]
 
     def error(self, name: str) -> str:
         return "; ".join(self.errors.get(name, []))
 
-    def refused(self, error: ApiError) -> Form:
-        """The same form with the API's verdict on it."""
-        self.errors = {k: list(v) for k, v in error.fields.items()}
+    def refused(self, error: ApiError, rename: Callable[[str], str] | None = None) -> Form:
+        """The same form with the API's verdict on it: each field's errors under its input's
+        name (nested errors flattened, known messages in the UI's language; `rename` maps a
+        field's name to its input's when they differ), the service's message above."""
+        errors: dict[str, list[str]] = {}
+        for name, messages in flat_fields(error.fields).items():
+            errors.setdefault(rename(name) if rename else name, []).extend(messages)
+        self.errors = errors
         self.message = error.message
         return self
 

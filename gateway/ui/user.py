@@ -11,7 +11,7 @@ import functools
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import Response, abort, g, redirect, request, session, url_for
 
 from gateway.identity import commands as identity
 from gateway.identity import store as identity_store
@@ -83,7 +83,7 @@ def login_required(*roles: str) -> Callable:
         def guarded(*args, **kwargs):
             user = current_user()
             if user is None:
-                return redirect(url_for("ui.login", next=request.full_path.rstrip("?")))
+                return to_login()
             if roles and not user.has_any(roles):
                 abort(403)
             return view(*args, **kwargs)
@@ -91,6 +91,20 @@ def login_required(*roles: str) -> Callable:
         return guarded
 
     return decorate
+
+
+def to_login() -> Response:
+    """The way to the login page for a request without a session, coming back afterwards.
+
+    An htmx request (`HX-Request`) would swap a redirect's target, the login page, into the
+    part of the page it updates (inside a form): it gets 401 with `HX-Redirect` instead, and
+    htmx sends the whole browser there, to come back to the page it was on."""
+    if request.headers.get("HX-Request") == "true":
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = current.path + (f"?{current.query}" if current.query else "")
+        login = url_for("ui.login", next=safe_next(back or None))
+        return Response(status=401, headers={"HX-Redirect": login})
+    return redirect(url_for("ui.login", next=request.full_path.rstrip("?")))
 
 
 def safe_next(target: str | None) -> str:

@@ -160,5 +160,5 @@ def test_workload_per_employee_and_its_settings_refused_in_place(page):
     days.fill("400")
     page.get_by_role("button", name="Simpan dasar perhitungan").click()
     expect(page.get_by_role("alert")).to_be_visible()
-    expect(days).to_have_accessible_description(re.compile("between 1 and 366"))
+    expect(days).to_have_accessible_description(re.compile("antara 1 dan 366"))
     expect(days).to_have_value("400")

@@ -18,15 +18,8 @@ from gateway.ui.api import ApiError
 from gateway.ui.blueprint import ui
 from gateway.ui.forms import Form
 from gateway.ui.pages import page
-from gateway.ui.views.employee_skp import (
-    amount,
-    day,
-    fetch,
-    me,
-    number_or_text,
-    refusal_message,
-    refuse,
-)
+from gateway.ui.refusals import refusal_message, refuse
+from gateway.ui.views.employee_skp import amount, day, fetch, me, number_or_text
 
 MONTH = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
 ENTRY_FIELDS = ("date", "activity_id", "description", "quantity", "minutes")

@@ -14,7 +14,8 @@ from gateway.ui.api import ApiError
 from gateway.ui.blueprint import ui
 from gateway.ui.forms import Form
 from gateway.ui.pages import error_page, page
-from gateway.ui.views.employee_skp import day, refusal_message, refuse
+from gateway.ui.refusals import refusal_message, refuse
+from gateway.ui.views.employee_skp import day
 
 OPEN = "open"
 GROUPS = {

@@ -17,16 +17,8 @@ from gateway.ui.api import ApiError
 from gateway.ui.blueprint import ui
 from gateway.ui.forms import Form
 from gateway.ui.pages import error_page, page
-from gateway.ui.views.employee_skp import (
-    chosen_cycle,
-    cycle_choices,
-    day,
-    fetch,
-    me,
-    person,
-    refusal_message,
-    refuse,
-)
+from gateway.ui.refusals import refusal_message, refuse
+from gateway.ui.views.employee_skp import chosen_cycle, cycle_choices, day, fetch, me, person
 
 OBJECTION_DAYS = 14  # from the finalization (PP 46/2011; the appraisal service holds the rule)
 GROUPS = {

@@ -10,7 +10,6 @@ results and objections). The helpers they share are here.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from datetime import date
 
 from flask import abort, flash, redirect, request, url_for
@@ -24,87 +23,12 @@ from gateway.ui.api import ApiError
 from gateway.ui.blueprint import ui
 from gateway.ui.forms import Form
 from gateway.ui.pages import error_page, page
+from gateway.ui.refusals import refusal_message, refuse
 from kinerja.web import service_context
 
 CYCLE = re.compile(r"^20\d\d$")
 
 # --- shared by the employee's pages -----------------------------------------------------------
-
-# What marshmallow says of a value it could not read, in the UI's language.
-READING_ERRORS = {
-    "Missing data for required field.": _l("wajib diisi"),
-    "Field may not be null.": _l("wajib diisi"),
-    "Not a valid number.": _l("harus berupa angka"),
-    "Not a valid integer.": _l("harus berupa bilangan bulat"),
-    "Not a valid date.": _l("bukan tanggal yang sah"),
-    "Not a valid string.": _l("bukan teks yang sah"),
-}
-LENGTH = re.compile(r"^Length must be between (\d+) and (\d+)\.$")
-# What the services say of a value, for the messages the employee's forms meet most.
-SERVICE_SAYS = {
-    "lowercase letters, digits and '-'": _l("huruf kecil, angka dan tanda hubung (-)"),
-    "repeats another activity's id": _l("kode ini sudah dipakai kegiatan lain"),
-    "an SKP has at least one activity": _l("isi paling sedikit satu kegiatan"),
-    "the target quantity must be above 0": _l("target kuantitas harus lebih dari 0"),
-    "the target time is 1 to 12 months": _l("target waktu 1 sampai 12 bulan"),
-    "the target quality is above 0 and at most 100": _l(
-        "target kualitas di atas 0, paling tinggi 100"
-    ),
-    "the cost cannot be negative": _l("biaya tidak boleh negatif"),
-    "cannot be negative": _l("tidak boleh negatif"),
-    "realized quality is assessed by the supervisor": _l("kualitas dinilai oleh atasan"),
-    "this activity's quantity comes from its verified daily logs": _l(
-        "kuantitas kegiatan ini dihitung dari log harian yang terverifikasi"
-    ),
-    "this activity has no cost target": _l("kegiatan ini tidak punya target biaya"),
-    "too short": _l("terlalu singkat; uraikan paling sedikit 20 karakter"),
-    "required, e.g. a conflict of interest": _l("wajib diisi, mis. ada konflik kepentingan"),
-}
-SERVICE_PATTERNS = (
-    (re.compile(r"^between (\S+) and (\S+)$"), _l("antara %(0)s dan %(1)s")),
-    (re.compile(r"^missing: (.+)$"), _l("belum dinilai: %(0)s")),
-    (re.compile(r"^no_future_dates: "), _l("tanggal yang akan datang belum dapat dicatat")),
-    (
-        re.compile(r"^max_working_days_back: more than (\d+) working days ago"),
-        _l("lebih dari %(0)s hari kerja yang lalu; minta atasan membuka kembali hari itu"),
-    ),
-    (
-        re.compile(r"^approved_activity_only: .* for (\d+)$"),
-        _l("bukan kegiatan SKP %(0)s Anda yang sudah disetujui"),
-    ),
-    (re.compile(r"^minutes_per_entry: (\d+) to (\d+)$"), _l("%(0)s sampai %(1)s menit")),
-    (
-        re.compile(r"^max_minutes_per_day: (\d+) minutes .* at most (\d+) in total$"),
-        _l("sudah %(0)s menit tercatat pada hari itu; paling banyak %(1)s menit sehari"),
-    ),
-    (
-        re.compile(r"^min_description_length: .* at least (\d+) characters$"),
-        _l("uraikan pekerjaan paling sedikit %(0)s karakter"),
-    ),
-    (
-        re.compile(r"^no_copied_description: "),
-        _l("sama dengan uraian entri sebelumnya; tuliskan apa yang dikerjakan kali ini"),
-    ),
-    (re.compile(r"^quantity_not_negative: "), _l("0 atau lebih")),
-)
-# Refusals the employee meets, by the API's code, in the UI's language.
-REFUSALS = {
-    "not_editable": _l("Bagian ini tidak dapat diubah lagi."),
-    "not_submittable": _l("SKP ini tidak dapat diajukan dalam statusnya sekarang."),
-    "no_revision": _l("Hanya SKP yang sudah disetujui yang dapat direvisi."),
-    "not_approved": _l("SKP belum disetujui atasan."),
-    "not_withdrawable": _l("Entri yang sudah diverifikasi tidak dapat dihapus."),
-    "round_closed": _l("Putaran sudah ditutup; penilaian tidak dapat diubah lagi."),
-    "already_submitted": _l("Penilaian ini sudah dikirim; perbarui bila perlu."),
-    "declined": _l("Penugasan ini sudah Anda tolak."),
-    "not_draftable": _l("Penilaian yang sudah dikirim atau ditolak tidak disimpan sebagai draf."),
-    "not_submitted": _l("Hanya penilaian yang sudah dikirim yang dapat diperbarui."),
-    "objection_exists": _l("Keberatan sudah pernah diajukan."),
-    "objection_too_late": _l("Batas 14 hari untuk mengajukan keberatan sudah lewat."),
-    "forbidden": _l("Anda tidak berwenang melakukan ini."),
-    "not_found": _l("Data tidak ditemukan."),
-    "unavailable": _l("Layanan sedang tidak tersedia; coba lagi nanti."),
-}
 
 
 def chosen_cycle(text: str | None) -> str:
@@ -132,61 +56,6 @@ def number_or_text(text: object) -> object:
     """What was typed, as an integer when it is one (for the APIs' strict integers)."""
     text = str(text).strip()
     return int(text) if re.fullmatch(r"-?\d+", text) else text
-
-
-def said(message: str) -> str:
-    """A field's error in the UI's language when it is a known one, else as the API said."""
-    known = READING_ERRORS.get(message) or SERVICE_SAYS.get(message)
-    if known:
-        return str(known)
-    length = LENGTH.match(message)
-    if length:
-        return _("panjangnya %(min)s–%(max)s karakter", min=length.group(1), max=length.group(2))
-    for pattern, text in SERVICE_PATTERNS:
-        found = pattern.match(message)
-        if found:
-            return str(text) % {str(n): value for n, value in enumerate(found.groups())}
-    return message
-
-
-def refusal_message(error: ApiError) -> str:
-    return str(REFUSALS.get(error.code, error.message))
-
-
-def flat_fields(fields: Mapping, prefix: str = "") -> dict[str, list[str]]:
-    """The API's field errors as the inputs are named: marshmallow nests them
-    (`{"activities": {"0": {"quantity": [...]}}}`), the domain names them flat
-    (`activities[0].quantity`, `scores.integritas`); both become the flat name."""
-    flat: dict[str, list[str]] = {}
-    for key, value in fields.items():
-        key = str(key)
-        if key == "value" and prefix:  # a dictionary's value: the entry itself
-            path = prefix
-        elif key.isdigit() and prefix:
-            path = f"{prefix}[{key}]"
-        else:
-            path = f"{prefix}.{key}" if prefix else key
-        if isinstance(value, Mapping):
-            for name, messages in flat_fields(value, path).items():
-                flat.setdefault(name, []).extend(messages)
-        else:
-            messages = value if isinstance(value, list | tuple) else [value]
-            flat.setdefault(path, []).extend(said(str(m)) for m in messages)
-    return flat
-
-
-def refuse(form: Form, error: ApiError, rename=None) -> int:
-    """Put the API's refusal on the form (the errors beside the fields, the values kept);
-    the page's status: 422 for what was typed, else the API's own (409, 403, 404, 503)."""
-    fields = flat_fields(error.fields)
-    if rename:
-        fields = {rename(name): messages for name, messages in fields.items()}
-    form.refused(ApiError(error.status, error.code, error.message, fields))
-    if error.code in REFUSALS:
-        form.message = str(REFUSALS[error.code])
-    elif error.status in (400, 422) and fields:
-        form.message = ""  # the summary says: check the marked fields
-    return 422 if error.status in (400, 422) else error.status
 
 
 def fetch(service: str, path: str, missing: object = None, **params) -> object:
@@ -361,7 +230,7 @@ def my_skp():
         except ApiError as error:
             key = _form_key(action, posted)
             forms[key] = posted
-            status = refuse(posted, error, _renamer(key, posted))
+            status = refuse(posted, error, rename=_renamer(key, posted))
     try:
         skp = fetch("targets", f"skps/{nip}/{cycle}")
         score = fetch("targets", f"skps/{nip}/{cycle}/score") if skp and skp["contract"] else None

@@ -2,16 +2,14 @@
 it is applied, and an account for an employee who has none.
 
 The directory belongs to the gateway itself, so these pages call its commands and store in
-process (as gateway/directory/api.py does), not over HTTP; their refusals (AppError) are
-turned into the ApiError a form knows how to show.
+process (as gateway/directory/api.py does), not over HTTP; their refusals (AppError,
+ValidationError) become the ApiError a form knows how to show (refusals.as_api_error).
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -24,10 +22,10 @@ from gateway.identity import commands as identity
 from gateway.identity import store as identity_store
 from gateway.identity.schemas import AccountIn
 from gateway.ui import user
-from gateway.ui.api import ApiError
 from gateway.ui.blueprint import ui
 from gateway.ui.forms import Form
 from gateway.ui.pages import error_page, form_page, page
+from gateway.ui.refusals import as_api_error, refusal_status
 from kinerja.errors import AppError
 from kinerja.web import service_context
 
@@ -67,7 +65,7 @@ def employee_names() -> dict[str, str]:
     return {nip: e.name for nip, e in directory_store.all_employees(service_context().db).items()}
 
 
-# --- forms: what is typed and what is refused, shared by the HR pages ---------------------------
+# --- forms: what is typed, shared by the HR pages ------------------------------------------------
 
 
 def as_number(text: str) -> object:
@@ -80,47 +78,6 @@ def as_number(text: str) -> object:
         except ValueError:
             continue
     return text
-
-
-def as_api_error(error: AppError | ValidationError) -> ApiError:
-    """An in-process refusal, in the shape the UI's forms show."""
-    if isinstance(error, ValidationError):
-        return ApiError(422, "validation_failed", "", dict(error.messages))
-    return ApiError(error.status, error.code, error.message, dict(error.fields))
-
-
-def flat_fields(fields: Mapping, prefix: str = "") -> dict[str, list[str]]:
-    """Nested field errors ({"weights": {"peer": [...]}}, "dimensions[0].key") under the
-    dotted names the inputs carry ("weights.peer", "dimensions.0.key")."""
-    flat: dict[str, list[str]] = {}
-    for key, value in fields.items():
-        name = re.sub(r"\[(\d+)\]", r".\1", f"{prefix}{key}")
-        if isinstance(value, Mapping):
-            flat.update(flat_fields(value, f"{name}."))
-        else:
-            flat.setdefault(name, []).extend([value] if isinstance(value, str) else value)
-    return flat
-
-
-def refusal_status(error: ApiError) -> int:
-    """A form's answer to a refusal: 422 for invalid input, else the service's own status
-    (409 for a conflict, 403, 404, 503...)."""
-    return 422 if error.status in (400, 422) else error.status
-
-
-def refuse(form: Form, error: ApiError, shown: Iterable[str]) -> Form:
-    """The refusal beside the inputs; errors about no input on the page (the `shown` names)
-    are said above the form instead, so none is lost."""
-    form.refused(replace(error, fields=flat_fields(error.fields)))
-    shown = set(shown)
-    stray = [
-        f"{name}: {'; '.join(map(str, m))}" for name, m in form.errors.items() if name not in shown
-    ]
-    if stray:
-        form.message = "; ".join(stray)
-    elif form.errors:
-        form.message = ""  # the summary then says to check the marked fields, in Indonesian
-    return form
 
 
 # --- the list --------------------------------------------------------------------------------

@@ -21,17 +21,11 @@ from gateway.ui.api import ApiError
 from gateway.ui.blueprint import ui
 from gateway.ui.forms import Form
 from gateway.ui.pages import error_page, page
-from gateway.ui.views.hr_directory import (
-    as_number,
-    busiest_unit,
-    employee_names,
-    refusal_status,
-    refuse,
-    unit_options,
-)
+from gateway.ui.refusals import refuse
+from gateway.ui.views.hr_directory import as_number, busiest_unit, employee_names, unit_options
 from gateway.ui.views.hr_rounds import known_cycles
+from kinerja import predicates
 
-PREDICATES = ("Sangat Baik", "Baik", "Cukup", "Kurang", "Buruk")  # PP 46/2011, best first
 FLAGS = {
     "few_raters": _l("sedikit penilai"),
     "thin_weight": _l("bobot kelompok yang dihitung tipis"),
@@ -117,7 +111,7 @@ def hr_calibration():
         distribution=distribution,
         chart=chart,
         bins=list(zip(bin_labels(histogram), [b["count"] for b in histogram], strict=True)),
-        predicates=[(p, distribution["predicates"].get(p, 0)) for p in PREDICATES],
+        predicates=[(p, distribution["predicates"].get(p, 0)) for p in predicates.NAMES],
         members=members_by_score(distribution["members"], names),
         reliability=reliability,
         reliability_missing=reliability_missing,
@@ -177,8 +171,7 @@ def hr_workload():
         try:
             api.send("PUT", "logs", "workload/settings", settings_body(settings_form))
         except ApiError as error:
-            refuse(settings_form, error, SETTINGS_FIELDS)
-            status = refusal_status(error)
+            status = refuse(settings_form, error, shown=SETTINGS_FIELDS)
         else:
             flash(_("Dasar perhitungan beban kerja disimpan."))
             return redirect(url_for("ui.hr_workload", **request.args))
@@ -194,8 +187,8 @@ def hr_workload():
     except ApiError as error:
         if error.status >= 500:
             return error_page(error.status, error.message)
-        refuse(period, error, ["unit_id", "from", "to"])
-        status = status or refusal_status(error)
+        period_status = refuse(period, error, shown=["unit_id", "from", "to"])
+        status = status or period_status
     return page(
         "hr/workload.html",
         status or 200,

@@ -20,19 +20,13 @@ from gateway.ui.api import ApiError
 from gateway.ui.blueprint import ui
 from gateway.ui.forms import Form
 from gateway.ui.pages import error_page, form_page, page
-from gateway.ui.views.hr_directory import (
-    as_number,
-    employee_names,
-    refusal_status,
-    refuse,
-    unit_options,
-    units,
-)
+from gateway.ui.refusals import refuse
+from gateway.ui.views.hr_directory import as_number, employee_names, unit_options, units
 
 ROUND_FIELDS = ("id", "cycle", "framework_id", "deadline", "peers_per_ratee", "unit_id")
 DIMENSION_FIELDS = ("key", "name", "description", "anchors")
 SCALES = {"0-100": (0, 100), "1-5": (1, 5)}  # the two scales the service accepts
-DIMENSION_INPUT = re.compile(r"^dimensions\.(\d+)\.")  # "dimensions.2.name"
+DIMENSION_INPUT = re.compile(r"^dimensions\[(\d+)\]\.")  # "dimensions[2].name"
 EMPTY_DIMENSION_ROWS = 3
 DEFAULT_REMINDER_DAYS = 3
 
@@ -96,7 +90,8 @@ def hr_rounds():
     try:
         opened = api.send("POST", "feedback", "rounds", round_body(form))
     except ApiError as error:
-        return _rounds_page(refuse(form, error, ROUND_FIELDS), refusal_status(error))
+        status = refuse(form, error, shown=ROUND_FIELDS)
+        return _rounds_page(form, status)
     flash(
         _(
             "Putaran %(id)s dibuka; penugasan penilai dibuat dari struktur organisasi.",
@@ -148,7 +143,7 @@ def hr_completion(round_id: str):
         reminders = api.get("feedback", f"rounds/{round_id}/reminders", within_days=within)
     except ApiError as error:
         # a bad number of days is said beside its input; the rest of the page still shows
-        refuse(form, error, ["within_days"])
+        refuse(form, error, shown=["within_days"])
         reminders = []
     names = employee_names()
     unit_names = {unit.id: unit.name for unit in units()}
@@ -185,8 +180,8 @@ def dimension_rows(values: Mapping[str, str]) -> list[dict]:
     indexes = sorted({int(m.group(1)) for name in values if (m := DIMENSION_INPUT.match(name))})
     rows = []
     for index in indexes:
-        row = {f: str(values.get(f"dimensions.{index}.{f}", "")) for f in DIMENSION_FIELDS}
-        row["structural_only"] = bool(values.get(f"dimensions.{index}.structural_only"))
+        row = {f: str(values.get(f"dimensions[{index}].{f}", "")) for f in DIMENSION_FIELDS}
+        row["structural_only"] = bool(values.get(f"dimensions[{index}].structural_only"))
         if any(row[f].strip() for f in DIMENSION_FIELDS):
             rows.append(row)
     return rows
@@ -195,11 +190,11 @@ def dimension_rows(values: Mapping[str, str]) -> list[dict]:
 def renumbered(values: Mapping[str, str], rows: list[dict]) -> dict:
     """The form's values with the dimension rows numbered 0, 1, ... again, so the service's
     `dimensions[1]` errors land on the row shown second."""
-    kept = {k: v for k, v in values.items() if not k.startswith("dimensions.")}
+    kept = {k: v for k, v in values.items() if not DIMENSION_INPUT.match(k)}
     for index, row in enumerate(rows):
         for name, value in row.items():
             if value:
-                kept[f"dimensions.{index}.{name}"] = value
+                kept[f"dimensions[{index}].{name}"] = value
     return kept
 
 
@@ -209,7 +204,7 @@ def framework_body(form: Form, rows: list[dict]) -> dict | None:
     for index, row in enumerate(rows):
         anchors = parse_anchors(row["anchors"])
         if anchors is None:
-            form.errors[f"dimensions.{index}.anchors"] = [
+            form.errors[f"dimensions[{index}].anchors"] = [
                 _("satu jangkar per baris: skor, titik dua, uraian (mis. 76: konsisten)")
             ]
             continue
@@ -253,7 +248,7 @@ def hr_frameworks():
         return _frameworks_page(form, len(rows) + 1)
     body = framework_body(form, rows)
     shown = ["id", "name", "scale"] + [
-        f"dimensions.{i}.{f}"
+        f"dimensions[{i}].{f}"
         for i in range(len(rows))
         for f in (*DIMENSION_FIELDS, "structural_only")
     ]
@@ -262,8 +257,7 @@ def hr_frameworks():
         try:
             saved = api.send("POST", "feedback", "frameworks", body)
         except ApiError as error:
-            refuse(form, error, shown)
-            status = refusal_status(error)
+            status = refuse(form, error, shown=shown)
         else:
             flash(
                 _(

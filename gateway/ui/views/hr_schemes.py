@@ -23,7 +23,8 @@ from gateway.ui.api import ApiError
 from gateway.ui.blueprint import ui
 from gateway.ui.forms import Form
 from gateway.ui.pages import error_page, form_page, page
-from gateway.ui.views.hr_directory import as_number, refusal_status, refuse, unit_options
+from gateway.ui.refusals import refusal_status, refuse
+from gateway.ui.views.hr_directory import as_number, unit_options
 from gateway.ui.views.hr_rounds import known_cycles
 
 DEFAULT_ID = "default"
@@ -82,10 +83,9 @@ def _plain(number: float) -> str:
 
 
 def posted_values(form: MultiDict) -> dict:
-    """What was typed, with the checkbox lists whole (a plain dict keeps only their first)."""
-    values = Form.posted(form).values
-    values.update({name: form.getlist(name) for name in LISTS})
-    return values
+    """What was typed; each checkbox group a list, whether none, one or several are ticked."""
+    posted = Form.posted(form)
+    return {**posted.values, **{name: posted.values_of(name) for name in LISTS}}
 
 
 def scheme_body(values: Mapping) -> dict:
@@ -234,21 +234,20 @@ def hr_scheme_edit(scheme_id: str):
                 json=body,
             ).json()
         except ApiError as error:
-            return _editor(
-                scheme_id, refuse(form, error, field_names() + ["cycle"]), refusal_status(error)
-            )
+            status = refuse(form, error, shown=[*field_names(), "cycle"])
+            return _editor(scheme_id, form, status)
         return _editor(scheme_id, form, preview=preview)
     try:
         saved = api.send("PUT", "appraisal", path, body)
     except ApiError as error:
-        refuse(form, error, field_names())
+        status = refuse(form, error, shown=field_names())
         if error.code == "stale_version":
             form.message = _(
                 "Skema ini sudah diubah orang lain sejak Anda membukanya (%(detail)s). "
                 "Muat ulang halaman, lalu ulangi perubahan Anda.",
                 detail=form.error("version") or error.message,
             )
-        return _editor(scheme_id, form, refusal_status(error))
+        return _editor(scheme_id, form, status)
     flash(
         _(
             "Skema %(id)s disimpan sebagai versi %(version)s; semua siklus dihitung ulang.",

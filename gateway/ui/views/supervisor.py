@@ -92,30 +92,6 @@ def day(text: str | None) -> str:
     return format_date(date.fromisoformat(text), "medium") if text else "—"
 
 
-# The refusals these pages meet, said in the user's language (the API speaks English).
-REFUSALS = {
-    "validation_failed": _l("Periksa isian yang ditandai."),
-    "forbidden": _l("Anda tidak berwenang melakukan tindakan ini."),
-    "unavailable": _l("Layanan sedang tidak dapat dihubungi; coba lagi nanti."),
-    "not_submitted": _l("SKP ini tidak sedang menunggu persetujuan."),
-    "not_pending": _l("Entri ini tidak lagi menunggu verifikasi."),
-    "not_verified": _l("Hanya entri terverifikasi yang dapat dibatalkan verifikasinya."),
-    "finalized": _l("Nilai ini sudah difinalisasi; perubahan hanya melalui keberatan."),
-    "recompute_pending": _l("Nilai siklus ini sedang dihitung ulang; coba lagi sebentar lagi."),
-    "no_open_objection": _l("Tidak ada keberatan yang menunggu keputusan."),
-    "decision_late": _l("Batas 14 hari untuk memutuskan keberatan sudah lewat."),
-}
-
-
-def refuse(form: Form, error: ApiError) -> int:
-    """Put the API's refusal on the form (its field errors beside the inputs, the reason
-    above them) and return the page's status: 422 for what was typed, else the API's own
-    (409 for a conflict, 403, 404, 503)."""
-    form.refused(error)
-    form.message = str(REFUSALS.get(error.code, error.message))
-    return 422 if error.status in (400, 422) else error.status
-
-
 class Unavailable(list):
     """The services that did not answer: the page shows what it has and names them."""
 

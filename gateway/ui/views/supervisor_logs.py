@@ -15,14 +15,8 @@ from gateway.ui.api import ApiError
 from gateway.ui.blueprint import ui
 from gateway.ui.forms import Form
 from gateway.ui.pages import error_page, form_page
-from gateway.ui.views.supervisor import (
-    amount,
-    chosen_month,
-    day,
-    employee,
-    refuse,
-    team_of,
-)
+from gateway.ui.refusals import refuse
+from gateway.ui.views.supervisor import amount, chosen_month, day, employee, team_of
 
 ENTRY_STATUS = {
     "pending": _l("Menunggu verifikasi"),
@@ -86,10 +80,10 @@ def team_logs():
     if request.method == "POST":
         form = Form.posted(request.form)
         form.values["nip"] = only
-        ticked = set(request.form.getlist("entry_ids"))
+        ticked = set(form.values_of("entry_ids"))
         # the second bulk button verifies every entry the table showed
         shown = form.value("scope") == "shown"
-        chosen = set(request.form.getlist("shown_ids")) if shown else ticked
+        chosen = set(form.values_of("shown_ids")) if shown else ticked
         try:
             messages = _verify(form, chosen)
         except ApiError as error:

@@ -14,13 +14,13 @@ from gateway.ui.api import ApiError
 from gateway.ui.blueprint import ui
 from gateway.ui.forms import Form
 from gateway.ui.pages import error_page, form_page, page
+from gateway.ui.refusals import refuse
 from gateway.ui.views.supervisor import (
     Unavailable,
     chosen_cycle,
     cycle_choices,
     day,
     employee,
-    refuse,
     team_of,
 )
 

@@ -11,7 +11,8 @@ from gateway.ui.api import ApiError
 from gateway.ui.blueprint import ui
 from gateway.ui.forms import Form
 from gateway.ui.pages import error_page, form_page
-from gateway.ui.views.supervisor import SKP_STATUS, amount, employee, refuse
+from gateway.ui.refusals import refuse
+from gateway.ui.views.supervisor import SKP_STATUS, amount, employee
 
 SUBMITTED = "submitted"
 

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask, jsonify, request
 
 from gateway.identity import commands as identity
-from gateway.ui.views.employee_skp import flat_fields
+from gateway.ui.refusals import flat_fields
 from kinerja.config import Settings
 from tests.integration.gateway.conftest import PASSWORD, STAFF
 from tests.support import bus_env, serve
@@ -722,3 +722,17 @@ def test_the_employee_pages_ask_to_log_in_first(client):
     for path in ("/skp", "/logs", "/ratings", "/results"):
         answer = client.get(path)
         assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+
+
+def test_an_htmx_request_after_the_session_expired_sends_the_browser_to_log_in(client):
+    token = csrf(client, "/login")
+    with client.session_transaction() as session:  # tokens identity no longer accepts
+        session["tokens"] = {"access_token": "expired", "refresh_token": "revoked"}
+    answer = client.post(
+        "/skp",
+        data={"csrf_token": token, "action": "submit"},
+        headers={"HX-Request": "true", "HX-Current-URL": "http://localhost/skp?cycle=2026"},
+    )
+    assert answer.status_code == 401  # not a redirect whose login page htmx would swap in
+    assert answer.headers["HX-Redirect"] == "/login?next=/skp?cycle%3D2026"
+    assert answer.get_data() == b""
