@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 from flask_babel import get_locale
-from flask_wtf.csrf import validate_csrf
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms import ValidationError
 
 from gateway.ui import user
 
@@ -20,7 +21,11 @@ ui = Blueprint(
 @ui.before_request
 def check_csrf() -> None:
     if request.method == "POST":
-        validate_csrf(request.form.get("csrf_token"))
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError as error:
+            # validate_csrf raises wtforms' error; the app answers CSRFError with a 400 page
+            raise CSRFError(error.args[0] if error.args else None) from error
 
 
 @ui.app_context_processor

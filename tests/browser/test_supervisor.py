@@ -196,15 +196,13 @@ def test_the_queue_works_without_javascript(browser, stack):
         context.close()
 
 
-def test_a_decided_objection_is_refused_in_place_with_the_reason_kept(page):
+def test_the_superior_reads_a_decided_objection_and_cannot_decide_it_again(page):
+    """The Sekretaris (the appraiser's superior) sees the objection, the score it was about
+    and her decision; a decided objection offers no second decision."""
     log_in(page, SEKRETARIS)
     page.goto(f"/team/objections?cycle={PAST_CYCLE}")
     page.get_by_role("link", name="Joko Susilo").click()
-    page.get_by_role("button", name="Simpan keputusan").click()
-    expect(page.get_by_label("Alasan tertulis")).to_have_attribute("aria-invalid", "true")
-    reason = "Setelah meninjau bukti kerja, nilai dikuatkan sesuai penilaian atasan."
-    page.get_by_label("Alasan tertulis").fill(reason)
-    status = post_status(page, lambda: page.get_by_role("button", name="Simpan keputusan").click())
-    assert status == 409  # the demo's objection was decided already
-    expect(page.get_by_role("alert")).to_contain_text("Tidak ada keberatan yang menunggu")
-    expect(page.get_by_label("Alasan tertulis")).to_have_value(reason)
+    expect(page.get_by_role("heading", name="Keberatan pegawai")).to_be_visible()
+    expect(page.get_by_text("Target kuantitas tidak memperhitungkan")).to_be_visible()
+    expect(page.get_by_text("Nilai diubah")).to_be_visible()
+    expect(page.get_by_role("button", name="Simpan keputusan")).to_have_count(0)
