@@ -60,10 +60,16 @@ def _rescore_round(tx: Tx, round_id: str) -> None:
 @subscriptions.on("targets.score.updated")
 def record_skp_score(event: Envelope, tx: Tx) -> None:
     data = event.data
-    store.record_skp_score(
-        tx, data["nip"], data["cycle"], Decimal(str(data["skp_score"])), data["complete"]
+    recorded = store.record_skp_score(
+        tx,
+        data["nip"],
+        data["cycle"],
+        Decimal(str(data["skp_score"])),
+        data["complete"],
+        int(data.get("revision", 0)),
     )
-    store.mark_dirty(tx, data["cycle"])
+    if recorded:
+        store.mark_dirty(tx, data["cycle"])
 
 
 @subscriptions.on("feedback.round.opened")

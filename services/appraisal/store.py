@@ -56,13 +56,27 @@ def _to_rating(doc: dict) -> Rating:
     return Rating(**doc)
 
 
-def record_skp_score(tx: Tx, nip: str, cycle: str, skp_score: Decimal, complete: bool) -> None:
+def record_skp_score(
+    tx: Tx, nip: str, cycle: str, skp_score: Decimal, complete: bool, revision: int
+) -> bool:
+    """Keep the SKP's newest score; False when what is held comes from a newer revision."""
+    key = f"{nip}:{cycle}"
+    held = tx.db["skp_scores"].find_one({"_id": key}, {"revision": 1}, session=tx.session)
+    if held is not None and held.get("revision", 0) >= revision > 0:
+        return False
     tx.db["skp_scores"].replace_one(
-        {"_id": f"{nip}:{cycle}"},
-        {"nip": nip, "cycle": cycle, "skp_score": skp_score, "complete": complete},
+        {"_id": key},
+        {
+            "nip": nip,
+            "cycle": cycle,
+            "skp_score": skp_score,
+            "complete": complete,
+            "revision": revision,
+        },
         upsert=True,
         session=tx.session,
     )
+    return True
 
 
 def skp_score(db: Database, nip: str, cycle: str) -> dict | None:
@@ -79,6 +93,10 @@ def rounds_of(db: Database, cycle: str) -> list[dict]:
 
 
 def record_round(tx: Tx, round_id: str, cycle: str, framework_id: str, status: str) -> None:
+    """A round only ever closes: a late "opened" never reopens a closed one."""
+    held = tx.db["rounds"].find_one({"_id": round_id}, {"status": 1}, session=tx.session)
+    if held is not None and held.get("status") == "closed":
+        status = "closed"
     tx.db["rounds"].replace_one(
         {"_id": round_id},
         {"cycle": cycle, "framework_id": framework_id, "status": status},

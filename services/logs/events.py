@@ -18,4 +18,6 @@ def entry_output(entry: Entry) -> dict:
         "activity_id": entry.activity_id,
         "quantity": float(entry.quantity),
         "minutes": entry.minutes,
+        # competing consumers may apply a verify and its revoke in either order
+        "revision": entry.revision,
     }

@@ -95,10 +95,13 @@ def apply_log_output(
     activity_id: str,
     quantity: Decimal,
     verified: bool,
+    revision: int = 0,
 ) -> None:
-    """A verified daily log entry adds its output; a revoked verification takes it back."""
+    """A verified daily log entry adds its output; a revoked verification takes it back.
+    An older revision of the entry than the one recorded changes nothing."""
     key = domain.skp_key(nip, cycle)
-    store.record_log_output(tx, entry_id, key, activity_id, quantity, verified)
+    if not store.record_log_output(tx, entry_id, key, activity_id, quantity, verified, revision):
+        return
     skp = store.find_skp(tx, nip, cycle)
     if skp is None or skp.contract is None:
         return  # kept in log_output; counted once the SKP is approved

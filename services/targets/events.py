@@ -62,4 +62,6 @@ def score_updated(skp: Skp, breakdown: ScoreBreakdown) -> dict:
         "extra_tasks_points": float(total.extra_tasks_points),
         "creativity_points": float(total.creativity_points),
         "complete": breakdown.complete,
+        # the SKP's revision: a consumer keeps the newest score whatever order they arrive in
+        "revision": skp.revision,
     }

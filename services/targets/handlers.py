@@ -34,4 +34,5 @@ def _apply(event: Envelope, tx: Tx, verified: bool) -> None:
         data["activity_id"],
         Decimal(str(data["quantity"])),
         verified,
+        int(data.get("revision", 0)),
     )

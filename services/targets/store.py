@@ -67,14 +67,31 @@ def skps_of(db: Database, nips: list[str], cycle: str) -> dict[str, Skp]:
 
 
 def record_log_output(
-    tx: Tx, entry_id: str, key: str, activity_id: str, quantity: Decimal, verified: bool
-) -> None:
+    tx: Tx,
+    entry_id: str,
+    key: str,
+    activity_id: str,
+    quantity: Decimal,
+    verified: bool,
+    revision: int,
+) -> bool:
+    """Keep the entry's newest revision; False when what is held is as new or newer."""
+    held = tx.db["log_output"].find_one({"_id": entry_id}, {"revision": 1}, session=tx.session)
+    if held is not None and held.get("revision", 0) >= revision > 0:
+        return False
     tx.db["log_output"].replace_one(
         {"_id": entry_id},
-        {"skp_key": key, "activity_id": activity_id, "quantity": quantity, "verified": verified},
+        {
+            "skp_key": key,
+            "activity_id": activity_id,
+            "quantity": quantity,
+            "verified": verified,
+            "revision": revision,
+        },
         upsert=True,
         session=tx.session,
     )
+    return True
 
 
 def logged_quantity(tx: Tx, key: str, activity_id: str) -> Decimal:

@@ -184,3 +184,35 @@ def test_an_objection_after_14_days_is_refused(app, with_head):
         body={"reason": "Nilai perilaku tidak mencerminkan kerja saya selama setahun."},
     )
     assert (late.status_code, late.json["error"]["code"]) == (409, "objection_too_late")
+
+
+def test_an_older_skp_score_or_a_late_opening_changes_nothing(app):
+    """Events of one SKP or round may arrive out of order with competing consumers."""
+    for revision, score in ((7, 95.0), (6, 40.0)):  # the newer one first
+        apply(
+            app,
+            handlers.record_skp_score,
+            "targets.score.updated",
+            {
+                "nip": STAFF[1],
+                "cycle": "2026",
+                "skp_score": score,
+                "complete": True,
+                "revision": revision,
+            },
+        )
+    rate(app, BOSS, STAFF[1], "superior", 80)
+    status, score = view_of(app, STAFF[1])
+    assert score["skp_score"] == 95.0
+    round_event = {"round_id": "r1", "cycle": "2026", "framework_id": "pp46"}
+    apply(app, handlers.record_round, "feedback.round.closed", {**round_event, "status": "closed"})
+    apply(app, handlers.record_round, "feedback.round.opened", {**round_event, "status": "open"})
+    db = app.extensions["kinerja"].db
+    assert db["rounds"].find_one({"_id": "r1"})["status"] == "closed"
+
+
+def view_of(app, nip: str):
+    recompute_now(app)
+    headers = token(app.settings_for_tokens, "hr-1", "hr")
+    answer = app.test_client().get(f"/api/v1/cycles/2026/scores/{nip}", headers=headers)
+    return answer.status_code, answer.json

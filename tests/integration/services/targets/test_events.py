@@ -91,3 +91,29 @@ def test_verified_output_adds_up_and_a_revoked_verification_takes_it_back(
 
 def _processed(db) -> int:
     return db["applied_events"].count_documents({"type": {"$regex": "^logs\\."}})
+
+
+def test_a_revoke_that_overtakes_its_verify_still_wins(app, client, people, approved):
+    """Competing consumers may apply an entry's events in either order: the entry's
+    revision decides, so a late verify never brings back revoked output."""
+    from kinerja.bus.envelope import Envelope
+    from services.targets import handlers
+
+    def apply(handler, revision: int) -> None:
+        data = {
+            "entry_id": "e9",
+            "nip": STAFF,
+            "cycle": CYCLE,
+            "activity_id": "agenda-surat",
+            "quantity": 5,
+            "date": "2026-03-02",
+            "revision": revision,
+        }
+        event = Envelope.new("logs.entry.x", data, producer="logs")
+        app.extensions["kinerja"].uow(lambda tx: handler(event, tx))
+
+    apply(handlers.count_verified_output, 2)
+    assert realized_quantity(client, people) == 5
+    apply(handlers.take_back_revoked_output, 4)  # revoked (revision 4) ...
+    apply(handlers.count_verified_output, 3)  # ... overtakes a re-verification (revision 3)
+    assert realized_quantity(client, people) in (None, 0)
