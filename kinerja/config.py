@@ -48,6 +48,9 @@ class Settings:
     # The web UI's session cookie: its signing key, and Secure (set it behind HTTPS).
     ui_secret_key: str = ""
     secure_cookies: bool = False
+    # Reverse proxies in front (an Ingress, a load balancer) whose X-Forwarded-For and
+    # -Proto to trust: the login rate limit must count the client, not the proxy.
+    trusted_proxies: int = 0
 
     @property
     def jwt_verification_key(self) -> str:
@@ -88,6 +91,7 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "INFO"),
             ui_secret_key=env.get("UI_SECRET_KEY", ""),
             secure_cookies=env.get("SECURE_COOKIES", "") in ("1", "true", "yes"),
+            trusted_proxies=_int(env, "TRUSTED_PROXIES", 0),
         )
 
 

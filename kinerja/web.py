@@ -18,6 +18,7 @@ from pymongo import MongoClient
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kinerja import metrics
 from kinerja.config import Settings
@@ -85,6 +86,9 @@ def create_service_app(
         JSON_SORT_KEYS=False,
     )
     app.config.update(config or {})
+    if settings.trusted_proxies:
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     client = connect(settings)
     db = client[settings.mongo_db]
     context = ServiceContext(settings, client, db, UnitOfWork(client, db, settings.service))

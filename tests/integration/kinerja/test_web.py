@@ -174,3 +174,24 @@ def test_openapi_document_is_generated_from_the_schemas(service):
     assert "SkpDraftIn" in spec["components"]["schemas"]
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert spec["components"]["schemas"]["Error"]["required"] == ["error"]
+
+
+def test_behind_a_trusted_proxy_the_client_address_is_the_forwarded_one(mongo_url, namespace):
+    """The login rate limit counts clients: behind an Ingress, by X-Forwarded-For."""
+    from flask import request as current_request
+
+    from kinerja.config import Settings
+    from kinerja.web import create_service_app
+    from tests.support import bus_env
+
+    env = bus_env(mongo_url, "memory://", namespace)
+    for trusted, expected in (("0", "10.0.0.9"), ("1", "203.0.113.7")):
+        settings = Settings.from_env("probe", {**env, "TRUSTED_PROXIES": trusted})
+        app = create_service_app(settings, "probe", [])
+        app.add_url_rule("/who", "who", lambda: current_request.remote_addr)
+        answer = app.test_client().get(
+            "/who",
+            headers={"X-Forwarded-For": "203.0.113.7"},
+            environ_base={"REMOTE_ADDR": "10.0.0.9"},
+        )
+        assert answer.get_data(as_text=True) == expected
