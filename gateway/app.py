@@ -8,6 +8,7 @@ from pymongo.database import Database
 from gateway.directory import api as directory_api
 from gateway.directory import store as directory_store
 from gateway.identity import api as identity_api
+from gateway.identity import ratelimit_storage
 from gateway.identity import store as identity_store
 from gateway.openapi import install_openapi
 from gateway.readiness import gateway_readiness
@@ -55,7 +56,7 @@ def _add_index(app: Flask) -> None:
 
 def extend(app: Flask) -> None:
     settings = app.extensions["kinerja"].settings
-    app.config["RATELIMIT_STORAGE_URI"] = settings.mongo_url
+    app.config["RATELIMIT_STORAGE_URI"] = ratelimit_storage.storage_uri(settings.mongo_url)
     app.config["RATELIMIT_STORAGE_OPTIONS"] = {
         "database_name": settings.mongo_db,
         "serverSelectionTimeoutMS": settings.mongo_timeout_ms,
