@@ -52,12 +52,18 @@ def today() -> date:
     return date.today()
 
 
-def _score_view(db, score: ProvisionalScore, full_view: bool, states: dict) -> dict:
+def _score_view(
+    score: ProvisionalScore,
+    full_view: bool,
+    state: dict | None,
+    name: str,
+    locked: domain.FinalScore | None,
+) -> dict:
     """A stored score as its reader may see it, the locked record laid over it."""
-    state = states.get(score.cycle) or {}
+    state = state or {}
     out = {
         **asdict(score),
-        "name": (directory_replica.find_employee(db, score.nip) or {}).get("name", ""),
+        "name": name,
         "groups": _visible_groups(score.groups) if full_view else {},
         "pending": bool(state.get("dirty")),
         "computed_at": state.get("computed_at"),
@@ -65,7 +71,6 @@ def _score_view(db, score: ProvisionalScore, full_view: bool, states: dict) -> d
     }
     if not full_view:
         out.update(reliability=None, standard_error=None, effective_raters=None, flags=[])
-    locked = store.find_final(db, score.nip, score.cycle)
     if locked is not None:
         out.update(
             final_score=locked.final_score,
@@ -105,7 +110,9 @@ def provisional_score(cycle: str, nip: str):
     score = store.find_score(db, nip, cycle)
     if score is None:
         raise NotFound("no score yet: no SKP score and no 360 rating in this cycle")
-    return _score_view(db, score, full_view, {cycle: store.cycle_state(db, cycle)})
+    name = (directory_replica.find_employee(db, nip) or {}).get("name", "")
+    state = store.cycle_state(db, cycle)
+    return _score_view(score, full_view, state, name, store.find_final(db, nip, cycle))
 
 
 @blp.route("/cycles/<string:cycle>/scores", methods=["GET"])
@@ -116,13 +123,17 @@ def list_scores(query: dict, cycle: str):
     """HR: every score of the cycle (or of one unit); a supervisor: their direct reports'."""
     db = service_context().db
     principal = current_principal()
-    states = {cycle: store.cycle_state(db, cycle)}
-    if principal.has_any(["hr"]):
-        scores = store.scores_of(db, cycle, query.get("unit_id"))
-    else:
+    scores = store.scores_of(db, cycle, query.get("unit_id"))
+    if not principal.has_any(["hr"]):
         reports = {e["nip"] for e in directory_replica.direct_reports(db, principal.subject)}
-        scores = [s for s in store.scores_of(db, cycle, query.get("unit_id")) if s.nip in reports]
-    return [_score_view(db, score, True, states) for score in scores]
+        scores = [s for s in scores if s.nip in reports]
+    # one read each of the names, the locked records and the cycle, not one per score
+    state, names, finals = (
+        store.cycle_state(db, cycle),
+        commands.names(db),
+        store.finals_of(db, cycle),
+    )
+    return [_score_view(s, True, state, names.get(s.nip, ""), finals.get(s.nip)) for s in scores]
 
 
 @blp.route(f"{SCORE}/finalize", methods=["POST"])

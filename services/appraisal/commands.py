@@ -230,7 +230,12 @@ def cycle_reliability(db: Database, cycle: str) -> dict:
     if corrected.combination is None:
         raise NotFound("no 360 ratings in this cycle yet")
     uncorrected = provisional.score_cycle(
-        replace(inputs, schemes=[replace(s, bias_correction=False) for s in _in_force(inputs)])
+        replace(
+            inputs,
+            schemes=[
+                replace(s, bias_correction=False) for s in schemes.with_default(inputs.schemes)
+            ],
+        )
     ).scores
     changed = sum(
         1
@@ -268,7 +273,3 @@ def cycle_reliability(db: Database, cycle: str) -> dict:
         "components": model.components,
         "computed_for": len(corrected.scores),
     }
-
-
-def _in_force(inputs) -> list[schemes.WeightingScheme]:
-    return schemes.with_default(inputs.schemes)
