@@ -20,7 +20,7 @@ from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, generate_csrf
 
-from gateway.ui import views  # noqa: F401 - importing the views adds their routes to `ui`
+from gateway.ui import formatting, views  # noqa: F401 - importing the views adds their routes to `ui`
 from gateway.ui.blueprint import ui
 from gateway.ui.navigation import nav_items
 from gateway.ui.pages import error_page
@@ -62,7 +62,9 @@ def install_ui(app: Flask, settings: Settings) -> None:
         BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS),
     )
     Babel(app, locale_selector=select_locale)
-    app.jinja_env.globals.update(csrf_token=generate_csrf, nav_items=nav_items)
+    app.jinja_env.globals.update(
+        csrf_token=generate_csrf, nav_items=nav_items, amount=formatting.amount, day=formatting.day
+    )
     app.register_blueprint(ui)
 
     @app.errorhandler(CSRFError)

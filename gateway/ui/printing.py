@@ -23,9 +23,10 @@ from flask import Response, render_template
 from flask_babel import format_date, format_decimal
 from weasyprint.urls import URLFetcher
 
+from gateway.ui.formatting import MISSING, amount
+
 STYLESHEET = Path(__file__).parent / "static" / "ui" / "print.css"
 PDF_MIMETYPE = "application/pdf"
-MISSING = "—"  # printed where a value does not exist (yet)
 UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 # WeasyPrint logs each of its seven steps at INFO: seven JSON lines for every PDF.
@@ -49,11 +50,6 @@ def number(value: float | None, places: int = 2) -> str:
     return format_decimal(value, format=pattern)
 
 
-def measure(value: float | None) -> str:
-    """A target or realized quantity: whole numbers without decimals, others with up to two."""
-    return MISSING if value is None else format_decimal(value, format="#,##0.##")
-
-
 def long_date(value: date | str | None) -> str:
     """1 Desember 2026; accepts the ISO dates the APIs send."""
     if not value:
@@ -67,7 +63,7 @@ def percent(fraction: float) -> str:
     return format_decimal(fraction * 100, format="#,##0.##") + " %"
 
 
-HELPERS = {"number": number, "measure": measure, "long_date": long_date, "percent": percent}
+HELPERS = {"number": number, "measure": amount, "long_date": long_date, "percent": percent}
 
 
 def render_html(template: str, **context) -> str:

@@ -16,10 +16,11 @@ from flask_babel import lazy_gettext as _l
 from gateway.ui import api, user
 from gateway.ui.api import ApiError
 from gateway.ui.blueprint import ui
+from gateway.ui.formatting import day
 from gateway.ui.forms import Form
 from gateway.ui.pages import page
 from gateway.ui.refusals import refusal_message, refuse
-from gateway.ui.views.employee_skp import amount, day, fetch, me, number_or_text
+from gateway.ui.views.employee_skp import fetch, me, number_or_text
 
 MONTH = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
 ENTRY_FIELDS = ("date", "activity_id", "description", "quantity", "minutes")
@@ -144,7 +145,6 @@ def my_logs():
         form=form,
         month=month,
         month_label=day(date(int(month[:4]), int(month[5:]), 1), "MMMM yyyy"),
-        day=day,
         month_form=Form(values={"month": month}),
         previous=shifted(month, -1),
         following=shifted(month, 1),
@@ -160,7 +160,6 @@ def my_logs():
         days=days_of(month, live, [str(d) for d in (recap or {}).get("missing_days", [])]),
         entry_status=ENTRY_STATUS,
         editable=EDITABLE,
-        amount=amount,
         hours=hours,
         unavailable=unavailable,
     )

@@ -15,7 +15,6 @@ from gateway.ui.blueprint import ui
 from gateway.ui.forms import Form
 from gateway.ui.pages import error_page, page
 from gateway.ui.refusals import refusal_message, refuse
-from gateway.ui.views.employee_skp import day
 
 OPEN = "open"
 GROUPS = {
@@ -100,7 +99,6 @@ def my_ratings():
         groups=GROUPS,
         as_group=AS_GROUP,
         answer_status=ANSWER_STATUS,
-        day=day,
     )
 
 
@@ -144,7 +142,6 @@ def my_rating(round_id: str, response_id: str):
         groups=GROUPS,
         as_group=AS_GROUP,
         answer_status=ANSWER_STATUS,
-        day=day,
     )
 
 

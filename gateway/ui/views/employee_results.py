@@ -18,7 +18,7 @@ from gateway.ui.blueprint import ui
 from gateway.ui.forms import Form
 from gateway.ui.pages import error_page, page
 from gateway.ui.refusals import refusal_message, refuse
-from gateway.ui.views.employee_skp import chosen_cycle, cycle_choices, day, fetch, me, person
+from gateway.ui.views.employee_skp import chosen_cycle, cycle_choices, fetch, me, person
 
 OBJECTION_DAYS = 14  # from the finalization (PP 46/2011; the appraisal service holds the rule)
 GROUPS = {
@@ -165,6 +165,5 @@ def my_results():
         may_object=deadline is not None and date.today() <= deadline,
         form=form,
         outcomes=OUTCOMES,
-        day=day,
         person=person,
     )

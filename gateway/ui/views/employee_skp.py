@@ -13,7 +13,6 @@ import re
 from datetime import date
 
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -43,15 +42,6 @@ def cycle_choices(cycle: str, ahead: int = 1) -> list[tuple[str, str]]:
     return [(year, year) for year in sorted(years, reverse=True)]
 
 
-def amount(value: float | None) -> str:
-    """A number as Indonesians write it: 1.500.000 and 12,5; a dash when there is none."""
-    if value is None:
-        return "—"
-    value = round(float(value), 2)
-    text = f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0")
-    return text.translate(str.maketrans(",.", ".,"))
-
-
 def number_or_text(text: object) -> object:
     """What was typed, as an integer when it is one (for the APIs' strict integers)."""
     text = str(text).strip()
@@ -70,15 +60,6 @@ def fetch(service: str, path: str, missing: object = None, **params) -> object:
 
 def me() -> str:
     return user.current_user().subject
-
-
-def day(value: object, pattern: str = "d MMM yyyy") -> str:
-    """A date as the reader's language writes it (1 Des 2026); a dash when there is none."""
-    if not value:
-        return "—"
-    if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
-    return format_date(value, pattern)
 
 
 def person(nip: str | None) -> str:
@@ -258,7 +239,6 @@ def my_skp():
         skp_status=SKP_STATUS,
         editable=skp is None or skp["current"]["status"] in EDITABLE,
         creativity=CREATIVITY,
-        amount=amount,
         realization_form=lambda activity_id: (
             forms.get(f"realize:{activity_id}") or Form(values=_realized_values(skp, activity_id))
         ),

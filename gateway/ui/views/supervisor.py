@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import request
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from gateway.directory import store as directory
@@ -77,19 +76,6 @@ def employee(nip: str) -> Employee | None:
 def supervises_anyone(nip: str) -> bool:
     """Whether a report of mine has reports: then I decide objections on theirs."""
     return directory.has_active_reports(service_context().db, nip)
-
-
-def amount(value: float | None) -> str:
-    """A number as Indonesians write it: 1.500.000 and 12,5; a dash when there is none."""
-    if value is None:
-        return "—"
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
-    return text.translate(str.maketrans(",.", ".,"))
-
-
-def day(text: str | None) -> str:
-    """An API date (ISO) in the reader's language: 26 Nov 2026."""
-    return format_date(date.fromisoformat(text), "medium") if text else "—"
 
 
 class Unavailable(list):

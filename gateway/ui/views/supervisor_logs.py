@@ -16,7 +16,7 @@ from gateway.ui.blueprint import ui
 from gateway.ui.forms import Form
 from gateway.ui.pages import error_page, form_page
 from gateway.ui.refusals import refuse
-from gateway.ui.views.supervisor import amount, chosen_month, day, employee, team_of
+from gateway.ui.views.supervisor import chosen_month, employee, team_of
 
 ENTRY_STATUS = {
     "pending": _l("Menunggu verifikasi"),
@@ -108,8 +108,6 @@ def team_logs():
         ticked=ticked,
         people=[("", _("Semua pegawai"))] + [(m.nip, m.name) for m in members],
         only=only,
-        day=day,
-        amount=amount,
     )
 
 
@@ -161,8 +159,6 @@ def team_log_reject(entry_id: str):
         entry=entry,
         owner_name=owner.name if owner else entry["nip"],
         only=only,
-        day=day,
-        amount=amount,
     )
 
 
@@ -199,6 +195,4 @@ def team_member_logs(nip: str):
         recap=recap,
         entries=entries,
         entry_status=ENTRY_STATUS,
-        day=day,
-        amount=amount,
     )

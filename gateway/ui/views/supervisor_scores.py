@@ -19,7 +19,6 @@ from gateway.ui.views.supervisor import (
     Unavailable,
     chosen_cycle,
     cycle_choices,
-    day,
     employee,
     team_of,
 )
@@ -137,7 +136,6 @@ def team_score(cycle: str, nip: str):
         finalized_by=_name_of(finalized["finalized_by"]) if finalized else "",
         confirming=request.args.get("confirm") == "1" and not finalized,
         outcomes=OUTCOMES,
-        day=day,
     )
 
 
@@ -212,5 +210,4 @@ def team_objection(cycle: str, nip: str):
         finalized=(score or {}).get("finalized"),
         state=objection_state(score),
         outcomes=OUTCOMES,
-        day=day,
     )

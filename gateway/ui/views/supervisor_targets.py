@@ -12,7 +12,7 @@ from gateway.ui.blueprint import ui
 from gateway.ui.forms import Form
 from gateway.ui.pages import error_page, form_page
 from gateway.ui.refusals import refuse
-from gateway.ui.views.supervisor import SKP_STATUS, amount, employee
+from gateway.ui.views.supervisor import SKP_STATUS, employee
 
 SUBMITTED = "submitted"
 
@@ -49,7 +49,6 @@ def team_skp(nip: str, cycle: str):
         owner=employee(nip),
         earlier=notes_given(versions),
         skp_status=SKP_STATUS,
-        amount=amount,
         # a revision waits on its own version while the approved one stays in force
         decidable=skp["current"]["status"] == SUBMITTED,
         contract_differs=bool(skp["contract"])
