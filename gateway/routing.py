@@ -40,6 +40,7 @@ FORWARDED_REQUEST_HEADERS = (
     "Accept-Language",
     "If-Match",
     "If-None-Match",
+    "Idempotency-Key",
 )
 # An allow-list: hop-by-hop headers (Connection, Keep-Alive, Transfer-Encoding),
 # Content-Encoding (requests has decoded the body) and Content-Length (recomputed)
@@ -54,6 +55,7 @@ PASSED_RESPONSE_HEADERS = (
     "WWW-Authenticate",
     "Content-Disposition",
     "Content-Language",
+    "Idempotent-Replayed",
 )
 # Characters a path segment may hold as they are (RFC 3986 pchar); the rest is re-encoded,
 # since Flask hands the path over decoded and a decoded "?" or "#" would cut it short.

@@ -20,7 +20,8 @@ from pymongo.errors import PyMongoError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from kinerja import metrics
+from kinerja import idempotency, metrics
+from kinerja.auth import current_principal
 from kinerja.config import Settings
 from kinerja.errors import AppError, Unavailable, ValidationFailed
 from kinerja.health import check_broker, check_mongo
@@ -91,8 +92,10 @@ def create_service_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     client = connect(settings)
     db = client[settings.mongo_db]
-    context = ServiceContext(settings, client, db, UnitOfWork(client, db, settings.service))
+    uow = idempotency.IdempotentUnitOfWork(client, db, settings.service)
+    context = ServiceContext(settings, client, db, uow)
     app.extensions["kinerja"] = context
+    _ensure_indexes_when_reachable(db, idempotency.ensure_indexes)
     if ensure_indexes:
         _ensure_indexes_when_reachable(db, ensure_indexes)
 
@@ -143,6 +146,23 @@ def _install_request_hooks(app: Flask, service: str, context: ServiceContext) ->
         g.correlation_id = request.headers.get(CORRELATION_ID) or g.request_id
         bind_ids(request_id=g.request_id, correlation_id=g.correlation_id)
 
+    @app.before_request
+    def replay_a_retried_write():
+        claim = idempotency.request_claim(_caller_or_none())
+        if claim is not None:
+            answer = idempotency.previous_answer(context.db, claim)
+            if answer is not None:
+                return answer
+            g.idempotency_claim = claim
+        return None
+
+    @app.after_request
+    def keep_the_answer_of_a_keyed_write(response: Response):
+        claim = idempotency.committed_claim()
+        if claim is not None and response.status_code < 500:
+            idempotency.remember_answer(context.db, claim, response)
+        return response
+
     @app.after_request
     def finish_request(response: Response):
         response.headers[REQUEST_ID] = g.get("request_id", "")
@@ -165,6 +185,16 @@ def _install_request_hooks(app: Flask, service: str, context: ServiceContext) ->
     @app.teardown_request
     def forget_ids(_exc):
         clear_ids("request_id", "correlation_id")
+
+
+def _caller_or_none() -> str | None:
+    """The verified caller, or None (the route itself answers 401 where it needs one)."""
+    if "Authorization" not in request.headers:
+        return None
+    try:
+        return current_principal().subject
+    except AppError:
+        return None
 
 
 def _error(status: int, code: str, message: str, fields: dict | None = None):
