@@ -1,4 +1,5 @@
-"""The gateway is ready when it and every service behind it are ready."""
+"""The gateway is ready when it and every service behind it are ready (`/readyz`);
+Kubernetes asks only for its own database (`/readyz?require=mongodb`)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def gateway_readiness(context: ServiceContext) -> dict[str, str | None]:
     futures = {
         name: _pool.submit(service_state, urls[name]) for name in SERVICE_NAMES if name in urls
     }
-    states: dict[str, str | None] = {f"gateway.{k}": v for k, v in own_readiness(context).items()}
+    states: dict[str, str | None] = dict(own_readiness(context))
     for name in SERVICE_NAMES:
         states[name] = futures[name].result() if name in futures else "not configured"
     return states

@@ -257,8 +257,15 @@ def _install_operational_routes(
 
     @app.get("/readyz")
     def readyz():
+        """Every dependency's state; 503 when one is down. `?require=mongodb` lets only the
+        named checks decide (Kubernetes' readiness of web pods: a broker outage must not
+        take them out of rotation, the outbox keeps accepting writes)."""
         checks = (readiness or own_readiness)(context)
-        ready = all(problem is None for problem in checks.values())
+        required = request.args.getlist("require") or list(checks)
+        unknown = sorted(set(required) - set(checks))
+        if unknown:
+            return _error(400, "bad_request", "unknown readiness check", {"require": unknown})
+        ready = all(checks[name] is None for name in required)
         body = {
             "status": "ready" if ready else "unavailable",
             "service": context.settings.service,

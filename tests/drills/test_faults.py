@@ -110,6 +110,9 @@ def test_rabbitmq_stopped_and_started_mid_load(drill):
             )
             assert body["checks"]["broker"] != "ok"
             assert body["checks"]["mongodb"] == "ok"
+            # what Kubernetes asks: the web pods stay in rotation
+            serving = requests.get(f"{drill.stack.url(service)}/readyz?require=mongodb", timeout=10)
+            assert serving.status_code == 200
         # the outbox keeps writes coming in while the broker is away
         write = response_write(drill.unit.round_id, drill.unit.assignments[-1])
         drill.unit.assignments.pop()

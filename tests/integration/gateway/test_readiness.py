@@ -37,4 +37,18 @@ def test_not_ready_names_the_service_that_is_down(env, feedback_url):
     checks = answer.json["checks"]
     assert checks["feedback"] == "ok"
     assert checks["appraisal"].startswith("unreachable")
-    assert checks["gateway.mongodb"] == "ok"
+    assert checks["mongodb"] == "ok"
+
+
+def test_required_checks_alone_decide_so_one_service_down_keeps_the_gateway_in_rotation(
+    env, feedback_url
+):
+    urls = {**dict.fromkeys(SERVICES, feedback_url), "appraisal": closed_port_url()}
+    client = create_gateway(env, **urls).test_client()
+    answer = client.get("/readyz?require=mongodb")
+    assert answer.status_code == 200
+    assert answer.json["checks"]["appraisal"].startswith("unreachable")  # still reported
+    assert client.get("/readyz?require=mongodb&require=appraisal").status_code == 503
+    unknown = client.get("/readyz?require=mongo")
+    assert unknown.status_code == 400
+    assert unknown.json["error"]["fields"] == {"require": ["mongo"]}
