@@ -69,6 +69,8 @@ def _score_view(
         "computed_at": state.get("computed_at"),
         "finalized": None,
     }
+    if not current_principal().has_any(["hr"]):  # a supervisor learns of no rater by name
+        out["flags"] = reports.anonymous_flags(score.flags)
     if not full_view:
         out.update(reliability=None, standard_error=None, effective_raters=None, flags=[])
     if locked is not None:

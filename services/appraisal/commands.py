@@ -224,8 +224,9 @@ def scheme_json(scheme: schemes.WeightingScheme) -> dict:
 
 def cycle_reliability(db: Database, cycle: str) -> dict:
     """ICC(1) and Krippendorff's alpha on raw and adjusted forms, the leniency share of
-    variance, and how many predicates the bias correction changed (SCORING.md step 5)."""
-    inputs = recompute.cycle_inputs(db, cycle)
+    variance, and how many predicates the bias correction changed (SCORING.md step 5).
+    HR's own figures: every rating received counts, open rounds' too."""
+    inputs = recompute.cycle_inputs(db, cycle, published_only=False)
     corrected = provisional.score_cycle(inputs)
     if corrected.combination is None:
         raise NotFound("no 360 ratings in this cycle yet")

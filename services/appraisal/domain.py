@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -27,6 +28,39 @@ class Rating:
 def supersedes(incoming: Rating, current: Rating | None) -> bool:
     """Events may arrive out of order; only a newer revision replaces what we hold."""
     return current is None or incoming.revision > current.revision
+
+
+ANONYMOUS_GROUPS = ("peer", "subordinate")
+
+
+def publishable(
+    ratings: Iterable[Rating], closed_rounds: Collection[str], floor: Mapping[str, int]
+) -> list[Rating]:
+    """The ratings a cycle's scores may use, so that no two readings of a score differ by
+    one peer's or subordinate's answer (DESIGN.md, Security; SCORING.md, Anonymity).
+
+    A superior's and a self rating count at once: each is one known person. A peer's or a
+    subordinate's counts only once its round has closed, so a round's answers all come in
+    together and can no longer change. When a ratee's peers (or subordinates) answered in
+    more than one closed round of the cycle, a round's answers count only if they alone reach
+    the anonymity floor: a later round adding one answer would otherwise be read as the
+    difference. The order of the ratings is kept.
+    """
+    ratings = list(ratings)
+    raters: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for r in ratings:
+        if r.rater_group in ANONYMOUS_GROUPS and r.round_id in closed_rounds:
+            raters[(r.ratee_id, r.rater_group)][r.round_id].add(r.rater_id)
+
+    def counts(r: Rating) -> bool:
+        if r.rater_group not in ANONYMOUS_GROUPS:
+            return True
+        if r.round_id not in closed_rounds:
+            return False
+        rounds = raters[(r.ratee_id, r.rater_group)]
+        return len(rounds) == 1 or len(rounds[r.round_id]) >= floor[r.rater_group]
+
+    return [r for r in ratings if counts(r)]
 
 
 @dataclass(frozen=True)

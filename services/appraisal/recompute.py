@@ -19,20 +19,34 @@ from kinerja import directory_replica, metrics
 from kinerja.lease import Lease
 from kinerja.logs import get_logger
 from kinerja.worker import ServiceWorker
-from services.appraisal import combination, store
+from services.appraisal import combination, domain, store
 from services.appraisal.provisional import CycleInputs, CycleScores, score_cycle
-from services.appraisal.schemes import WeightingScheme
+from services.appraisal.schemes import ANONYMITY_FLOOR, WeightingScheme
 
 log = get_logger(__name__)
 SERVICE = "appraisal"
 IDLE_SECONDS = (0.05, 1.0)  # polling backs off from the first to the second when idle
 
 
-def cycle_inputs(db: Database, cycle: str, schemes: list[WeightingScheme] | None = None):
-    """Everything a cycle's scores depend on, read from the service's own store."""
+def cycle_inputs(
+    db: Database,
+    cycle: str,
+    schemes: list[WeightingScheme] | None = None,
+    published_only: bool = True,
+):
+    """Everything a cycle's scores depend on, read from the service's own store.
+
+    Peers' and subordinates' ratings count once their round has closed (domain.publishable),
+    so a score never moves by one anonymous answer; `published_only=False` takes every
+    rating received, for HR's figures on how far the raters agree.
+    """
+    received = store.cycle_ratings(db, cycle)
+    if published_only:
+        closed = {r["_id"] for r in store.rounds_of(db, cycle) if r.get("status") == "closed"}
+        received = domain.publishable(received, closed, ANONYMITY_FLOOR)
     ratings = [
         combination.Rating(r.rater_id, r.ratee_id, r.rater_group, dimension, float(score))
-        for r in store.cycle_ratings(db, cycle)
+        for r in received
         for dimension, score in r.scores.items()
     ]
     return CycleInputs(

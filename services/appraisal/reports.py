@@ -75,6 +75,16 @@ def employee_report(score: ProvisionalScore, thresholds: Mapping[str, int]) -> d
     }
 
 
+STRAIGHT_LINER = "straight_liner"
+
+
+def anonymous_flags(flags: Iterable[str]) -> list[str]:
+    """A score's flags without rater identities: "straight_liner:<rater>" names who rated
+    the employee and how, so outside HR's own views a straight-liner is counted, not named
+    (HR finds them in the cycle's reliability figures)."""
+    return [STRAIGHT_LINER if f.startswith(f"{STRAIGHT_LINER}:") else f for f in flags]
+
+
 def effective_final(score: ProvisionalScore, final: FinalScore | None):
     """The score that counts: the locked one once finalized, else the provisional one."""
     if final is not None:
@@ -105,7 +115,7 @@ def unit_distribution(
                 "predicate": predicate,
                 "finalized": score.nip in finals,
                 "reliability": score.reliability,
-                "flags": score.flags,
+                "flags": anonymous_flags(score.flags),
             }
         )
     return {
@@ -148,7 +158,8 @@ def export_csv(
     finals: Mapping[str, FinalScore],
     names: Mapping[str, str],
 ) -> str:
-    """HR's export: one row per employee, scores only (never a rater group's means)."""
+    """HR's export: one row per employee, scores only (never a rater group's means, never a
+    rater: the file leaves the system)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
@@ -168,7 +179,7 @@ def export_csv(
                 "yes" if locked else "no",
                 objection.get("outcome", "filed" if objection else ""),
                 "" if score.reliability is None else score.reliability,
-                " ".join(score.flags),
+                " ".join(anonymous_flags(score.flags)),
                 score.scheme,
             ]
         )

@@ -60,6 +60,8 @@ def bin_labels(histogram: list[dict]) -> list[str]:
 
 def flag_text(flag: str, names: Mapping[str, str]) -> str:
     kind, _sep, rater = flag.partition(":")
+    if kind == "straight_liner" and not rater:  # the distribution counts them, never names
+        return _("%(count)s penilai memberi nilai seragam", count=1)
     if kind == "straight_liner":
         return _("penilai menjawab seragam, tidak dihitung: %(who)s", who=names.get(rater, rater))
     return str(FLAGS.get(kind, flag))

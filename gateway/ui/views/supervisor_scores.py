@@ -61,7 +61,7 @@ def group_rows(groups: dict[str, dict]) -> list[dict]:
 
 def flag_labels(flags: list[str]) -> list[str]:
     """The flags in words; raters who gave one score to everything are counted, not named."""
-    straight_liners = sum(flag.startswith(f"{STRAIGHT_LINER}:") for flag in flags)
+    straight_liners = sum(flag.partition(":")[0] == STRAIGHT_LINER for flag in flags)
     labels = [str(FLAGS.get(flag, flag)) for flag in flags if not flag.startswith(STRAIGHT_LINER)]
     if straight_liners:
         labels.append(_("%(count)s penilai memberi nilai seragam", count=straight_liners))

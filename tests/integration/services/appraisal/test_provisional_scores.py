@@ -74,6 +74,9 @@ def test_a_small_peer_group_shows_its_size_but_never_its_means(app):
     rate(app, BOSS, STAFF[0], "superior", 80)
     rate(app, STAFF[1], STAFF[0], "peer", 40)
     rate(app, STAFF[2], STAFF[0], "peer", 90)
+    # peers' ratings count once their round has closed (domain.publishable)
+    round_closed = {"round_id": "r1", "cycle": "2026", "framework_id": "pp46", "status": "closed"}
+    apply(app, handlers.record_round, "feedback.round.closed", round_closed)
     status, score = view(app, BOSS, "employee", "supervisor")
     peers = score["groups"]["peer"]
     assert (peers["raters"], peers["counted"], peers["mean_raw"]) == (2, False, None)
