@@ -1,0 +1,38 @@
+"""Security tests (authorization, anonymity): one demo stack on free ports for the whole
+session, logged in as the demo accounts through the gateway like any client."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from tests.stack import Stack, clean_env
+
+DEMO_PASSWORD = "demo1234"
+
+
+@pytest.fixture(scope="session")
+def demo_stack(tmp_path_factory):
+    stack = Stack(tmp_path_factory.mktemp("security") / "data", clean_env())
+    stack.start("--demo")
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="session")
+def login(demo_stack):
+    """login(username) -> Authorization header of a fresh access token (cached per user)."""
+    cache: dict[str, dict] = {}
+
+    def headers_for(username: str) -> dict:
+        if username not in cache:
+            answer = requests.post(
+                f"{demo_stack.url()}/api/v1/auth/login",
+                json={"username": username, "password": DEMO_PASSWORD},
+                timeout=10,
+            )
+            assert answer.status_code == 200, answer.text
+            cache[username] = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+        return cache[username]
+
+    return headers_for
