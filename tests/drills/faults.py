@@ -44,9 +44,9 @@ def rabbitmq(action: str) -> None:
     subprocess.run(["rabbitmqctl", action], check=True, capture_output=True, timeout=120)
 
 
-def stack_process(stack: Stack, service: str, role: str) -> psutil.Process:
+def stack_process(stack: Stack, service: str, role: str) -> psutil.Process | None:
     """The leader of one of the stack's process groups: a service's web (gunicorn's
-    master) or worker, found by the address the stack gave it."""
+    master) or worker, found by the address the stack gave it; None while there is none."""
     bind = f"127.0.0.1:{stack.url(service).rsplit(':', 1)[1]}"
     for process in psutil.process_iter(["cmdline"]):
         try:
@@ -59,12 +59,12 @@ def stack_process(stack: Stack, service: str, role: str) -> psutil.Process:
         is_worker = "worker" in (process.info["cmdline"] or [])
         if is_worker == (role == "worker"):
             return process
-    raise LookupError(f"no {role} process of {service} at {bind}")
+    return None
 
 
-def stack_pids(stack: Stack) -> dict[str, int]:
+def stack_pids(stack: Stack) -> dict[str, int | None]:
     return {
-        f"{service}-{role}": stack_process(stack, service, role).pid
+        f"{service}-{role}": getattr(stack_process(stack, service, role), "pid", None)
         for service in SERVICES
         for role in ("web", "worker")
     }

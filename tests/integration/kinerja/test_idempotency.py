@@ -1,4 +1,6 @@
-"""Idempotency keys: a retried write applies once, whatever happened to the first answer."""
+"""Idempotency keys: a retried write applies once, whatever happened to the first answer.
+
+The targets service stands in for every service (fixtures in conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,28 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from kinerja.config import Settings
 from kinerja.idempotency import COLLECTION
-from services.targets.app import create_app as create_targets
-from tests.support import bus_env, token
+from tests.support import token
 
 ROUTE = "/api/v1/skps"
 STAFF, OTHER = "198001012005012002", "198101012006012003"
 ACTIVITY = {"id": "surat", "name": "Surat", "quantity": 12, "unit": "laporan", "months": 12}
 GOOD = {"cycle": "2026", "activities": [ACTIVITY]}
 KEY = "0f8e3a52-5b1f-4c5e-9d7a-2a3c1e9b7d10"
-
-
-@pytest.fixture
-def settings(mongo_url, namespace):
-    return Settings.from_env("targets", bus_env(mongo_url, "memory://", namespace))
-
-
-@pytest.fixture
-def service(settings):
-    app = create_targets(settings)
-    yield app.test_client()
-    app.extensions["kinerja"].client.drop_database(settings.mongo_db)
 
 
 def db(service):

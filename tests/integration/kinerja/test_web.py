@@ -21,19 +21,6 @@ ACTIVITY = {
 GOOD = {"cycle": "2026", "activities": [ACTIVITY]}
 
 
-@pytest.fixture
-def settings(mongo_url, namespace):
-    return Settings.from_env("targets", bus_env(mongo_url, "memory://", namespace))
-
-
-@pytest.fixture
-def service(settings):
-    """The targets service stands in for any service built by the kit's factory."""
-    app = create_targets(settings)
-    yield app.test_client()
-    app.extensions["kinerja"].client.drop_database(settings.mongo_db)
-
-
 def stored(client) -> tuple[int, int]:
     db = client.application.extensions["kinerja"].db
     return db["skps"].count_documents({}), db["outbox"].count_documents({})
