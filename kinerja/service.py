@@ -13,6 +13,7 @@ from flask import Flask
 from flask_smorest import Blueprint
 from pymongo.database import Database
 
+from kinerja.auth import install_access_checks
 from kinerja.bus.consumer import Subscriptions
 from kinerja.config import Settings
 from kinerja.web import ServiceContext, create_service_app
@@ -49,6 +50,7 @@ class ServiceDefinition:
         )
         if self.extend_app:
             self.extend_app(app)
+        install_access_checks(app)
         return app
 
     def create_worker(self, settings: Settings | None = None) -> ServiceWorker:

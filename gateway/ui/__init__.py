@@ -75,9 +75,10 @@ def install_ui(app: Flask, settings: Settings) -> None:
     def secure_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        # nothing the gateway serves is meant to be framed: the API docs page neither
+        response.headers.setdefault("X-Frame-Options", "DENY")
         if request.blueprint == ui.name or request.path == "/":
             response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-            response.headers.setdefault("X-Frame-Options", "DENY")
             if "tokens" in session:
                 response.headers.setdefault("Cache-Control", "no-store")
         return response

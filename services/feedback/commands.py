@@ -138,6 +138,15 @@ def decide_nomination(
         raise Forbidden("the ratee's direct supervisor decides on nominations")
     decided = domain.decide_nomination(response, approve)
     store.save_response(tx, decided, stamp)
+    audit.record(
+        tx,
+        supervisor,
+        "nomination.approved" if approve else "nomination.refused",
+        "assignment",
+        response_id,
+        {"state": response.state},
+        {"state": decided.state},
+    )
     return decided
 
 

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from kinerja import directory_replica
 from kinerja.auth import current_principal, requires
-from kinerja.errors import AppError
+from kinerja.errors import AppError, Forbidden
 from kinerja.web import service_context, uploaded_text
 from services.logs import commands, domain, store, workload
 from services.logs.schemas import (
@@ -191,8 +191,12 @@ def monthly_recap(query: dict, nip: str):
 @requires("supervisor", "hr")
 def unit_workload(query: dict):
     """Analisis Beban Kerja: verified minutes against effective working time, per person
-    and for the unit, and the staff the unit needs."""
+    and for the unit, and the staff the unit needs. HR sees any unit; a supervisor their own."""
     db = service_context().db
+    principal = current_principal()
+    own_unit = (directory_replica.find_employee(db, principal.subject) or {}).get("unit_id")
+    if not principal.has_any(["hr"]) and own_unit != query["unit_id"]:
+        raise Forbidden("a supervisor sees their own unit's workload")
     members = directory_replica.unit_members(db, query["unit_id"])
     minutes = store.verified_minutes(db, [m["nip"] for m in members], query["from_"], query["to"])
     people = [(m["nip"], m.get("name", ""), minutes.get(m["nip"], 0)) for m in members]

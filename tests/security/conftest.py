@@ -3,6 +3,9 @@ session, logged in as the demo accounts through the gateway like any client."""
 
 from __future__ import annotations
 
+import time
+
+import jwt
 import pytest
 import requests
 
@@ -21,11 +24,17 @@ def demo_stack(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def login(demo_stack):
-    """login(username) -> Authorization header of a fresh access token (cached per user)."""
+    """login(username) -> Authorization header of a fresh access token (cached per user,
+    renewed when less than a minute of its life is left: a long session outlives one)."""
     cache: dict[str, dict] = {}
 
+    def expiring(headers: dict) -> bool:
+        token = headers["Authorization"].split(" ", 1)[1]
+        claims = jwt.decode(token, options={"verify_signature": False})
+        return claims["exp"] - time.time() < 60
+
     def headers_for(username: str) -> dict:
-        if username not in cache:
+        if username not in cache or expiring(cache[username]):
             answer = requests.post(
                 f"{demo_stack.url()}/api/v1/auth/login",
                 json={"username": username, "password": DEMO_PASSWORD},

@@ -24,6 +24,7 @@ def _login_key() -> str:
 
 @ui.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute", key_func=_login_key, methods=["POST"])
+@limiter.limit("60 per minute", methods=["POST"])  # per address, as the API's: no spraying
 def login():
     form = Form.posted(request.form) if request.method == "POST" else Form()
     form.values.pop("password", None)  # never sent back to the browser
