@@ -170,6 +170,7 @@ def save_scheme(
         scheme_json(current) if current else None,
         scheme_json(scheme),
     )
+    tx.publish(events.SCHEME_CHANGED, events.scheme_changed(scheme))
     store.mark_every_cycle_dirty(tx)
     return scheme
 
@@ -187,6 +188,7 @@ def retire_scheme(tx: Tx, scheme_id: str, expected_version: int, actor: str) -> 
     audit.record(
         tx, actor, "scheme.retired", "weighting_scheme", scheme_id, scheme_json(current), None
     )
+    tx.publish(events.SCHEME_CHANGED, events.scheme_changed(current, retired=True))
     store.mark_every_cycle_dirty(tx)
 
 

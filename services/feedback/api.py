@@ -260,7 +260,8 @@ def ratee_results(round_id: str, ratee: str):
     """A ratee's results: aggregates per dimension and rater group, anonymous, after closing."""
     db = service_context().db
     principal = current_principal()
-    supervisor = (directory_replica.find_employee(db, ratee) or {}).get("supervisor_nip")
+    employee = directory_replica.find_employee(db, ratee) or {}
+    supervisor = employee.get("supervisor_nip")
     if principal.subject not in (ratee, supervisor) and not principal.has_any(["hr"]):
         raise Forbidden("results are for the ratee, their supervisor and HR")
     round_ = commands.existing_round(db, round_id)
@@ -274,9 +275,12 @@ def ratee_results(round_id: str, ratee: str):
             db, round_id, ratee=ratee, state=domain.ACTIVE, status=domain.SUBMITTED
         )
     ]
-    if not ratings and directory_replica.find_employee(db, ratee) is None:
+    if not ratings and not employee:
         raise NotFound(f"no ratee {ratee}")
-    return results.ratee_results(ratee, ratings, dimensions)
+    policy = results.thresholds_for(
+        store.live_schemes(db), employee.get("unit_id"), employee.get("position_kind")
+    )
+    return results.ratee_results(ratee, ratings, dimensions, policy)
 
 
 def _rate(key: str, responses: list) -> dict:

@@ -10,6 +10,7 @@ each new answer by difference.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -50,6 +51,24 @@ class AnonymityPolicy:
 
 
 DEFAULT_POLICY = AnonymityPolicy()
+ANONYMOUS_GROUPS = ("peer", "subordinate")
+
+
+def thresholds_for(schemes: Iterable[Mapping], unit_id: str | None, position_kind: str | None):
+    """The ratee's anonymity policy under HR's live weighting schemes: for peers and
+    subordinates, the strictest floor of the schemes that could apply to them (the default,
+    and those naming their unit or position kind). The appraisal service picks one of those
+    by precedence; taking the strictest never shows a group that scheme would hide."""
+    thresholds = dict(DEFAULT_THRESHOLDS)
+    for scheme in schemes:
+        applies = (not scheme["unit_ids"] and not scheme["position_kinds"]) or (
+            unit_id in scheme["unit_ids"] or position_kind in scheme["position_kinds"]
+        )
+        if applies:
+            for group in ANONYMOUS_GROUPS:
+                floor = scheme["min_raters"].get(group, 0)
+                thresholds[group] = max(thresholds[group], floor)
+    return AnonymityPolicy(thresholds)
 
 
 @dataclass(frozen=True)

@@ -150,3 +150,25 @@ def responses(db: Database, round_id: str, **where) -> list[Response]:
         .sort([("ratee", ASCENDING), ("group", ASCENDING), ("rater", ASCENDING)])
     )
     return [_response(doc) for doc in docs]
+
+
+# -- HR's anonymity floors, from the appraisal service's schemes (appraisal.scheme.changed) --
+
+SCHEMES = "anonymity_schemes"
+
+
+def keep_scheme(tx: Tx, scheme: dict, changed_at: datetime) -> None:
+    """The newest change of each scheme wins, whatever order the events arrive in."""
+    held = tx.db[SCHEMES].find_one({"_id": scheme["id"]}, {"changed_at": 1}, session=tx.session)
+    if held and held["changed_at"] >= changed_at:
+        return
+    tx.db[SCHEMES].replace_one(
+        {"_id": scheme["id"]},
+        {**scheme, "changed_at": changed_at},
+        upsert=True,
+        session=tx.session,
+    )
+
+
+def live_schemes(db: Database) -> list[dict]:
+    return list(db[SCHEMES].find({"retired": False}))

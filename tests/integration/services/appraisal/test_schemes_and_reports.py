@@ -213,6 +213,21 @@ def test_versions_are_kept_audited_and_a_stale_edit_is_refused(app):
     assert scores_by_nip(app)[KEU_STAFF[0]]["scheme"] == "default@v0"
     assert call(app, "DELETE", "/schemes/default?version=1").status_code == 409
 
+    # each change is announced, so the feedback service's results keep HR's floors
+    announced = [
+        d["envelope"]["data"]
+        for d in db["outbox"]
+        .find({"envelope.type": "appraisal.scheme.changed"})
+        .sort("created_at", 1)
+    ]
+    assert [(a["id"], a["version"], a["retired"]) for a in announced] == [
+        ("keuangan", 1, False),
+        ("keuangan", 2, False),
+        ("keuangan", 2, True),
+    ]
+    assert announced[0]["min_raters"]["peer"] >= 3
+    assert announced[0]["unit_ids"] == SUPERIOR_ONLY["unit_ids"]
+
 
 def test_the_employee_report_waits_for_the_round_to_close_and_hides_small_groups(app):
     ratee = UMPEG_STAFF[0]

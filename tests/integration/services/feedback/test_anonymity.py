@@ -3,6 +3,10 @@ and by differencing two views, and failing."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from kinerja.bus.envelope import Envelope
+from services.feedback import handlers
 from tests.integration.services.feedback.conftest import BOSS, HEAD, STAFF, assignment, scores
 
 
@@ -89,3 +93,42 @@ def test_the_superior_and_self_are_shown_as_they_are_not_anonymous(client, as_, 
     body = results(client, as_, BOSS).json
     assert group(body, "superior")["shown"] and group(body, "self")["shown"]
     assert set(group(body, "self")["mean_by_dimension"].values()) == {95}
+
+
+def scheme_changed(app, occurred_at: str, **data) -> None:
+    """HR's scheme as the appraisal service announces it, applied by the feedback handler."""
+    event = Envelope.new("appraisal.scheme.changed", data, producer="appraisal")
+    event = replace(event, occurred_at=occurred_at)
+    app.extensions["kinerja"].uow(lambda tx: handlers.keep_anonymity_floors(event, tx))
+
+
+def test_hrs_raised_floor_hides_a_group_of_three_and_retiring_it_shows_it(app, client, as_):
+    client.post(
+        "/api/v1/rounds",
+        json={"id": "r1", "cycle": "2026", "deadline": "2026-11-22"},
+        headers=as_("hr"),
+    )
+    for rater in STAFF[:3]:
+        submit(client, as_, rater, BOSS, 70)
+    client.post("/api/v1/rounds/r1/close", headers=as_("hr"))
+    assert group(results(client, as_, BOSS).json, "subordinate")["shown"]
+
+    scheme = {
+        "id": "umpeg-4",
+        "version": 1,
+        "min_raters": {"superior": 1, "peer": 3, "subordinate": 4, "self": 1},
+        "unit_ids": ["umpeg"],
+        "position_kinds": [],
+    }
+    # the retirement overtakes the save on the way: the older save must not win
+    scheme_changed(app, "2026-11-21T10:00:00+00:00", **scheme, retired=True)
+    scheme_changed(app, "2026-11-21T09:00:00+00:00", **scheme, retired=False)
+    assert group(results(client, as_, BOSS).json, "subordinate")["shown"]
+
+    scheme_changed(app, "2026-11-21T11:00:00+00:00", **{**scheme, "version": 2}, retired=False)
+    for viewer in (BOSS, HEAD):
+        hidden = group(results(client, as_, viewer).json, "subordinate")
+        assert (hidden["responses"], hidden["shown"], hidden["mean_by_dimension"]) == (3, False, {})
+
+    scheme_changed(app, "2026-11-21T12:00:00+00:00", **{**scheme, "version": 2}, retired=True)
+    assert group(results(client, as_, BOSS).json, "subordinate")["shown"]

@@ -7,11 +7,13 @@ from hypothesis import strategies as st
 from kinerja.errors import ValidationFailed
 from services.feedback.assignments import RATER_GROUPS
 from services.feedback.results import (
+    DEFAULT_THRESHOLDS,
     AnonymityPolicy,
     GroupResult,
     RateeResults,
     Rating,
     ratee_results,
+    thresholds_for,
 )
 
 RATEE = "kabid_a"
@@ -208,3 +210,35 @@ def test_changing_an_answer_of_a_hidden_group_changes_nothing(drawn, name, new_s
     changed = list(ratings)
     changed[hidden[0]] = Rating(ratings[hidden[0]].rater, name, new_scores, "lain")
     assert ratee_results(RATEE, changed, DIMENSIONS) == ratee_results(RATEE, ratings, DIMENSIONS)
+
+
+def scheme(unit_ids=(), position_kinds=(), **floors) -> dict:
+    return {
+        "unit_ids": list(unit_ids),
+        "position_kinds": list(position_kinds),
+        "min_raters": floors,
+    }
+
+
+def test_without_schemes_the_floors_are_the_defaults():
+    assert thresholds_for([], "umpeg", "functional").thresholds == DEFAULT_THRESHOLDS
+
+
+def test_the_strictest_scheme_that_could_apply_sets_the_floor():
+    schemes = [
+        scheme(peer=3, subordinate=3),  # the default scheme names no one: everyone
+        scheme(unit_ids=["umpeg"], peer=5),
+        scheme(position_kinds=["structural"], subordinate=4),
+        scheme(unit_ids=["bidang"], peer=9, subordinate=9),  # someone else's unit
+    ]
+    assert thresholds_for(schemes, "umpeg", "structural").thresholds == {
+        **DEFAULT_THRESHOLDS,
+        "peer": 5,
+        "subordinate": 4,
+    }
+    assert thresholds_for(schemes, "umpeg", "functional").thresholds["subordinate"] == 3
+
+
+def test_a_scheme_never_lowers_a_floor_or_touches_the_known_groups():
+    low = scheme(peer=1, subordinate=2, superior=5, self=5)
+    assert thresholds_for([low], "umpeg", "functional").thresholds == DEFAULT_THRESHOLDS
