@@ -3,7 +3,14 @@ from decimal import Decimal
 import pytest
 
 from kinerja.errors import ValidationFailed
-from services.appraisal.domain import Rating, final_score, predicate, summarize, supersedes
+from services.appraisal.domain import (
+    Rating,
+    final_score,
+    predicate,
+    publishable,
+    summarize,
+    supersedes,
+)
 
 
 def rating(rater: str, group: str, scores: dict, revision: int = 1) -> Rating:
@@ -56,3 +63,36 @@ def test_the_final_score_weights_skp_and_behaviour_60_40_by_default():
     assert final_score(Decimal(92), Decimal(80), Decimal("0.7")) == Decimal("88.4")
     with pytest.raises(ValidationFailed):
         final_score(Decimal(92), Decimal(80), Decimal("1.5"))
+
+
+# --- which ratings the scores may use (anonymity) -----------------------------------------
+
+FLOOR = {"peer": 3, "subordinate": 3}
+
+
+def received(round_id: str, group: str, raters: int, ratee: str = "staff") -> list[Rating]:
+    return [
+        Rating(round_id, f"{group}{i}-{round_id}", ratee, group, {"integritas": 80}, 1)
+        for i in range(raters)
+    ]
+
+
+def test_superior_and_self_count_at_once_peers_once_their_round_closed():
+    ratings = received("r1", "superior", 1) + received("r1", "self", 1) + received("r1", "peer", 3)
+    open_round = publishable(ratings, closed_rounds=set(), floor=FLOOR)
+    assert [r.rater_group for r in open_round] == ["superior", "self"]
+    assert publishable(ratings, closed_rounds={"r1"}, floor=FLOOR) == ratings
+
+
+def test_a_later_round_counts_only_if_it_alone_reaches_the_floor():
+    first = received("r1", "peer", 3)
+    one_more = received("r2", "peer", 1)
+    three_more = received("r3", "peer", 3)
+    kept = publishable(first + one_more + three_more, {"r1", "r2", "r3"}, FLOOR)
+    assert kept == first + three_more  # the lone answer of r2 would be read by difference
+
+
+def test_a_single_closed_round_keeps_a_small_group_for_the_combination_to_hide():
+    # under the floor the group is shown only by its size; that is the combination's job
+    small = received("r1", "subordinate", 2)
+    assert publishable(small, {"r1"}, FLOOR) == small
