@@ -1,0 +1,1 @@
+"""The load profile behind `make load` (see load/README.md)."""
