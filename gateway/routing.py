@@ -15,6 +15,8 @@ import requests
 from flask import Flask, Response, g, jsonify, request
 from prometheus_client import Histogram
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ReadTimeoutError
+from urllib3.util.retry import Retry
 
 from kinerja.config import SERVICE_NAMES
 from kinerja.errors import AppError
@@ -60,6 +62,7 @@ PASSED_RESPONSE_HEADERS = (
 # Characters a path segment may hold as they are (RFC 3986 pchar); the rest is re-encoded,
 # since Flask hands the path over decoded and a decoded "?" or "#" would cut it short.
 PATH_SAFE = "/:@!$&'()*+,;="
+DOT_SEGMENTS = {".", ".."}
 
 UPSTREAM_LATENCY = Histogram(
     "kinerja_gateway_upstream_duration_seconds",
@@ -69,6 +72,19 @@ UPSTREAM_LATENCY = Histogram(
 )
 
 
+class _ResendDroppedReads(Retry):
+    """A read whose pooled connection the service closed as it was reused is sent once
+    more. Writes are not (a client retries those with its Idempotency-Key), nor a read that
+    timed out: a slow service is not asked twice."""
+
+    READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def increment(self, method=None, url=None, response=None, error=None, **kwargs):
+        if isinstance(error, ReadTimeoutError):
+            raise error
+        return super().increment(method, url, response, error, **kwargs)
+
+
 def _new_session() -> requests.Session:
     session = requests.Session()
     # Callers' credentials travel in their own headers only: no netrc, no proxy from the
@@ -76,7 +92,11 @@ def _new_session() -> requests.Session:
     session.trust_env = False
     session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
     adapter = HTTPAdapter(
-        pool_connections=len(SERVICE_NAMES), pool_maxsize=POOL_SIZE_PER_SERVICE, max_retries=0
+        pool_connections=len(SERVICE_NAMES),
+        pool_maxsize=POOL_SIZE_PER_SERVICE,
+        max_retries=_ResendDroppedReads(
+            total=1, status=0, redirect=0, allowed_methods=_ResendDroppedReads.READS
+        ),
     )
     session.mount("http://", adapter)
     session.mount("https://", adapter)
@@ -95,6 +115,10 @@ def install_routing(app: Flask) -> None:
         base_url = service_urls.get(service)
         if base_url is None:
             return _error(404, "unknown_service", f"there is no service named {service}")
+        if DOT_SEGMENTS.intersection(rest.split("/")):
+            # ".." (or "..%2f", decoded before routing) would leave the service's /api/v1/
+            # once the URL is normalized on its way: /metrics, or another resource
+            return _error(404, "not_found", "a path may not hold . or .. segments")
         return _relay(service, base_url, f"{base_url}{SERVICE_PREFIX}{quote(rest, PATH_SAFE)}")
 
     app.add_url_rule(ROUTE, endpoint="forward", view_func=forward, methods=FORWARDED_METHODS)

@@ -11,6 +11,10 @@ bind = os.environ.get("BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("WEB_THREADS", "4"))
 timeout = 30
+# Idle keep-alive connections live longer than any client's or proxy's reuse of them
+# (ingress-nginx keeps upstream connections 60 s, the gateway's pool as long as it likes):
+# with gunicorn's default of 2 s, a request sent as the server closes is lost.
+keepalive = 75
 graceful_timeout = 10
 accesslog = None  # the app logs each request as JSON itself
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 
@@ -211,3 +212,42 @@ def test_upstream_time_is_measured_by_service_and_status(env, echo_url):
     assert 'kinerja_gateway_upstream_duration_seconds_count{service="targets",status="201"}' in (
         metrics
     )
+
+
+class DropsFirstRequest:
+    """A service whose first connection closes without an answer (as a keep-alive
+    connection does when it is closed just as it is reused); later ones answer 200."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.requests: list[bytes] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            with connection:
+                self.requests.append(connection.recv(65536).split(b"\r\n", 1)[0])
+                if len(self.requests) > 1:
+                    body = b'{"ok": true}'
+                    connection.sendall(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                        b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+                    )
+
+
+def test_a_dropped_read_is_sent_again_and_a_dropped_write_is_not(env):
+    reads = DropsFirstRequest()
+    gateway = create_gateway(env, logs=reads.url).test_client()
+    assert gateway.get("/api/v1/logs/entries").status_code == 200
+    assert [r.split(b" ")[0] for r in reads.requests] == [b"GET", b"GET"]
+
+    writes = DropsFirstRequest()
+    gateway = create_gateway(env, logs=writes.url).test_client()
+    answer = gateway.post("/api/v1/logs/entries", json={})
+    assert answer.status_code >= 502  # the client decides, with its Idempotency-Key
+    assert [r.split(b" ")[0] for r in writes.requests] == [b"POST"]
