@@ -170,7 +170,13 @@ def replace_scores(db: Database, cycle: str, scores: list[ProvisionalScore]) -> 
             [ReplaceOne({"_id": f"{s.nip}:{s.cycle}"}, _score_doc(s), upsert=True) for s in scores],
             ordered=False,
         )
-    db["scores"].delete_many({"cycle": cycle, "nip": {"$nin": [s.nip for s in scores]}})
+    # The stale ids are found here, not by a $nin of every nip: the server would test each of
+    # the cycle's scores against that whole list (employees × employees; minutes at 10,000).
+    kept = {f"{s.nip}:{s.cycle}" for s in scores}
+    stale = [d["_id"] for d in db["scores"].find({"cycle": cycle}, {"_id": 1})]
+    stale = [score_id for score_id in stale if score_id not in kept]
+    if stale:
+        db["scores"].delete_many({"_id": {"$in": stale}})
 
 
 def _to_score(doc: dict) -> ProvisionalScore:
