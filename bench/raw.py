@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 from bson.decimal128 import Decimal128
 from kombu import Connection, Consumer, Exchange, Producer, Queue
@@ -332,6 +333,8 @@ def time_recompute(url: str, database: str, repeats: int, profile_html=None) -> 
             profiler.stop()
             profile_html.write_text(profiler.output_html())
             profile_text = profiler.output_text(unicode=False, color=False, show_all=False)
+            # paths relative to the repository: the profile is committed with the results
+            profile_text = profile_text.replace(f"{Path(__file__).resolve().parents[1]}/", "")
         else:
             result = recompute.recompute_cycle(db, CYCLE)
     else:
