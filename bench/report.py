@@ -207,7 +207,8 @@ def figures(results: dict) -> str:
     if "tuning" in results:
         for step in results["tuning"]:
             out.append(
-                f"- tuning, {step['name']}: before {step['before']} s, after {step['after']} s"
+                f"- tuning, {step['name']}: before {step['before']} {step.get('unit', 's')}, "
+                f"after {step['after']} {step.get('unit', 's')}"
             )
     return "\n".join(out)
 

@@ -51,6 +51,8 @@ CONFIG = {
     "recompute_repeats": 1 if QUICK else 2,
     "group_repeats": 3,
     "tuning_pairs": 1,  # the "before" takes minutes at 10,000 employees
+    "live_round_employees": 500,  # step 2: a cycle of this many, and responses streamed in
+    "live_round_responses": 60 if QUICK else 200,
     "staff": 30,
     "rounds": 4 if QUICK else 10,
 }
@@ -320,6 +322,20 @@ def run_phases(stack, results, mongo_url, broker_url, mongo_pid, work: Path) -> 
     ]
     step = results["tuning"][0]
     say(f"   before {step['before']} s, after {step['after']} s")
+    phase("tuning step 2: a live round's responses through the appraisal worker, before/after")
+    live = f"{database}-live"
+    raw.build_dataset(mongo_url, live, CONFIG["live_round_employees"], progress("dataset"))
+    live_db = raw.appraisal_db(mongo_url, live)
+    staff = [
+        e["nip"] for e in live_db["directory_employees"].find({"supervisor_nip": {"$ne": None}})
+    ]
+    peers = [(staff[i], staff[i + 1]) for i in range(0, CONFIG["live_round_responses"] * 2, 2)]
+    results["tuning"].append(
+        tuning.compare_live_round(live_db, raw.CYCLE, peers, progress("tuning"))
+    )
+    step = results["tuning"][1]
+    say(f"   before {step['before']}, after {step['after']} responses/s")
+    live_db.client.drop_database(live)
     text = results["recompute"].pop("profile_text", None)
     if text:
         (HERE / "profiles" / "recompute.txt").write_text(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 
@@ -306,10 +307,12 @@ def export_scores(cycle: str):
     body = reports.export_csv(
         store.scores_of(db, cycle), store.finals_of(db, cycle), commands.names(db)
     )
+    # the cycle comes from the path: no quote, newline or other byte a header can't hold
+    filename = re.sub(r"[^A-Za-z0-9._-]", "_", cycle)
     return Response(
         body,
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="kinerja360-{cycle}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="kinerja360-{filename}.csv"'},
     )
 
 

@@ -33,6 +33,11 @@ def supersedes(incoming: Rating, current: Rating | None) -> bool:
 ANONYMOUS_GROUPS = ("peer", "subordinate")
 
 
+def counts_now(rating: Rating, round_closed: bool) -> bool:
+    """Whether the rating can enter the scores at this moment (see publishable)."""
+    return rating.rater_group not in ANONYMOUS_GROUPS or round_closed
+
+
 def publishable(
     ratings: Iterable[Rating], closed_rounds: Collection[str], floor: Mapping[str, int]
 ) -> list[Rating]:

@@ -37,7 +37,7 @@ def record_response(event: Envelope, tx: Tx) -> None:
     current = store.find_rating(tx, incoming.round_id, incoming.rater_id, incoming.ratee_id)
     if domain.supersedes(incoming, current):
         store.put_rating(tx, incoming)
-        _rescore_round(tx, incoming.round_id)
+        _rescore_if_it_counts(tx, incoming)
 
 
 @subscriptions.on("feedback.response.withdrawn")
@@ -47,14 +47,16 @@ def forget_response(event: Envelope, tx: Tx) -> None:
     current = store.find_rating(tx, incoming.round_id, incoming.rater_id, incoming.ratee_id)
     if current is not None and domain.supersedes(incoming, current):
         store.delete_rating(tx, current)
-        _rescore_round(tx, incoming.round_id)
+        _rescore_if_it_counts(tx, incoming)
 
 
-def _rescore_round(tx: Tx, round_id: str) -> None:
-    # A response may overtake its round's opening event; that event marks the cycle then.
-    cycle = store.round_cycle(tx, round_id)
-    if cycle is not None:
-        store.mark_dirty(tx, cycle)
+def _rescore_if_it_counts(tx: Tx, rating: domain.Rating) -> None:
+    """Mark the cycle for a recompute when this rating can move its scores now: a peer's or
+    subordinate's waits for its round to close (domain.publishable), whose event marks the
+    cycle then; so does a round's "opened" event that a response overtook."""
+    round_ = store.find_round(tx, rating.round_id)
+    if round_ is not None and domain.counts_now(rating, round_["status"] == "closed"):
+        store.mark_dirty(tx, round_["cycle"])
 
 
 @subscriptions.on("targets.score.updated")

@@ -83,9 +83,10 @@ def skp_score(db: Database, nip: str, cycle: str) -> dict | None:
     return db["skp_scores"].find_one({"_id": f"{nip}:{cycle}"})
 
 
-def round_cycle(tx: Tx, round_id: str) -> str | None:
-    doc = tx.db["rounds"].find_one({"_id": round_id}, {"cycle": 1}, session=tx.session)
-    return doc["cycle"] if doc else None
+def find_round(tx: Tx, round_id: str) -> dict | None:
+    """The round's cycle and status, once its "opened" event has arrived."""
+    fields = {"cycle": 1, "status": 1}
+    return tx.db["rounds"].find_one({"_id": round_id}, fields, session=tx.session)
 
 
 def rounds_of(db: Database, cycle: str) -> list[dict]:

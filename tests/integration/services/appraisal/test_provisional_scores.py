@@ -219,3 +219,25 @@ def view_of(app, nip: str):
     headers = token(app.settings_for_tokens, "hr-1", "hr")
     answer = app.test_client().get(f"/api/v1/cycles/2026/scores/{nip}", headers=headers)
     return answer.status_code, answer.json
+
+
+def test_only_a_rating_that_can_move_a_score_costs_a_recompute(app):
+    """An anonymous rating in an open round waits for the close, so it leaves the cycle's
+    scores as they are; the superior's counts at once, and so does the close."""
+    recompute_now(app)
+    cycles = app.extensions["kinerja"].db["cycles"]
+
+    def dirty() -> bool:
+        return cycles.find_one({"_id": "2026"})["dirty"]
+
+    for peer in STAFF[1:]:
+        rate(app, peer, STAFF[0], "peer", 70)
+    assert not dirty()
+    rate(app, BOSS, STAFF[0], "superior", 80)
+    assert dirty()
+    recompute_now(app)
+    closed = {"round_id": "r1", "cycle": "2026", "framework_id": "pp46", "status": "closed"}
+    apply(app, handlers.record_round, "feedback.round.closed", closed)
+    assert dirty()
+    status, score = view(app, BOSS, "employee", "supervisor")
+    assert score["groups"]["peer"]["raters"] == 3  # all three, now the round has closed
