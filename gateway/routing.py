@@ -62,7 +62,6 @@ PASSED_RESPONSE_HEADERS = (
 # Characters a path segment may hold as they are (RFC 3986 pchar); the rest is re-encoded,
 # since Flask hands the path over decoded and a decoded "?" or "#" would cut it short.
 PATH_SAFE = "/:@!$&'()*+,;="
-DOT_SEGMENTS = {".", ".."}
 
 UPSTREAM_LATENCY = Histogram(
     "kinerja_gateway_upstream_duration_seconds",
@@ -115,10 +114,6 @@ def install_routing(app: Flask) -> None:
         base_url = service_urls.get(service)
         if base_url is None:
             return _error(404, "unknown_service", f"there is no service named {service}")
-        if DOT_SEGMENTS.intersection(rest.split("/")):
-            # ".." (or "..%2f", decoded before routing) would leave the service's /api/v1/
-            # once the URL is normalized on its way: /metrics, or another resource
-            return _error(404, "not_found", "a path may not hold . or .. segments")
         return _relay(service, base_url, f"{base_url}{SERVICE_PREFIX}{quote(rest, PATH_SAFE)}")
 
     app.add_url_rule(ROUTE, endpoint="forward", view_func=forward, methods=FORWARDED_METHODS)

@@ -6,10 +6,12 @@ health endpoints and the one error shape; a service adds its blueprints.
 
 from __future__ import annotations
 
+import io
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Api, Blueprint
@@ -17,13 +19,13 @@ from marshmallow import Schema, fields
 from pymongo import MongoClient
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kinerja import idempotency, metrics
 from kinerja.auth import current_principal
 from kinerja.config import Settings
-from kinerja.errors import AppError, Unavailable, ValidationFailed
+from kinerja.errors import AppError, NotFound, Unavailable, ValidationFailed
 from kinerja.health import check_broker, check_mongo
 from kinerja.logs import bind_ids, clear_ids, configure_logging, get_logger
 from kinerja.mongo import UnitOfWork, connect, is_unavailable
@@ -33,6 +35,7 @@ log = get_logger(__name__)
 REQUEST_ID = "X-Request-ID"
 CORRELATION_ID = "X-Correlation-ID"
 _UNTRACKED = {"/healthz", "/readyz", "/metrics"}
+DOT_SEGMENTS = {".", ".."}
 
 
 @dataclass
@@ -146,6 +149,9 @@ def _install_request_hooks(app: Flask, service: str, context: ServiceContext) ->
         g.correlation_id = request.headers.get(CORRELATION_ID) or g.request_id
         bind_ids(request_id=g.request_id, correlation_id=g.correlation_id)
 
+    # before anything reads the body or the query (idempotency keys hash the body)
+    app.before_request(_refuse_malformed_input)
+
     @app.before_request
     def replay_a_retried_write():
         claim = idempotency.request_claim(_caller_or_none())
@@ -185,6 +191,34 @@ def _install_request_hooks(app: Flask, service: str, context: ServiceContext) ->
     @app.teardown_request
     def forget_ids(_exc):
         clear_ids("request_id", "correlation_id")
+
+
+def _refuse_malformed_input() -> None:
+    """A query that is not UTF-8 or a path with a NUL is a 400 (Werkzeug would replace the
+    bytes and go on), a path with a . or .. segment a 404, and a body without Content-Length
+    (chunked) over the limit a 413 (Werkzeug would cut it at the limit and go on with the
+    part)."""
+    try:
+        unquote_to_bytes(request.query_string).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise AppError("the query string is not UTF-8", {"query": [str(exc)]}) from exc
+    if "\x00" in request.path:  # no id holds one; a file name cut short at it is the attack
+        raise AppError("the path holds a NUL character", {"path": ["NUL character"]})
+    if DOT_SEGMENTS.intersection(request.path.split("/")):
+        # "..", "..%2f" or "%2e%2e" (decoded by now): no id is one, and the gateway's
+        # forwarded URL would be normalized on its way, out of /api/v1/ (/metrics) or into
+        # another resource
+        raise NotFound("a path may not hold . or .. segments")
+    environ = request.environ
+    limit = request.max_content_length
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    # only a server that ends the stream itself (gunicorn, werkzeug) may be read to its end
+    if chunked and limit is not None and environ.get("wsgi.input_terminated"):
+        body = environ["wsgi.input"].read(limit + 1)
+        if len(body) > limit:
+            raise RequestEntityTooLarge()
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
 
 
 def _caller_or_none() -> str | None:

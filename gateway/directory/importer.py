@@ -42,9 +42,15 @@ class ImportPlan:
 def read_csv(text: str) -> tuple[str, list[dict]]:
     """The import's kind (employees or units) from its header, and its rows."""
     sample = text[:4096]
-    dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
+    except csv.Error:  # one column, or no delimiter to find: the header check below answers
+        dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    header = {(name or "").strip() for name in reader.fieldnames or []}
+    try:
+        header = {(name or "").strip() for name in reader.fieldnames or []}
+    except csv.Error as exc:
+        raise ValidationFailed("the file is not readable CSV", {"file": [str(exc)]}) from exc
     if "nip" in header:
         kind, known, required = "employees", EMPLOYEE_COLUMNS, {"nip", "name", "unit_id"}
     elif {"id", "name"} <= header:
@@ -59,10 +65,17 @@ def read_csv(text: str) -> tuple[str, list[dict]]:
         problems = [f"unknown columns: {sorted(unknown)}"] if unknown else []
         problems += [f"missing columns: {sorted(missing)}"] if missing else []
         raise ValidationFailed("the header does not match the import format", {"file": problems})
-    rows = [
-        {k.strip(): (v.strip() or None) if isinstance(v, str) else v for k, v in row.items() if k}
-        for row in reader
-    ]
+    try:
+        rows = [
+            {
+                k.strip(): (v.strip() or None) if isinstance(v, str) else v
+                for k, v in row.items()
+                if k
+            }
+            for row in reader
+        ]
+    except csv.Error as exc:  # e.g. a field over the csv module's size limit
+        raise ValidationFailed("the file is not readable CSV", {"file": [str(exc)]}) from exc
     return kind, rows
 
 

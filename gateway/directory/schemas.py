@@ -49,7 +49,8 @@ class EmployeeQuery(Schema):
     supervisor_nip = fields.String()
     active = fields.Boolean()
     q = fields.String(validate=validate.Length(max=100))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    # bounded so that the skip, (page - 1) * per_page, stays a MongoDB (64-bit) integer
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 

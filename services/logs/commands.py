@@ -142,7 +142,10 @@ def import_csv(
     minutes). Each row is checked by the same rules, the days-back rule aside
     (history is old by nature), and written in its own transaction; the report
     lists every refused row with why, so a stop half-way is never silent."""
-    rows = list(csv.DictReader(io.StringIO(text)))
+    try:
+        rows = list(csv.DictReader(io.StringIO(text)))
+    except csv.Error as exc:  # e.g. a field over the csv module's size limit
+        raise ValidationFailed("the file is not readable CSV", {"file": [str(exc)]}) from exc
     history = replace(store.rules(uow.db), max_working_days_back=36_500)
     written, rejected = 0, []
     for line, row in enumerate(rows, start=2):

@@ -1,6 +1,19 @@
 """The logs API's contract."""
 
-from marshmallow import Schema, fields, validate
+from decimal import Decimal
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+MAX_QUANTITY = 1_000_000
+
+
+def _at_most_max_quantity(quantity: Decimal) -> None:
+    # one entry's output, bounded so that sums stay numbers (1e308 twice is Infinity, which
+    # JSON cannot carry); a function, not validate.Range, whose Decimal bound the OpenAPI
+    # document would show as a string
+    if quantity > MAX_QUANTITY:
+        raise ValidationError(f"at most {MAX_QUANTITY:,} in one entry")
+
 
 MONTH = validate.Regexp(r"^20\d\d-(0[1-9]|1[0-2])$", error="a month such as 2026-03")
 
@@ -9,7 +22,7 @@ class EntryIn(Schema):
     date = fields.Date(required=True)
     activity_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     description = fields.String(required=True, validate=validate.Length(max=4000))
-    quantity = fields.Decimal(required=True, allow_nan=False)
+    quantity = fields.Decimal(required=True, allow_nan=False, validate=_at_most_max_quantity)
     minutes = fields.Integer(required=True, strict=True)
 
 

@@ -19,6 +19,7 @@ UNDER, NORMAL, OVER = "under", "normal", "over"
 # A person's ratio inside [NORMAL_LOW, NORMAL_HIGH] counts as a normal load.
 NORMAL_LOW = Decimal("0.8")
 NORMAL_HIGH = Decimal("1.2")
+HOURS_IN_A_LEAP_YEAR = 366 * 24
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,8 @@ class WorkloadSettings:
     def check(self) -> None:
         fields = {}
         hours = Decimal(self.effective_hours_per_year)
-        if not (hours.is_finite() and hours > 0):
-            fields["effective_hours_per_year"] = ["more than 0"]
+        if not (hours.is_finite() and 0 < hours <= HOURS_IN_A_LEAP_YEAR):
+            fields["effective_hours_per_year"] = [f"more than 0, at most {HOURS_IN_A_LEAP_YEAR}"]
         if not 1 <= self.working_days_per_year <= 366:
             fields["working_days_per_year"] = ["between 1 and 366"]
         if fields:

@@ -1,14 +1,26 @@
 """The targets API's contract. Numbers come in as exact decimals and go out as JSON numbers."""
 
-from marshmallow import Schema, fields, validate
+from decimal import Decimal
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from services.targets.domain import CREATIVITY_LEVELS
 
 ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,63}$", error="lowercase letters, digits and '-'")
 
 
+SMALLEST, LARGEST = Decimal("0.000001"), Decimal("1000000000000")
+
+
+def _in_range(value: Decimal) -> None:
+    # Scores divide realizations by targets: between these bounds every ratio, and so every
+    # score, stays a JSON number (1e308 / 1e-300 would be Infinity, which JSON cannot carry).
+    if value != 0 and not SMALLEST <= abs(value) <= LARGEST:
+        raise ValidationError(f"0, or between {SMALLEST} and {LARGEST:,} in size")
+
+
 def number(**kwargs) -> fields.Decimal:
-    return fields.Decimal(allow_nan=False, **kwargs)
+    return fields.Decimal(allow_nan=False, validate=_in_range, **kwargs)
 
 
 class ActivityIn(Schema):
