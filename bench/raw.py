@@ -259,7 +259,7 @@ def build_dataset(url: str, database: str, employees: int, progress: Progress) -
     db["cycles"].insert_one({"_id": CYCLE, "inputs_version": 1, "dirty": True})
     for start in range(0, len(ratings), 10_000):
         db["ratings"].insert_many(ratings[start : start + 10_000], ordered=False)
-        progress(f"dataset: {start + 10_000:,} of {len(ratings):,} ratings written")
+        progress(f"{min(start + 10_000, len(ratings)):,} of {len(ratings):,} ratings written")
     # the indexes the appraisal worker keeps (services/appraisal/store.py ensure_indexes)
     from services.appraisal import store
 
