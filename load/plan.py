@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from gateway.demo import EMPLOYEE_INDEX, PEOPLE, SUPERVISOR_INDEX, nip
+from services.logs.domain import LogRules as Rules  # the rules in force (GET /logs/rules)
+from services.logs.domain import working_days_between
 
 DEMO_PASSWORD = "demo1234"
 HR_ACCOUNT = "demo-hr"
@@ -120,24 +121,6 @@ def supervisor_accounts() -> list[str]:
 
 
 # --- daily log entries --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rules:
-    """The logs service's rules in force (GET /logs/rules)."""
-
-    max_working_days_back: int = 3
-    max_minutes_per_day: int = 1440
-    min_description_length: int = 20
-
-
-def working_days_between(earlier: date, later: date) -> int:
-    """Monday-Friday days after `earlier` up to and including `later` (as the service counts)."""
-    days, current = 0, earlier
-    while current < later:
-        current += timedelta(days=1)
-        days += current.weekday() < 5
-    return days
 
 
 def writable_days(today: date, rules: Rules) -> list[date]:
