@@ -105,8 +105,10 @@ def previous_answer(db: Database, claim: Claim) -> Response | None:
 
 def remember_answer(db: Database, claim: Claim, response: Response) -> None:
     """After the commit: keep the answer for retries (best effort; see AlreadyApplied)."""
+    if response.direct_passthrough:  # a stream: reading it here would take it from the client
+        return
     body = response.get_data()
-    if response.direct_passthrough or len(body) > STORED_BODY_LIMIT:
+    if len(body) > STORED_BODY_LIMIT:
         return
     answer = {"status": response.status_code, "mimetype": response.mimetype, "body": body}
     try:
