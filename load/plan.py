@@ -15,7 +15,6 @@ from gateway.demo import EMPLOYEE_INDEX, PEOPLE, SUPERVISOR_INDEX, nip
 from services.logs.domain import LogRules as Rules  # the rules in force (GET /logs/rules)
 from services.logs.domain import working_days_between
 
-DEMO_PASSWORD = "demo1234"
 HR_ACCOUNT = "demo-hr"
 
 # Every request the profile makes: its name in the figures -> (method, gateway path).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -9,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import requests
@@ -86,3 +88,14 @@ def clean_env(**extra) -> dict:
     }
     env.update(WEB_CONCURRENCY="2", **extra)
     return env
+
+
+@contextlib.contextmanager
+def demo_stack(folder: Path) -> Iterator[Stack]:
+    """The whole platform with its demo data on free ports, for a with-block."""
+    stack = Stack(folder / "data", clean_env())
+    stack.start("--demo")
+    try:
+        yield stack
+    finally:
+        stack.stop()

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.stack import Stack, clean_env
+from gateway.demo import DEMO_PASSWORD
+from tests.stack import demo_stack
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
-DEMO_PASSWORD = "demo1234"
 
 pytestmark = pytest.mark.browser
 
@@ -24,10 +24,8 @@ pytestmark = pytest.mark.browser
 def stack(tmp_path_factory):
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (make test installs it)")
-    stack = Stack(tmp_path_factory.mktemp("browser") / "data", clean_env())
-    stack.start("--demo")
-    yield stack
-    stack.stop()
+    with demo_stack(tmp_path_factory.mktemp("browser")) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

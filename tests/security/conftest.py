@@ -9,17 +9,14 @@ import jwt
 import pytest
 import requests
 
-from tests.stack import Stack, clean_env
-
-DEMO_PASSWORD = "demo1234"
+from gateway.demo import DEMO_PASSWORD
+from tests.stack import demo_stack as running_demo_stack
 
 
 @pytest.fixture(scope="session")
 def demo_stack(tmp_path_factory):
-    stack = Stack(tmp_path_factory.mktemp("security") / "data", clean_env())
-    stack.start("--demo")
-    yield stack
-    stack.stop()
+    with running_demo_stack(tmp_path_factory.mktemp("security")) as stack:
+        yield stack
 
 
 @pytest.fixture(scope="session")

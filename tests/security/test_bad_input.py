@@ -40,11 +40,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from gateway.demo import DEMO_PASSWORD
 from gateway.directory.api import IMPORT_MAX_BYTES
 from kinerja.auth import ROLES, issue_access_token, verify_access_token
-from tests.stack import Stack, clean_env
+from tests.stack import demo_stack
 
-DEMO_PASSWORD = "demo1234"
 ACCOUNTS = {
     "employee": "demo-employee",
     "supervisor": "demo-supervisor",
@@ -77,10 +77,8 @@ SLOW_SECONDS = 10
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    stack = Stack(tmp_path_factory.mktemp("fuzz") / "data", clean_env())
-    stack.start("--demo")
-    yield stack
-    stack.stop()
+    with demo_stack(tmp_path_factory.mktemp("fuzz")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
