@@ -40,6 +40,12 @@ EVENTS_CONSUMED = Counter(
     "Events a consumer took off its queue, by outcome (applied or duplicate).",
     ["service", "type", "outcome"],
 )
+EVENTS_PER_TRANSACTION = Histogram(
+    "kinerja_events_per_transaction",
+    "Events a consumer applied in one transaction (a batch of those that arrived together).",
+    ["service"],
+    buckets=(1, 2, 4, 8, 16, 32, 64),
+)
 EVENTS_FAILED = Counter(
     "kinerja_events_failed_total",
     "Handler attempts that raised; retried with backoff until the attempt limit.",

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from kombu import Connection
@@ -65,6 +66,15 @@ class AlreadyApplied(Exception):
     """The event's id is already recorded: a duplicate delivery."""
 
 
+@dataclass
+class Delivery:
+    """A received event awaiting its transaction, and the message to ack after it."""
+
+    event: Envelope
+    handler: EventHandler
+    message: Message
+
+
 def backoff_seconds(attempt: int, base: float = 0.2, cap: float = 5.0) -> float:
     return min(cap, base * 2 ** (attempt - 1))
 
@@ -83,6 +93,8 @@ class EventConsumer(ConsumerProducerMixin):
         max_attempts: int = 5,
         prefetch_count: int = 32,
         backoff: Callable[[int], float] = backoff_seconds,
+        batch_size: int = 32,
+        batch_wait_seconds: float = 0.005,
     ):
         self.service = service
         self.connection = connection
@@ -92,6 +104,11 @@ class EventConsumer(ConsumerProducerMixin):
         self.max_attempts = max_attempts
         self.prefetch_count = prefetch_count
         self.backoff = backoff
+        self.batch_size = batch_size
+        # How long a batch waits for one more event; a quiet queue adds at most this to
+        # an event's lag, a busy one fills the batch before it runs out.
+        self.batch_wait_seconds = batch_wait_seconds
+        self._batch: list[Delivery] = []
         self.queue = topology.consumer_queue(service, subscriptions.patterns)
         self.dead_letter_queue = topology.dead_letter_queue(service)
         self.applied = unit_of_work.db["applied_events"]
@@ -110,6 +127,29 @@ class EventConsumer(ConsumerProducerMixin):
                 on_decode_error=self.on_decode_error,
             )
         ]
+
+    def consume(self, limit=None, timeout=None, safety_interval=1, **kwargs) -> Iterator[None]:
+        """kombu's ConsumerMixin.consume, but a pending batch is applied as soon as no
+        further event arrives within batch_wait_seconds (or the batch is full)."""
+        self._batch.clear()  # after a reconnect the broker redelivers whatever was unacked
+        with self.consumer_context(**kwargs) as (connection, _channel, _consumers):
+            while not self.should_stop:
+                self.on_iteration()
+                wait = self.batch_wait_seconds if self._batch else safety_interval
+                try:
+                    connection.drain_events(timeout=wait)
+                except TimeoutError:
+                    if self._batch:
+                        self.apply_pending()
+                    else:
+                        connection.heartbeat_check()
+                except OSError:
+                    if not self.should_stop:
+                        raise
+                else:
+                    if len(self._batch) >= self.batch_size:
+                        self.apply_pending()
+                    yield
 
     def on_decode_error(self, message: Message, exc: Exception) -> None:
         # kombu's default acks and drops the message; keep it for a human instead.
@@ -137,11 +177,29 @@ class EventConsumer(ConsumerProducerMixin):
             log.warning("event.no_handler", event_type=event.type, event_id=event.id)
             message.ack()
             return
-        bind_ids(correlation_id=event.correlation_id, causation_id=event.id)
-        try:
-            self._apply_with_retries(event, handler, message)
-        finally:
-            clear_ids("correlation_id", "causation_id")
+        self._batch.append(Delivery(event, handler, message))
+
+    def apply_pending(self) -> None:
+        """Apply the received events: together in one transaction, or one by one."""
+        batch, self._batch = self._batch, []
+        if len(batch) > 1:
+            try:
+                outcomes = self.apply_batch(batch)
+            except Exception as exc:  # noqa: BLE001 - each event then gets its own retries
+                log.info("event.batch_failed", events=len(batch), error=repr(exc))
+            else:
+                metrics.EVENTS_PER_TRANSACTION.labels(self.service).observe(len(batch))
+                for delivery, outcome in zip(batch, outcomes, strict=True):
+                    self._acknowledge(delivery, outcome)
+                return
+        for delivery in batch:
+            if self.should_stop:
+                return  # unacked: redelivered to whoever consumes next
+            bind_ids(correlation_id=delivery.event.correlation_id, causation_id=delivery.event.id)
+            try:
+                self._apply_with_retries(delivery.event, delivery.handler, delivery.message)
+            finally:
+                clear_ids("correlation_id", "causation_id")
 
     def _apply_with_retries(self, event: Envelope, handler: EventHandler, message) -> None:
         attempt = 0
@@ -169,7 +227,12 @@ class EventConsumer(ConsumerProducerMixin):
                     return
                 if self._sleep_or_stop(self.backoff(attempt)):
                     return
-        message.ack()
+        metrics.EVENTS_PER_TRANSACTION.labels(self.service).observe(1)
+        self._acknowledge(Delivery(event, handler, message), outcome)
+
+    def _acknowledge(self, delivery: Delivery, outcome: str) -> None:
+        event = delivery.event
+        delivery.message.ack()
         metrics.EVENTS_CONSUMED.labels(self.service, event.type, outcome).inc()
         if outcome == "applied":
             lag = (datetime.now(UTC) - event.occurred).total_seconds()
@@ -194,6 +257,45 @@ class EventConsumer(ConsumerProducerMixin):
         except AlreadyApplied:
             return "duplicate"
         return "applied"
+
+    def apply_batch(self, batch: list[Delivery]) -> list[str]:
+        """Run every new event's handler, in order, and record their ids in one
+        transaction; returns each delivery's outcome. A redelivered copy is skipped."""
+
+        def work(tx: Tx) -> list[str]:
+            ids = [delivery.event.id for delivery in batch]
+            seen = {
+                doc["_id"]
+                for doc in self.applied.find({"_id": {"$in": ids}}, {"_id": 1}, session=tx.session)
+            }
+            outcomes = []
+            fresh = []
+            for delivery in batch:
+                if delivery.event.id in seen:
+                    outcomes.append("duplicate")
+                else:
+                    seen.add(delivery.event.id)
+                    outcomes.append("applied")
+                    fresh.append(delivery.event)
+            if fresh:
+                now = datetime.now(UTC)
+                self.applied.insert_many(
+                    [{"_id": e.id, "type": e.type, "applied_at": now} for e in fresh],
+                    session=tx.session,
+                )
+            try:
+                for delivery, outcome in zip(batch, outcomes, strict=True):
+                    if outcome == "applied":
+                        bind_ids(
+                            correlation_id=delivery.event.correlation_id,
+                            causation_id=delivery.event.id,
+                        )
+                        delivery.handler(delivery.event, tx)
+            finally:
+                clear_ids("correlation_id", "causation_id")
+            return outcomes
+
+        return self.uow(work)
 
     def _sleep_or_stop(self, seconds: float) -> bool:
         deadline = time.monotonic() + seconds

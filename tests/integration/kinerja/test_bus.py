@@ -350,3 +350,64 @@ def test_consumer_reconnects_after_broker_outage(amqp_bench):
         wait_for(lambda: bench.applied("reconnect") == 2, timeout=30, message="applied after")
     proxy.cut()
     assert not errors
+
+
+def transactions_of(service: str) -> float:
+    return counted("kinerja_events_per_transaction_count", service=service)
+
+
+def test_a_backlog_is_applied_in_batches_each_event_once(bench):
+    """Events waiting together share transactions; a redelivered copy among them is
+    skipped, and every effect is there exactly once."""
+    sent = [bench.write(f"batch-{n % 4}") for n in range(40)]
+    relay = bench.relay()
+    wait_until_drained(relay)
+    bench.producer_db["outbox"].update_one({"_id": sent[7].id}, {"$set": {"published": False}})
+    wait_until_drained(relay)  # the relay re-sent one event: 41 messages wait
+    transactions_before = transactions_of(CONSUMER)
+
+    consumer = bench.consumer()
+    with running(consumer.run, consumer.stop) as errors:
+        wait_for(
+            lambda: sum(bench.applied(f"batch-{k}") for k in range(4)) == 40,
+            message="forty events applied",
+        )
+        wait_for(lambda: not _ready_messages(bench), message="the queue drained")
+    assert not errors
+    applied_ids = []
+    for k in range(4):
+        doc = bench.consumer_db["counters"].find_one({"_id": f"batch-{k}"})
+        assert doc["applied"] == 10
+        applied_ids += doc["events"]
+    assert sorted(applied_ids) == sorted(e.id for e in sent)
+    assert bench.consumer_db["applied_events"].count_documents({}) == 40
+    transactions = transactions_of(CONSUMER) - transactions_before
+    assert 1 <= transactions < 20, "a waiting backlog is applied a batch per transaction"
+
+
+def test_a_poison_event_in_a_batch_is_dead_lettered_alone(bench):
+    """The batch's transaction fails as a whole; its events then run one by one, so the
+    poison gets its retries and the dead-letter queue, the rest are applied once."""
+    healthy = [bench.write("beside-poison") for _ in range(5)]
+    bench.write("poison", poison=True)
+    healthy += [bench.write("beside-poison") for _ in range(5)]
+    wait_until_drained(bench.relay())
+
+    consumer = bench.consumer()
+    with running(consumer.run, consumer.stop) as errors:
+        wait_for(lambda: bench.applied("beside-poison") == 10, message="the healthy applied")
+        wait_for(
+            lambda: _dead_letters(bench.consumer_settings, bench.topology) == 1,
+            message="the poison dead-lettered",
+        )
+    assert not errors
+    assert bench.applied("poison") == 0
+    doc = bench.consumer_db["counters"].find_one({"_id": "beside-poison"})
+    assert sorted(doc["events"]) == sorted(e.id for e in healthy)
+
+
+def _ready_messages(bench: Bench) -> int:
+    with broker_connection(bench.consumer_settings) as connection, connection.channel() as ch:
+        queue = bench.topology.consumer_queue(CONSUMER, []).bind(ch)
+        _, ready, _ = queue.queue_declare(passive=True)
+    return ready
