@@ -9,11 +9,11 @@ give the same numbers as a recompute from scratch.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from services.appraisal import domain
-from services.appraisal.combination import Combination, Rating, combine_ratings
+from services.appraisal.combination import Combination, GroupResult, Rating, combine_ratings
 from services.appraisal.schemes import WeightingScheme, scheme_for
 
 # Stored with every score beside the scheme version, so any score can be traced and redone.
@@ -97,7 +97,7 @@ def score_cycle(inputs: CycleInputs) -> CycleScores:
             final_score=final,
             predicate=domain.predicate(final) if final is not None else None,
             dimensions=_rounded(result.dimensions) if result else {},
-            groups={g: _rounded(asdict(r), 3) for g, r in result.groups.items()} if result else {},
+            groups={g: _group_doc(r) for g, r in result.groups.items()} if result else {},
             group_dimensions=(
                 {g: _rounded(d) for g, d in result.group_dimensions.items()} if result else {}
             ),
@@ -113,6 +113,10 @@ def score_cycle(inputs: CycleInputs) -> CycleScores:
 
 def _people(inputs: CycleInputs) -> set[str]:
     return {r.ratee for r in inputs.ratings} | set(inputs.skp_scores)
+
+
+def _group_doc(group: GroupResult) -> dict:
+    return _rounded(vars(group), 3)  # vars, not asdict: GroupResult holds only scalars
 
 
 def _round(value: float | None, places: int) -> float | None:

@@ -161,7 +161,9 @@ def mark_computed(db: Database, cycle: str, inputs_version: int, computed_at: st
 
 
 def _score_doc(score: ProvisionalScore) -> dict:
-    return {"_id": f"{score.nip}:{score.cycle}", **asdict(score)}
+    # A shallow copy of the fields: asdict's deep copy cost a quarter of a 10,000-person
+    # recompute (bench/RESULTS.md, tuning step 4), and the score is frozen, never mutated.
+    return {"_id": f"{score.nip}:{score.cycle}", **vars(score)}
 
 
 def replace_scores(db: Database, cycle: str, scores: list[ProvisionalScore]) -> None:
