@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 
+import bson
 from pymongo import ReplaceOne
 from pymongo.database import Database
 
@@ -166,18 +168,33 @@ def _score_doc(score: ProvisionalScore) -> dict:
     return {"_id": f"{score.nip}:{score.cycle}", **vars(score)}
 
 
+def _digest(doc: dict, db: Database) -> str:
+    """A fingerprint of a score document's content, stored beside it."""
+    encoded = bson.encode(doc, codec_options=db.codec_options)
+    return hashlib.blake2b(encoded, digest_size=16).hexdigest()
+
+
 def replace_scores(db: Database, cycle: str, scores: list[ProvisionalScore]) -> None:
-    """Write a cycle's scores and drop those of people who no longer have any input."""
-    if scores:
-        db["scores"].bulk_write(
-            [ReplaceOne({"_id": f"{s.nip}:{s.cycle}"}, _score_doc(s), upsert=True) for s in scores],
-            ordered=False,
-        )
+    """Write a cycle's changed scores and drop those of people who no longer have any input.
+
+    Most recomputes follow one input's change and leave most scores as they were: each stored
+    score carries a digest of its content, and only those whose digest differs are rewritten
+    (writing 10,000 unchanged documents took longer than computing them; bench/RESULTS.md,
+    tuning step 5). A document written any other way has no digest, so it is rewritten.
+    """
+    docs = [_score_doc(s) for s in scores]
+    for doc in docs:
+        doc["digest"] = _digest(doc, db)
     # The stale ids are found here, not by a $nin of every nip: the server would test each of
     # the cycle's scores against that whole list (employees × employees; minutes at 10,000).
-    kept = {f"{s.nip}:{s.cycle}" for s in scores}
-    stale = [d["_id"] for d in db["scores"].find({"cycle": cycle}, {"_id": 1})]
-    stale = [score_id for score_id in stale if score_id not in kept]
+    stored = {d["_id"]: d.get("digest") for d in db["scores"].find({"cycle": cycle}, {"digest": 1})}
+    changed = [doc for doc in docs if stored.get(doc["_id"]) != doc["digest"]]
+    if changed:
+        db["scores"].bulk_write(
+            [ReplaceOne({"_id": doc["_id"]}, doc, upsert=True) for doc in changed], ordered=False
+        )
+    kept = {doc["_id"] for doc in docs}
+    stale = [score_id for score_id in stored if score_id not in kept]
     if stale:
         db["scores"].delete_many({"_id": {"$in": stale}})
 
@@ -185,6 +202,7 @@ def replace_scores(db: Database, cycle: str, scores: list[ProvisionalScore]) -> 
 def _to_score(doc: dict) -> ProvisionalScore:
     doc = dict(doc)
     doc.pop("_id")
+    doc.pop("digest", None)
     return ProvisionalScore(**doc)
 
 

@@ -11,7 +11,7 @@ from kinerja import directory_replica
 from kinerja.config import Settings
 from services.appraisal import api, handlers
 from services.appraisal.app import create_app
-from tests.integration.services.appraisal.support import apply, rate, recompute_now
+from tests.integration.services.appraisal.support import DIMENSIONS, apply, rate, recompute_now
 from tests.support import bus_env, token
 
 BOSS = "197001012000031002"
@@ -241,3 +241,30 @@ def test_only_a_rating_that_can_move_a_score_costs_a_recompute(app):
     assert dirty()
     status, score = view(app, BOSS, "employee", "supervisor")
     assert score["groups"]["peer"]["raters"] == 3  # all three, now the round has closed
+
+
+def test_a_recompute_rewrites_only_the_scores_that_changed(app):
+    """Each stored score carries a digest of its content; an unchanged score is left as it
+    is, a changed one (or one without a digest) is rewritten."""
+    for n, nip in enumerate(STAFF):  # varied, or the superior is screened as a straight-liner
+        rate(app, BOSS, nip, "superior", {d: 70 + n + 2 * k for k, d in enumerate(DIMENSIONS)})
+    recompute_now(app)
+    scores = app.extensions["kinerja"].db["scores"]
+    # a field the recompute never writes: it survives exactly where no rewrite happened
+    scores.update_many({"cycle": "2026"}, {"$set": {"untouched": True}})
+    scores.update_one({"_id": f"{STAFF[3]}:2026"}, {"$unset": {"digest": ""}})
+    apply(
+        app,
+        handlers.record_skp_score,
+        "targets.score.updated",
+        {"nip": STAFF[1], "cycle": "2026", "skp_score": 70.0, "complete": True},
+    )
+    recompute_now(app)
+    untouched = {d["nip"] for d in scores.find({"cycle": "2026", "untouched": True})}
+    assert untouched == {STAFF[0], STAFF[2]}
+    scores.update_many({}, {"$unset": {"untouched": ""}})
+    status, score = view_of(app, STAFF[1])
+    assert status == 200
+    assert score["skp_score"] == 70.0
+    assert score["final_score"] == pytest.approx(0.6 * 70 + 0.4 * score["behaviour_score"])
+    assert "digest" not in score
