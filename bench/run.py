@@ -10,7 +10,8 @@ Phases, each printed as it starts, with a progress line every couple of seconds:
     (open loop), every stack process's RSS sampled meanwhile;
  5. the gateway's overhead on one read;
  6. a profile of the stack under the same load (py-spy, when installed);
- 7. the full recompute of 10,000 employees against one $group (pyinstrument profile).
+ 7. the full recompute of 10,000 employees against one $group (pyinstrument profile);
+ 8. the tuning steps, each before and after (bench/tuning.py).
 Writes bench/results.json and bench/RESULTS.md. BENCH_QUICK=1: short durations and a
 2,000-employee recompute, to check the harness itself.
 """
@@ -53,6 +54,7 @@ CONFIG = {
     "tuning_pairs": 1,  # the "before" takes minutes at 10,000 employees
     "live_round_employees": 500,  # step 2: a cycle of this many, and responses streamed in
     "live_round_responses": 60 if QUICK else 200,
+    "backlog_events": 200 if QUICK else 1_000,  # step 3
     "staff": 30,
     "rounds": 4 if QUICK else 10,
 }
@@ -316,6 +318,7 @@ def run_phases(stack, results, mongo_url, broker_url, mongo_pid, work: Path) -> 
         tuning.compare_recompute(
             raw.appraisal_db(mongo_url, database),
             raw.CYCLE,
+            "replace_scores",
             CONFIG["tuning_pairs"],
             progress("tuning"),
         )
@@ -335,13 +338,68 @@ def run_phases(stack, results, mongo_url, broker_url, mongo_pid, work: Path) -> 
     )
     step = results["tuning"][1]
     say(f"   before {step['before']}, after {step['after']} responses/s")
+    phase("tuning step 3: a backlog of response events through the appraisal consumer")
+    appraisal_settings = Settings.from_env(
+        "appraisal",
+        {
+            "MONGO_URL": mongo_url,
+            "BROKER_URL": broker_url,
+            "JWT_SECRET": "x",
+            "BROKER_FOLDER": str(work / "data" / "broker"),
+            "BUS_NAMESPACE": settings.bus_namespace,
+        },
+    )
+    results["tuning"].append(
+        tuning.compare_consumer_batching(
+            live_db,
+            raw.CYCLE,
+            backlog_pairs(staff, CONFIG["backlog_events"]),
+            appraisal_settings,
+            progress("tuning"),
+        )
+    )
+    step = results["tuning"][2]
+    say(f"   before {step['before']}, after {step['after']} events/s")
     live_db.client.drop_database(live)
+    phase("tuning step 4: the recompute with asdict's deep copies and without, alternately")
+    results["tuning"].append(
+        tuning.compare_recompute(
+            raw.appraisal_db(mongo_url, database),
+            raw.CYCLE,
+            "shallow_score_docs",
+            CONFIG["recompute_repeats"],
+            progress("tuning"),
+        )
+    )
+    step = results["tuning"][3]
+    say(f"   before {step['before']} s, after {step['after']} s")
+    phase("tuning step 5: the recompute writing every score, and only the changed ones")
+    results["tuning"].append(
+        tuning.compare_changed_only(
+            raw.appraisal_db(mongo_url, database),
+            raw.CYCLE,
+            CONFIG["recompute_repeats"],
+            progress("tuning"),
+        )
+    )
+    step = results["tuning"][4]
+    say(f"   before {step['before']} s, after {step['after']} s ({step['detail']})")
     text = results["recompute"].pop("profile_text", None)
     if text:
         (HERE / "profiles" / "recompute.txt").write_text(text)
     import pymongo
 
     pymongo.MongoClient(mongo_url).drop_database(database)
+
+
+def backlog_pairs(staff: list[str], count: int) -> list[tuple[str, str]]:
+    """count distinct (rater, ratee) pairs of different people among the staff."""
+    pairs = []
+    for n in range(count):
+        rater = staff[n % len(staff)]
+        ratee = staff[(n + 1 + n // len(staff)) % len(staff)]
+        pairs.append((rater, ratee))
+    return pairs
 
 
 def profile_ingest(ingest: load.Ingest, stack, mongo_pid, work: Path) -> dict:
