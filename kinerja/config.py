@@ -42,6 +42,7 @@ class Settings:
     jwt_refresh_ttl_seconds: int = 7 * 24 * 3600
     max_body_bytes: int = 1_048_576
     event_max_attempts: int = 5
+    event_batch_size: int = 32  # events a consumer applies in one transaction, at most
     mongo_timeout_ms: int = 2000
     service_urls: dict = field(default_factory=dict)
     log_level: str = "INFO"
@@ -86,6 +87,7 @@ class Settings:
             jwt_refresh_ttl_seconds=_int(env, "JWT_REFRESH_TTL_SECONDS", 7 * 24 * 3600),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576),
             event_max_attempts=_int(env, "EVENT_MAX_ATTEMPTS", 5),
+            event_batch_size=_int(env, "EVENT_BATCH_SIZE", 32),
             mongo_timeout_ms=_int(env, "MONGO_TIMEOUT_MS", 2000),
             service_urls=_service_urls(env),
             log_level=env.get("LOG_LEVEL", "INFO"),

@@ -53,6 +53,7 @@ class ServiceWorker:
             self.uow,
             self.subscriptions,
             max_attempts=self.settings.event_max_attempts,
+            batch_size=self.settings.event_batch_size,
         )
 
     def run(self, metrics_port: int | None = None) -> None:
