@@ -40,12 +40,10 @@ def cycle_inputs(
     so a score never moves by one anonymous answer; `published_only=False` takes every
     rating received, for HR's figures on how far the raters agree.
     """
+    received = store.cycle_ratings(db, cycle)
     if published_only:
         closed = {r["_id"] for r in store.rounds_of(db, cycle) if r.get("status") == "closed"}
-        received = store.cycle_ratings(db, cycle, anonymous_from=closed)
         received = domain.publishable(received, closed, ANONYMITY_FLOOR)
-    else:
-        received = store.cycle_ratings(db, cycle)
     ratings = [
         combination.Rating(r.rater_id, r.ratee_id, r.rater_group, dimension, float(score))
         for r in received

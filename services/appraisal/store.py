@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection
 from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
@@ -14,7 +13,7 @@ from pymongo.database import Database
 
 from kinerja import directory_replica
 from kinerja.mongo import Tx, db_and_session, save_versioned
-from services.appraisal.domain import ANONYMOUS_GROUPS, FinalScore, Rating
+from services.appraisal.domain import FinalScore, Rating
 from services.appraisal.provisional import ProvisionalScore
 from services.appraisal.schemes import WeightingScheme
 
@@ -109,26 +108,10 @@ def record_round(tx: Tx, round_id: str, cycle: str, framework_id: str, status: s
     )
 
 
-def cycle_ratings(
-    db: Database,
-    cycle: str,
-    framework_id: str = "pp46",
-    anonymous_from: Collection[str] | None = None,
-) -> list[Rating]:
-    """Every rating of the cycle's rounds of one framework (the model needs them all).
-
-    With `anonymous_from` (the closed rounds), peers' and subordinates' ratings only of those
-    rounds: the others cannot count yet (domain.publishable), and during a round they are
-    most of the cycle's ratings, so the recompute leaves them in the database.
-    """
+def cycle_ratings(db: Database, cycle: str, framework_id: str = "pp46") -> list[Rating]:
+    """Every rating of the cycle's rounds of one framework (the model needs them all)."""
     rounds = [r["_id"] for r in db["rounds"].find({"cycle": cycle, "framework_id": framework_id})]
-    query: dict = {"round_id": {"$in": rounds}}
-    if anonymous_from is not None:
-        query["$or"] = [
-            {"rater_group": {"$nin": list(ANONYMOUS_GROUPS)}},
-            {"round_id": {"$in": list(anonymous_from)}},
-        ]
-    return [_to_rating(d) for d in db["ratings"].find(query)]
+    return [_to_rating(d) for d in db["ratings"].find({"round_id": {"$in": rounds}})]
 
 
 def skp_scores_of(db: Database, cycle: str) -> dict[str, tuple[Decimal, bool]]:

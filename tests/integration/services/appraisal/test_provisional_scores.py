@@ -9,9 +9,8 @@ import pytest
 
 from kinerja import directory_replica
 from kinerja.config import Settings
-from services.appraisal import api, combination, domain, handlers, recompute, store
+from services.appraisal import api, handlers
 from services.appraisal.app import create_app
-from services.appraisal.schemes import ANONYMITY_FLOOR
 from tests.integration.services.appraisal.support import DIMENSIONS, apply, rate, recompute_now
 from tests.support import bus_env, token
 
@@ -269,28 +268,3 @@ def test_a_recompute_rewrites_only_the_scores_that_changed(app):
     assert score["skp_score"] == 70.0
     assert score["final_score"] == pytest.approx(0.6 * 70 + 0.4 * score["behaviour_score"])
     assert "digest" not in score
-
-
-def test_the_recompute_reads_no_anonymous_rating_of_an_open_round(app):
-    """Peers' ratings of an open round cannot count yet, so the recompute does not read them;
-    what it reads is exactly what domain.publishable keeps of every rating."""
-    closed = {"round_id": "r2", "cycle": "2026", "framework_id": "pp46", "status": "closed"}
-    apply(app, handlers.record_round, "feedback.round.opened", {**closed, "status": "open"})
-    for n, peer in enumerate(STAFF[1:]):
-        rate(app, peer, STAFF[0], "peer", 60 + n, round_id="r1")  # r1 stays open
-        rate(app, peer, STAFF[0], "peer", 70 + n, round_id="r2")
-    rate(app, BOSS, STAFF[0], "superior", 80, round_id="r1")
-    apply(app, handlers.record_round, "feedback.round.closed", closed)
-    db = app.extensions["kinerja"].db
-
-    read = store.cycle_ratings(db, "2026", anonymous_from={"r2"})
-    assert {(r.round_id, r.rater_group) for r in read} == {("r1", "superior"), ("r2", "peer")}
-    everything = store.cycle_ratings(db, "2026")
-    assert len(everything) == len(read) + 3
-    used = recompute.cycle_inputs(db, "2026").ratings
-    expected = domain.publishable(everything, {"r2"}, ANONYMITY_FLOOR)
-    assert sorted(map(repr, used)) == sorted(
-        repr(combination.Rating(r.rater_id, r.ratee_id, r.rater_group, dim, float(score)))
-        for r in expected
-        for dim, score in r.scores.items()
-    )
