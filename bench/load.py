@@ -284,10 +284,17 @@ class Ingest:
     # -- open loop: the lag at a given rate --------------------------------------------------
 
     def open_loop(
-        self, rate: float, warmup: float, seconds: float, progress, poll_seconds: float = 0.02
+        self,
+        rate: float,
+        warmup: float,
+        seconds: float,
+        progress,
+        poll_seconds: float = 0.02,
+        waiting=None,
     ) -> dict:
         """Sends at `rate` per second on a fixed schedule (not waiting for answers), and polls
-        the appraisal's ratings every `poll_seconds` for the responses not yet seen."""
+        the appraisal's ratings every `poll_seconds` for the responses not yet seen.
+        `waiting`, when given, says where events wait; it is added to each progress line."""
         stop_polling = threading.Event()
         sent: list[Sample] = []
         sent_lock = threading.Lock()
@@ -341,6 +348,7 @@ class Ingest:
                 progress(
                     f"{rate:.1f}/s: {n} sent, {seen} reflected, "
                     f"{max(0.0, time.monotonic() - t0):.0f}/{seconds:.0f} s measured"
+                    + (f"; waiting: {waiting()}" if waiting else "")
                 )
         executor.shutdown(wait=True)
         deadline = time.monotonic() + 60

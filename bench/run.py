@@ -225,15 +225,15 @@ def run_phases(stack, results, mongo_url, broker_url, mongo_pid, work: Path) -> 
     results["raw_inserts"] = inserts
 
     phase("raw limit: publish→consume with kombu")
-    options = Settings.from_env(
-        "bench",
-        {
-            "MONGO_URL": mongo_url,
-            "BROKER_URL": broker_url,
-            "JWT_SECRET": "x",
-            "BROKER_FOLDER": str(work / "data" / "broker"),
-        },
-    ).broker_options
+    # the stack's database and bus, for the harness's own clients of them
+    bus_env = {
+        "MONGO_URL": mongo_url,
+        "BROKER_URL": broker_url,
+        "JWT_SECRET": "x",
+        "BROKER_FOLDER": str(work / "data" / "broker"),
+        "BUS_NAMESPACE": stack.env["BUS_NAMESPACE"],
+    }
+    options = Settings.from_env("bench", bus_env).broker_options
     results["raw_broker"] = raw.broker_round_trip(
         broker_url, options, CONFIG["raw_seconds"], CONFIG["raw_warmup"], progress("kombu")
     )
@@ -267,7 +267,13 @@ def run_phases(stack, results, mongo_url, broker_url, mongo_pid, work: Path) -> 
 
     rate = max(0.5, min(maximum["accepted_per_second"], maximum["reflected_per_second"]) / 2)
     phase(f"end-to-end lag at half of the maximum: {rate:.1f} responses/s, open loop")
-    lag = ingest.open_loop(rate, CONFIG["lag_warmup"], CONFIG["lag_seconds"], progress("lag"))
+    lag = ingest.open_loop(
+        rate,
+        CONFIG["lag_warmup"],
+        CONFIG["lag_seconds"],
+        progress("lag"),
+        waiting=event_backlogs(bus_env),
+    )
     results["ingest_lag"] = lag
     say(f"   lag p50 {lag['lag_ms_p50']} ms, p99 {lag['lag_ms_p99']} ms over {lag['measured']}")
 
@@ -339,16 +345,7 @@ def run_phases(stack, results, mongo_url, broker_url, mongo_pid, work: Path) -> 
     step = results["tuning"][1]
     say(f"   before {step['before']}, after {step['after']} responses/s")
     phase("tuning step 3: a backlog of response events through the appraisal consumer")
-    appraisal_settings = Settings.from_env(
-        "appraisal",
-        {
-            "MONGO_URL": mongo_url,
-            "BROKER_URL": broker_url,
-            "JWT_SECRET": "x",
-            "BROKER_FOLDER": str(work / "data" / "broker"),
-            "BUS_NAMESPACE": settings.bus_namespace,
-        },
-    )
+    appraisal_settings = Settings.from_env("appraisal", bus_env)
     results["tuning"].append(
         tuning.compare_consumer_batching(
             live_db,
@@ -390,6 +387,26 @@ def run_phases(stack, results, mongo_url, broker_url, mongo_pid, work: Path) -> 
     import pymongo
 
     pymongo.MongoClient(mongo_url).drop_database(database)
+
+
+def event_backlogs(env: dict):
+    """Where the responses' events wait between the feedback service and the appraisal's
+    ratings: feedback's outbox (for its relay) and the appraisal's queue (for its consumer)."""
+    from kinerja.bus.outbox import Outbox
+    from kinerja.bus.topology import Topology, broker_connection, queue_depth
+    from kinerja.mongo import connect
+
+    feedback = Settings.from_env("feedback", env)
+    appraisal = Settings.from_env("appraisal", env)
+    outbox = Outbox(connect(feedback)[feedback.mongo_db])
+    queue = Topology.for_settings(appraisal).consumer_queue("appraisal", [])
+
+    def describe() -> str:
+        with broker_connection(appraisal) as connection:
+            depth = queue_depth(connection, queue)
+        return f"feedback outbox {outbox.backlog()}, appraisal queue {depth}"
+
+    return describe
 
 
 def backlog_pairs(staff: list[str], count: int) -> list[tuple[str, str]]:
