@@ -34,6 +34,8 @@ from kinerja.config import Settings
 
 HERE = Path(__file__).resolve().parent
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+# a quick run (a check of the harness) keeps its profiles apart from the full run's
+PROFILES = HERE / ("profiles.quick" if QUICK else "profiles")
 AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 
 CONFIG = {
@@ -311,7 +313,7 @@ def run_phases(stack, results, mongo_url, broker_url, mongo_pid, work: Path) -> 
     results["group"] = raw.time_group(mongo_url, database, CONFIG["group_repeats"])
     say(f"   $group: {results['group']['seconds']} s")
     say("   the worker's recompute (a warm-up under pyinstrument, then timed runs) ...")
-    profile_html = HERE / "profiles" / "recompute.html"
+    profile_html = PROFILES / "recompute.html"
     profile_html.parent.mkdir(exist_ok=True)
     results["recompute"] = raw.time_recompute(
         mongo_url, database, CONFIG["recompute_repeats"], profile_html
@@ -383,7 +385,7 @@ def run_phases(stack, results, mongo_url, broker_url, mongo_pid, work: Path) -> 
     say(f"   before {step['before']} s, after {step['after']} s ({step['detail']})")
     text = results["recompute"].pop("profile_text", None)
     if text:
-        (HERE / "profiles" / "recompute.txt").write_text(text)
+        (PROFILES / "recompute.txt").write_text(text)
     import pymongo
 
     pymongo.MongoClient(mongo_url).drop_database(database)
@@ -448,7 +450,7 @@ def profile_ingest(ingest: load.Ingest, stack, mongo_pid, work: Path) -> dict:
         thread.start()
     time.sleep(2)
     cpu_before, t0 = procs.cpu_seconds(named), time.monotonic()
-    folder = HERE / "profiles" / "ingest"
+    folder = PROFILES / "ingest"
     shutil.rmtree(folder, ignore_errors=True)
     files = procs.record(wanted, CONFIG["profile_seconds"], folder)
     cores = procs.cpu_share(cpu_before, procs.cpu_seconds(named), time.monotonic() - t0)
