@@ -11,14 +11,17 @@ class ConfigError(RuntimeError):
     """The environment does not describe a runnable service."""
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int | None = None) -> int:
     raw = env.get(name)
     if raw in (None, ""):
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {raw!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -86,8 +89,8 @@ class Settings:
             jwt_access_ttl_seconds=_int(env, "JWT_ACCESS_TTL_SECONDS", 900),
             jwt_refresh_ttl_seconds=_int(env, "JWT_REFRESH_TTL_SECONDS", 7 * 24 * 3600),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576),
-            event_max_attempts=_int(env, "EVENT_MAX_ATTEMPTS", 5),
-            event_batch_size=_int(env, "EVENT_BATCH_SIZE", 32),
+            event_max_attempts=_int(env, "EVENT_MAX_ATTEMPTS", 5, minimum=1),
+            event_batch_size=_int(env, "EVENT_BATCH_SIZE", 32, minimum=1),
             mongo_timeout_ms=_int(env, "MONGO_TIMEOUT_MS", 2000),
             service_urls=_service_urls(env),
             log_level=env.get("LOG_LEVEL", "INFO"),
