@@ -5,6 +5,11 @@ the handler's effect; the message is acked only after that commit. A handler
 that raises is retried with backoff and, after the attempt limit, the message
 goes to the service's dead-letter queue. An unreachable database is not the
 event's fault: those are retried until the database is back.
+
+Events that arrive together (up to batch_size, each waiting at most batch_wait_seconds
+for the next) share one transaction: one read of their applied ids, one insert of the new
+ones, the handlers in order, one commit, then each ack. A batch that fails is rolled back and
+its events applied one by one, so only the faulty one is retried and dead-lettered.
 """
 
 from __future__ import annotations
