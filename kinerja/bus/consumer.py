@@ -202,15 +202,16 @@ class EventConsumer(ConsumerProducerMixin):
                 return  # unacked: redelivered to whoever consumes next
             bind_ids(correlation_id=delivery.event.correlation_id, causation_id=delivery.event.id)
             try:
-                self._apply_with_retries(delivery.event, delivery.handler, delivery.message)
+                self._apply_with_retries(delivery)
             finally:
                 clear_ids("correlation_id", "causation_id")
 
-    def _apply_with_retries(self, event: Envelope, handler: EventHandler, message) -> None:
+    def _apply_with_retries(self, delivery: Delivery) -> None:
+        event = delivery.event
         attempt = 0
         while True:
             try:
-                outcome = self.apply(event, handler)
+                outcome = self.apply(event, delivery.handler)
                 break
             except Exception as exc:  # noqa: BLE001 - every failure is retried or dead-lettered
                 if is_unavailable(exc):
@@ -228,12 +229,12 @@ class EventConsumer(ConsumerProducerMixin):
                     error=repr(exc),
                 )
                 if attempt >= self.max_attempts:
-                    self.dead_letter(message, repr(exc), attempt, event.type)
+                    self.dead_letter(delivery.message, repr(exc), attempt, event.type)
                     return
                 if self._sleep_or_stop(self.backoff(attempt)):
                     return
         metrics.EVENTS_PER_TRANSACTION.labels(self.service).observe(1)
-        self._acknowledge(Delivery(event, handler, message), outcome)
+        self._acknowledge(delivery, outcome)
 
     def _acknowledge(self, delivery: Delivery, outcome: str) -> None:
         event = delivery.event

@@ -163,8 +163,8 @@ def mark_computed(db: Database, cycle: str, inputs_version: int, computed_at: st
 
 
 def _score_doc(score: ProvisionalScore) -> dict:
-    # A shallow copy of the fields: asdict's deep copy cost a quarter of a 10,000-person
-    # recompute (bench/RESULTS.md, tuning step 4), and the score is frozen, never mutated.
+    # A shallow copy of the fields, not asdict's deep copy (8 % of a 10,000-person recompute,
+    # bench/RESULTS.md tuning step 4): the score is frozen and never mutated.
     return {"_id": f"{score.nip}:{score.cycle}", **vars(score)}
 
 

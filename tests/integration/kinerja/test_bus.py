@@ -16,7 +16,7 @@ from kinerja.bus.consumer import EventConsumer, Subscriptions
 from kinerja.bus.dlq import dead_letter_count
 from kinerja.bus.envelope import Envelope
 from kinerja.bus.relay import OutboxRelay, wait_until_drained
-from kinerja.bus.topology import Topology, broker_connection
+from kinerja.bus.topology import Topology, broker_connection, queue_depth
 from kinerja.cli import main as kinerja_cli
 from kinerja.config import Settings
 from kinerja.mongo import Tx, UnitOfWork, connect
@@ -407,7 +407,5 @@ def test_a_poison_event_in_a_batch_is_dead_lettered_alone(bench):
 
 
 def _ready_messages(bench: Bench) -> int:
-    with broker_connection(bench.consumer_settings) as connection, connection.channel() as ch:
-        queue = bench.topology.consumer_queue(CONSUMER, []).bind(ch)
-        _, ready, _ = queue.queue_declare(passive=True)
-    return ready
+    with broker_connection(bench.consumer_settings) as connection:
+        return queue_depth(connection, bench.topology.consumer_queue(CONSUMER, []))
