@@ -30,15 +30,22 @@ def bench_group() -> None:
     type=click.Choice(list(fairness.SIZES)),
     default="standard",
     show_default=True,
-    help="standard: 20 units × 10 staff; small: 4 units × 6 staff.",
+    help="standard: 20 units × 10 staff; small: 4 × 6; medium: 15 × 8; large: 1,000 × 9.",
 )
-def fairness_command(seeds: int, scenario: str, size: str) -> None:
-    """Compare the superior alone, a weighted mean and the platform default against the truth.
+@click.option(
+    "--reference/--no-reference",
+    default=False,
+    help="Add statsmodels' MixedLM (REML) on every form: slow, tens of seconds a fit.",
+)
+def fairness_command(seeds: int, scenario: str, size: str, reference: bool) -> None:
+    """Compare the superior alone, plain and weighted means and the platform against the truth.
 
-    Prints a Markdown table: RMSE (0–100 scale) and Spearman, mean [min–max] over seeds 0..N-1.
+    Prints a Markdown table: RMSE (0–100 scale), Spearman and the share of true values inside
+    ±1.96 standard errors, mean [min–max] over seeds 0..N-1.
     """
     config = fairness.SIZES[size]
     scenarios = list(fairness.SCENARIOS) if scenario == "all" else [scenario]
+    methods = [*fairness.METHODS, fairness.REFERENCE] if reference else list(fairness.METHODS)
     started = time.monotonic()
     with click.progressbar(
         length=len(scenarios) * seeds,
@@ -46,7 +53,11 @@ def fairness_command(seeds: int, scenario: str, size: str) -> None:
         file=sys.stderr,
     ) as bar:
         rows = fairness.run(
-            config, range(seeds), scenarios, progress=lambda _scenario, _seed: bar.update(1)
+            config,
+            range(seeds),
+            scenarios,
+            progress=lambda _scenario, _seed: bar.update(1),
+            methods=methods,
         )
     click.echo(fairness.markdown(rows))
     click.echo(

@@ -1,39 +1,26 @@
 """Combining 360 ratings into behaviour scores: screening, rater effects, weights, reliability.
 
-The default pipeline of SCORING.md for one cycle and one framework:
+The pipeline of SCORING.md for one cycle and one framework:
 
 1. **Screen.** A straight-liner (one score on every item of ≥ 4 ratees, or on ≥ 8 items of
    one form) is excluded as a whole; the ratees they rated carry a flag.
-2. **Model.** On every non-self form (a rater's mean over the items for one ratee) fit
-   `x = θ[ratee] + δ[group] + b[rater] + ε` as penalized least squares: rater effects
-   random, shrunk by m/(m+λ); each round solves the normal equations by conjugate
-   gradients, then re-estimates σ²_ε (on the degrees of freedom the fit leaves), σ²_b (the
-   REML fixed point Σb²/γ) and so λ = σ²_ε/σ²_b, and Huber weights for outlying forms
-   from the third round on. With no leniency in the data σ²_b falls toward 0, λ rises to
-   its bound and the correction fades away. The group offsets δ are shrunk by how well the
-   design tells them from the raters' leniency (with one director as the heads' only
-   superior it cannot), and an offset nothing identifies is 0. The model, like every
-   cycle-level figure, is fitted once for the cycle whatever each ratee's scheme, on the
-   groups at or above the anonymity floor (`DEFAULT_MIN_RATERS`): a group below it never
-   enters, so its answers cannot move any score, and one unit's scheme cannot move
-   another unit's scores.
-3. **Combine.** Adjusted forms `x − b − δ`. Per counted group the mean, shrunk toward the
-   ratee's pooled mean (every counted rater weighing the same) by the group's reliability
-   ρ = σ²_p / (σ²_p + error variance of the group's mean), where σ²_p, the real differences
-   between perspectives, is estimated from the cycle (research note §2.3). HR's weights,
-   renormalized over the counted groups, then act on the shrunk means. When the groups
-   show no real perspective differences, a small group (one superior) mostly lends its
-   weight to the pooled mean, which is what keeps one rater's noise and leniency from
-   carrying half of a score. A scheme without bias correction gets the plain HR-weighted
-   group means: no adjustment and no shrinkage.
-4. **Scores** per dimension (weights renormalized over the groups that answered it) and
-   overall (the mean of the dimensions).
-5. **Reliability.** Each rater's share of the score (the group's effective weight over its
-   raters) gives the score's standard error and the effective number of raters.
-
-Pure and vectorized: the ratings are coded once into integer arrays and every step is a
-numpy group-by (`np.bincount`), so a cycle of 10,000 ratees takes seconds; Python loops
-remain only to read the input and to build the result objects.
+2. **Model.** On every non-self form (a rater's mean over the items for one ratee) the
+   crossed random-effects model of `mixed_model`: the ratee's level (their unit's and their
+   own), the rater's leniency (their unit's culture and their own), group offsets, variance
+   components by REML, outlying forms down-weighted. Every form informs the raters'
+   leniency; a form counts for its own ratee only where its group does (at or above the
+   scheme's minimum, the anonymity floor, with a weight): an uncounted form never moves its
+   ratee's score (the model's equations leave it out for that ratee exactly).
+3. **Combine.** The score is the model's prediction of the ratee's level. Where the groups
+   show real differences of perspective (σ²_p, estimated from the cycle), HR's weights,
+   renormalized over the counted groups, act on each group's gap to the pooled mean, shrunk
+   by the group's reliability. A scheme without bias correction gets the plain HR-weighted
+   group means.
+4. **Scores** overall and per dimension (the profile around the overall score).
+5. **Uncertainty.** The standard error is the square root of the prediction's error
+   variance (Henderson's equations: every correction's uncertainty and the raters'
+   disagreement included); reliability is 1 − SE²/σ²_T, so one rater can never look more
+   reliable than one rating is.
 """
 
 from __future__ import annotations
@@ -46,6 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kinerja.errors import ValidationFailed
+from services.appraisal import mixed_model
 
 SUPERIOR, PEER, SUBORDINATE, SELF = "superior", "peer", "subordinate", "self"
 GROUPS = (SUPERIOR, PEER, SUBORDINATE, SELF)
@@ -57,23 +45,10 @@ SELF_INDEX = GROUP_INDEX[SELF]
 STRAIGHT_LINE_RATEES = 4
 STRAIGHT_LINE_ITEMS = 8
 
-PINNED = 1e12  # a ridge that holds an unknown at 0
-OFFSET_GRID = 200  # points of the posterior of the offsets' spread τ
-MAX_ROUNDS = 100  # of re-estimating λ and the Huber weights
-ROUND_CHANGE = 1e-4  # largest change of θ, δ, b (score points) that ends the rounds
-LAMBDA_TOLERANCE = 1e-3  # relative change of λ that ends the rounds
-# relative residual of the normal equations: loose while λ and the weights still move
-ROUND_TOLERANCE, FINAL_TOLERANCE = 1e-6, 1e-10
-CG_MAX_STEPS = 1000
-HUBER_AFTER_ROUNDS = 3
-HUBER_C = 1.345  # 95 % efficiency at the normal
-LAMBDA_START = 2.0
-# λ = σ²_ε/σ²_b; bounded so that a noise-free or a rater-free cycle neither trusts one
-# rating completely nor ignores leniency completely.
-LAMBDA_MIN, LAMBDA_MAX = 0.25, 50.0
-
 LOW_RELIABILITY = 0.60
 FEW_RATERS = 3
+DEFAULT_SCALE = (0.0, 100.0)
+MAX_SCALE_RANGE = 1e6  # a wider scale is a mistake, and its squares would lose precision
 
 
 @dataclass(frozen=True)
@@ -98,6 +73,7 @@ class Scheme:
     weights: dict[str, float]
     min_raters: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_MIN_RATERS))
     bias_correction: bool = True
+    scale: tuple[float, float] = DEFAULT_SCALE  # every score lies on it; so does every result
 
 
 @dataclass(frozen=True)
@@ -135,16 +111,27 @@ class RateeResult:
 
 @dataclass(frozen=True)
 class RaterEffects:
-    """The cycle's fitted additive model: leniency per rater, shift per group."""
+    """The cycle's fitted model: leniency per rater, offset per group, variance components."""
 
     rater_effects: dict[str, float]
     group_effects: dict[str, float]
-    components: int
-    lam: float
-    residual_variance: float
-    rater_variance: float
-    ratings_per_rater: dict[str, float]
-    ratee_levels: dict[str, float]
+    components: int  # of the rater–ratee graph: leniency is compared only within one
+    variances: dict[str, float]  # σ² per component of `mixed_model` and "residual"
+    method: str  # "exact", or "sampled" for a cycle too large for the dense inverse
+
+    @property
+    def residual_variance(self) -> float:
+        return self.variances["residual"]
+
+    @property
+    def rater_variance(self) -> float:
+        """Leniency: the rater's own and their unit's culture."""
+        return self.variances["rater"] + self.variances["rater_unit"]
+
+    @property
+    def ratee_variance(self) -> float:
+        """True levels: the ratee's own and their unit's."""
+        return self.variances["ratee"] + self.variances["ratee_unit"]
 
 
 @dataclass(frozen=True)
@@ -191,6 +178,11 @@ def _code(ratings: Sequence[Rating]) -> _Coded:
     except KeyError as unknown:
         raise ValueError(f"unknown rater group {unknown}; use one of {GROUPS}") from None
     score = np.fromiter((r.score for r in ratings), float, len(ratings))
+    mislabelled = next((r for r in ratings if r.rater == r.ratee and r.group != SELF), None)
+    if mislabelled is not None:
+        raise ValueError(f"{mislabelled.rater} rates themself as {mislabelled.group}, not self")
+    if not np.all(np.isfinite(score)):
+        raise ValueError("every score must be a finite number")
     return _Coded(raters, ratees, dimensions, rater, ratee, group, dimension, score)
 
 
@@ -245,40 +237,13 @@ def _straight_liners(coded: _Coded) -> np.ndarray:
     return ((ratees_rated >= STRAIGHT_LINE_RATEES) & uniform) | within_form
 
 
-# --- 2. Additive rater-effects model ------------------------------------------------------
+# --- 2. The model -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Forms:
-    """Non-self forms (a rater's mean over items for one ratee): the model's observations."""
-
-    raters: list[str]
-    ratees: list[str]
-    groups: list[str]
-    rater_idx: np.ndarray
-    ratee_idx: np.ndarray
-    group_idx: np.ndarray
-    x: np.ndarray
-
-
-@dataclass(frozen=True)
-class _Fit:
-    """The model as arrays, indexed like its `_Forms`."""
-
-    theta: np.ndarray
-    delta: np.ndarray
-    b: np.ndarray
-    ratings_per_rater: np.ndarray
-    components: int
-    lam: float
-    sigma2_e: float
-    sigma2_b: float
-
-
-def connected_components(forms: _Forms) -> np.ndarray:
+def connected_components(rater: np.ndarray, ratee: np.ndarray, n_raters: int) -> np.ndarray:
     """Each rater's component in the rater–ratee graph; leniency is identified only within one."""
-    n_raters = len(forms.raters)
-    parent = list(range(n_raters + len(forms.ratees)))
+    n_ratees = int(ratee.max(initial=-1)) + 1
+    parent = list(range(n_raters + n_ratees))
 
     def root(node: int) -> int:
         while parent[node] != node:
@@ -286,247 +251,60 @@ def connected_components(forms: _Forms) -> np.ndarray:
             node = parent[node]
         return node
 
-    # one edge per (rater, ratee) pair is enough, whatever the groups
-    pairs = set(zip(forms.rater_idx.tolist(), (forms.ratee_idx + n_raters).tolist(), strict=True))
-    for rater, ratee in pairs:
-        parent[root(rater)] = root(ratee)
-    roots = [root(n) for n in range(n_raters)]
+    for j, i in set(zip(rater.tolist(), (ratee + n_raters).tolist(), strict=True)):
+        parent[root(j)] = root(i)
+    rated = np.zeros(n_raters, dtype=bool)
+    rated[rater] = True
+    roots = [root(n) for n in np.flatnonzero(rated).tolist()]
     labels = {r: n for n, r in enumerate(dict.fromkeys(roots))}
-    return np.array([labels[r] for r in roots], dtype=int)
+    component = np.full(n_raters, -1)
+    component[rated] = [labels[r] for r in roots]
+    return component
 
 
-def fit_rater_effects(forms: _Forms) -> RaterEffects:
-    """Fit x = θ[ratee] + δ[group] + b[rater] + ε; rater effects shrunk by m/(m+λ), robust."""
-    return _effects(forms, _fit(forms))
+def _units(
+    coded: _Coded, table: _FormTable, units: Mapping[str, str] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """A unit code per ratee and per rater: the directory's unit, else the superior's team.
 
-
-def _fit(forms: _Forms) -> _Fit:
-    """Penalized least squares for θ, δ, b, alternating with λ and the Huber weights.
-
-    Each round solves the normal equations for the current weights and λ by conjugate
-    gradients (plain backfitting crawls along the direction that trades δ against the
-    raters' mean leniency, and had not converged after 50 sweeps), then re-estimates σ²_ε,
-    σ²_b and the Huber weights from the residuals. A last solve shrinks the group offsets
-    by how well the design identifies them (`_offset_penalty`).
+    Without a directory, people who share a superior (as the ratings show) form a team; a
+    person nobody rates as superior belongs to the team of everyone else in that case.
     """
-    design = _Design.of(forms)
-    x = forms.x
-    ratings_per_rater = np.bincount(forms.rater_idx, minlength=design.n_raters).astype(float)
-    theta, delta, b = design.split(np.zeros(design.size))
-    if not len(x):
-        return _Fit(theta, delta, b, ratings_per_rater, 0, LAMBDA_START, 0.0, 0.0)
-    component = connected_components(forms)
-    n_components = int(component.max()) + 1
+    superior_of: dict[str, str] = {}
+    is_superior = table.group == GROUP_INDEX[SUPERIOR]
+    for j, i in zip(
+        table.rater[is_superior].tolist(), table.ratee[is_superior].tolist(), strict=True
+    ):
+        superior_of.setdefault(coded.ratees[i], coded.raters[j])
 
-    solution = np.zeros(design.size)
-    w = np.ones(len(x))
-    lam = LAMBDA_START
-    sigma2_e, sigma2_b = 0.0, 0.0
-    fixed_parameters = design.n_ratees + design.n_groups - 1
-    for round_ in range(MAX_ROUNDS):
-        previous, previous_lam = solution, lam
-        solution = _solve(design, x, w, design.penalty(lam), solution, ROUND_TOLERANCE)
-        b = design.split(solution)[2]
-        residual = x - design.predict(solution)
-        # The rater effects use γ = Σ m/(m+λ) degrees of freedom, less one per component
-        # (their sum there is taken by θ). σ²_ε on what is left after θ, δ and b, unweighted:
-        # Huber weights down-weight outliers in the fit but must not shrink the scale.
-        # σ²_b = Σb²/γ is the REML fixed point (MacKay's update), which unlike the EM step
-        # falls fast when the data hold no leniency at all.
-        m = np.bincount(forms.rater_idx, weights=w, minlength=design.n_raters)
-        rater_parameters = max(float(np.sum(m / (m + lam))) - n_components, 0.0)
-        dof = len(x) - fixed_parameters - rater_parameters
-        sigma2_e = float(np.sum(residual**2) / max(dof, 1.0))
-        sigma2_b = float(np.sum(b**2) / rater_parameters) if rater_parameters > 0 else 0.0
-        lam = _bounded_lambda(sigma2_e, sigma2_b)
-        if round_ + 1 >= HUBER_AFTER_ROUNDS and sigma2_e > 0:
-            w = np.minimum(1.0, HUBER_C / np.maximum(np.abs(residual) / math.sqrt(sigma2_e), 1e-12))
-        settled = abs(lam - previous_lam) <= LAMBDA_TOLERANCE * previous_lam
-        if settled and np.max(np.abs(solution - previous)) < ROUND_CHANGE:
-            break
-    offset_penalty = _offset_penalty(design, w, lam, solution, sigma2_e, sigma2_b)
-    penalty = design.penalty(lam, offset_penalty)
-    solution = _solve(design, x, w, penalty, solution, FINAL_TOLERANCE)
-    theta, delta, b = design.split(solution)
-    # At the optimum the rater effects sum to 0 in each component (the component's level is
-    # θ's); centring only removes what the solver's tolerance left.
-    sizes = np.bincount(component, minlength=n_components)
-    b = b - (np.bincount(component, weights=b, minlength=n_components) / sizes)[component]
-    return _Fit(theta, delta, b, ratings_per_rater, n_components, lam, sigma2_e, sigma2_b)
+    def unit(nip: str) -> str:
+        if units is not None and units.get(nip):
+            return f"unit:{units[nip]}"
+        return f"team:{superior_of.get(nip, '')}"
+
+    ratee_units = [unit(n) for n in coded.ratees]
+    rater_units = [unit(n) for n in coded.raters]
+    names, codes = _code_names(ratee_units + rater_units)
+    return codes[: len(ratee_units)], codes[len(ratee_units) :]
 
 
-def _offset_penalty(
-    design: _Design,
-    w: np.ndarray,
-    lam: float,
-    solution: np.ndarray,
-    sigma2_e: float,
-    sigma2_b: float,
-) -> np.ndarray:
-    """The ridge on each group offset δ_g that makes the offsets random, δ_g ~ N(0, τ²).
-
-    A group offset is told apart from leniency only by comparing the groups' ratings of the
-    same ratees, so the superiors' average leniency sits in the peer offset's estimate: with
-    5 superiors its spread is σ_b/√5, as large as the offset itself. Each δ̂_g has variance
-    s²_g = σ²_ε·(A⁻¹)_gg from the normal equations. The spread τ of real offsets has a flat
-    prior up to the whole spread of one rating, √(σ²_ε + σ²_b); given δ̂_g ~ N(0, τ² + s²_g)
-    each offset keeps the posterior mean of τ²/(τ² + s²_g) of itself (the maximum-likelihood
-    τ would be 0 whenever two noisy offsets happen to be small). Hardly any shrinkage where
-    the design measures δ, a lot where it cannot.
-    """
-    offsets = design.split(solution)[1][1:]
-    if not len(offsets) or sigma2_e <= 0:
-        return np.zeros(len(offsets))
-    inverse_diagonal = np.full(len(offsets), 1.0 / PINNED)
-    for g in np.flatnonzero(~design.unidentified):
-        unit = np.zeros(design.size)
-        unit[design.n_ratees + g] = 1.0
-        column = _solve(
-            design, None, w, design.penalty(lam), np.zeros(design.size), FINAL_TOLERANCE, unit
-        )
-        inverse_diagonal[g] = column[design.n_ratees + g]
-    inverse_diagonal = np.clip(inverse_diagonal, 1.0 / PINNED, None)  # solver noise, not < 0
-    variances = sigma2_e * inverse_diagonal
-    spreads = np.linspace(0.0, math.sqrt(sigma2_e + sigma2_b), OFFSET_GRID)[:, None] ** 2
-    total = spreads + variances
-    log_likelihood = -0.5 * np.sum(np.log(total) + offsets**2 / total, axis=1)
-    posterior = np.exp(log_likelihood - log_likelihood.max())
-    kept = (posterior @ (spreads / total)) / posterior.sum()
-    # a ridge p on δ_g with information 1/(A⁻¹)_gg keeps about information/(information + p)
-    information = 1.0 / inverse_diagonal
-    return np.minimum(information * (1.0 - kept) / np.maximum(kept, 1.0 / PINNED), PINNED)
-
-
-@dataclass(frozen=True)
-class _Design:
-    """The model's unknowns packed in one vector: θ per ratee, δ per group but the first, b."""
-
-    ratee: np.ndarray
-    group: np.ndarray
-    rater: np.ndarray
-    n_ratees: int
-    n_groups: int
-    n_raters: int
-    # per group but the first: no ratee has its forms beside another group's, so nothing
-    # tells its offset from the ratees' levels (the director's only superior excluded, say)
-    unidentified: np.ndarray
-
-    @classmethod
-    def of(cls, forms: _Forms) -> _Design:
-        n_ratees, n_groups = len(forms.ratees), len(forms.groups)
-        first, _ = _group_by(forms.ratee_idx, forms.group_idx)
-        groups_of_ratee = np.bincount(forms.ratee_idx[first], minlength=n_ratees)
-        compared = groups_of_ratee[forms.ratee_idx] >= 2
-        identified = np.bincount(forms.group_idx[compared], minlength=n_groups) > 0
-        return cls(
-            forms.ratee_idx,
-            forms.group_idx,
-            forms.rater_idx,
-            n_ratees,
-            n_groups,
-            len(forms.raters),
-            ~identified[1:],
-        )
-
-    @property
-    def size(self) -> int:
-        return self.n_ratees + max(self.n_groups - 1, 0) + self.n_raters
-
-    def penalty(self, lam: float, offset_penalty: float | np.ndarray = 0.0) -> np.ndarray:
-        """The ridge on each unknown: none on θ, σ²_ε/τ² on δ (δ ≡ 0 if unidentified), λ on b."""
-        penalty = np.zeros(self.size)
-        penalty[self.n_ratees : self.size - self.n_raters] = np.where(
-            self.unidentified, PINNED, offset_penalty
-        )
-        penalty[self.size - self.n_raters :] = lam
-        return penalty
-
-    def split(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """θ, δ (the reference group's 0 included) and b from the packed vector."""
-        theta = u[: self.n_ratees]
-        delta = np.concatenate([[0.0], u[self.n_ratees : self.size - self.n_raters]])
-        return theta, delta[: self.n_groups], u[self.size - self.n_raters :]
-
-    def predict(self, u: np.ndarray) -> np.ndarray:
-        theta, delta, b = self.split(u)
-        return theta[self.ratee] + delta[self.group] + b[self.rater]
-
-    def transpose(self, values: np.ndarray) -> np.ndarray:
-        """X'v: the sums of values per ratee, per group (the reference dropped), per rater."""
-        return np.concatenate(
-            [
-                np.bincount(self.ratee, weights=values, minlength=self.n_ratees),
-                np.bincount(self.group, weights=values, minlength=self.n_groups)[1:],
-                np.bincount(self.rater, weights=values, minlength=self.n_raters),
-            ]
-        )
-
-
-def _solve(
-    design: _Design,
-    x: np.ndarray | None,
-    w: np.ndarray,
-    penalty: np.ndarray,
-    start: np.ndarray,
-    tolerance: float,
-    rhs: np.ndarray | None = None,
-) -> np.ndarray:
-    """Solve (X'WX + diag(penalty)) u = X'Wx (or = rhs) by Jacobi-preconditioned CG."""
-
-    def normal(u: np.ndarray) -> np.ndarray:
-        return design.transpose(w * design.predict(u)) + penalty * u
-
-    diagonal = design.transpose(w) + penalty  # indicator columns: X'WX's diagonal is X'w
-    diagonal[diagonal <= 0] = 1.0
-    if rhs is None:
-        rhs = design.transpose(w * x)
-    target = tolerance**2 * _dot(rhs, rhs)
-    u = start.copy()
-    r = rhs - normal(u)
-    z = r / diagonal
-    p = z.copy()
-    rz = _dot(r, z)
-    for _ in range(CG_MAX_STEPS):
-        if _dot(r, r) <= target or rz <= 0:
-            break
-        q = normal(p)
-        step = rz / _dot(p, q)
-        u += step * p
-        r -= step * q
-        z = r / diagonal
-        rz, previous = _dot(r, z), rz
-        p = z + (rz / previous) * p
-    return u
-
-
-def _dot(a: np.ndarray, b: np.ndarray) -> float:
-    # not a @ b: BLAS may spread a dot product over threads, which on a busy host (the
-    # worker shares it) costs far more than summing on one core
-    return float(np.sum(a * b))
-
-
-def _effects(forms: _Forms, fit: _Fit) -> RaterEffects:
+def _effects(coded: _Coded, forms: mixed_model.Forms, fit: mixed_model.Fit) -> RaterEffects:
+    rated = np.zeros(len(coded.raters), dtype=bool)
+    rated[forms.rater] = True
+    component = connected_components(forms.rater, forms.ratee, len(coded.raters))
     return RaterEffects(
-        rater_effects=dict(zip(forms.raters, fit.b.tolist(), strict=True)),
-        group_effects=dict(zip(forms.groups, fit.delta.tolist(), strict=True)),
-        components=fit.components,
-        lam=float(fit.lam),
-        residual_variance=fit.sigma2_e,
-        rater_variance=fit.sigma2_b,
-        ratings_per_rater=dict(zip(forms.raters, fit.ratings_per_rater.tolist(), strict=True)),
-        ratee_levels=dict(zip(forms.ratees, fit.theta.tolist(), strict=True)),
+        rater_effects={
+            coded.raters[j]: float(fit.rater_effect[j]) for j in np.flatnonzero(rated).tolist()
+        },
+        group_effects={
+            g: float(fit.group_offset[k])
+            for k, g in enumerate(GROUPS[:SELF_INDEX])
+            if np.any(forms.group == k)
+        },
+        components=int(component.max(initial=-1)) + 1,
+        variances=dict(fit.variances),
+        method=fit.method,
     )
-
-
-def _weighted_mean(index: np.ndarray, weighted: np.ndarray, w: np.ndarray, n: int) -> np.ndarray:
-    total = np.bincount(index, weights=w, minlength=n)
-    return np.bincount(index, weights=weighted, minlength=n) / np.where(total > 0, total, 1.0)
-
-
-def _bounded_lambda(sigma2_e: float, sigma2_b: float) -> float:
-    if sigma2_b <= 0:
-        return LAMBDA_MAX
-    return min(max(sigma2_e / sigma2_b, LAMBDA_MIN), LAMBDA_MAX)
 
 
 # --- 3–5. Adjust, combine, reliability ------------------------------------------------------
@@ -550,13 +328,15 @@ class _Policies:
     min_raters: np.ndarray
     corrected: np.ndarray
     configured: np.ndarray  # the sum of the scheme's non-self weights
+    low: np.ndarray  # the scale's ends, per ratee
+    high: np.ndarray
 
     @classmethod
     def of(cls, ratees: list[str], scheme_for: SchemeFor) -> _Policies:
         # One row per scheme object. The cache holds the scheme itself: a function that makes a
         # new Scheme per call would otherwise let a freed object's id() come back for another.
-        rows: dict[int, tuple[Scheme, tuple[list[float], list[int], bool, float]]] = {}
-        weights, min_raters, corrected, configured = [], [], [], []
+        rows: dict[int, tuple[Scheme, tuple]] = {}
+        table = []
         for ratee in ratees:
             scheme = scheme_for(ratee)
             cached = rows.get(id(scheme))
@@ -568,26 +348,33 @@ class _Policies:
                     [scheme.min_raters.get(g, 1) for g in GROUPS],
                     scheme.bias_correction,
                     sum(w for g, w in scheme.weights.items() if g != SELF),
+                    scheme.scale[0],
+                    scheme.scale[1],
                 )
                 rows[id(scheme)] = (scheme, row)
-            weights.append(row[0])
-            min_raters.append(row[1])
-            corrected.append(row[2])
-            configured.append(row[3])
+            table.append(row)
         shape = (len(ratees), len(GROUPS))
+        columns = list(zip(*table, strict=True)) if table else [[]] * 6
         return cls(
-            np.array(weights, dtype=float).reshape(shape),
-            np.array(min_raters, dtype=float).reshape(shape),
-            np.array(corrected, dtype=bool),
-            np.array(configured, dtype=float),
+            np.array(columns[0], dtype=float).reshape(shape),
+            np.array(columns[1], dtype=float).reshape(shape),
+            np.array(columns[2], dtype=bool),
+            np.array(columns[3], dtype=float),
+            np.array(columns[4], dtype=float),
+            np.array(columns[5], dtype=float),
         )
 
 
-def combine_ratings(ratings: Sequence[Rating], scheme: Scheme | SchemeFor) -> Combination:
-    """Run the default pipeline (screen, model, adjust, combine, reliability) for one cycle.
+def combine_ratings(
+    ratings: Sequence[Rating],
+    scheme: Scheme | SchemeFor,
+    units: Mapping[str, str] | None = None,
+) -> Combination:
+    """Run the pipeline (screen, model, adjust, combine, reliability) for one cycle.
 
     `scheme` is one scheme for everyone or a function giving each ratee theirs: the model
-    is fitted once over the whole cycle, whatever the schemes weigh.
+    is fitted once over the whole cycle, whatever the schemes weigh. `units` maps a person
+    to their unit (the directory's); without it, people who share a superior form a unit.
     """
     scheme_for: SchemeFor = scheme if callable(scheme) else (lambda _ratee: scheme)
     coded = _code(ratings)
@@ -599,44 +386,70 @@ def combine_ratings(ratings: Sequence[Rating], scheme: Scheme | SchemeFor) -> Co
     visible[:, SELF_INDEX] = False
     counted = visible & (policies.weights > 0)
 
-    # The cycle's statistics (the model, σ²_p, the spread of true levels) use every group
-    # at or above the anonymity floor, whatever each ratee's scheme: one unit's scheme must
-    # not move another unit's scores. A group below the floor never enters them, so its
-    # answers move no score at all. (A group a scheme hides although it reaches the floor
-    # enters only these cycle-wide estimates, never its ratee's own composite.)
+    # Every non-self form informs the model (how lenient its rater is); a form counts for its
+    # own ratee's score only where its group is counted there. The cycle's components come
+    # from the groups at the anonymity floor, whatever each ratee's scheme asks.
     floor = table.raters_in >= np.array([DEFAULT_MIN_RATERS.get(g, 1) for g in GROUPS])
     floor[:, SELF_INDEX] = False
-    in_model = floor[table.ratee, table.group]
-    forms, raters_in_model, groups_in_model = _model_forms(coded, table, in_model)
-    fit = _fit(forms)
-    leniency = np.zeros(len(coded.raters))
-    leniency[raters_in_model] = fit.b
-    shift = np.zeros(len(GROUPS))
-    shift[groups_in_model] = fit.delta
-    ratings_per_rater = np.zeros(len(coded.raters))
-    ratings_per_rater[raters_in_model] = fit.ratings_per_rater
-
     others = table.group != SELF_INDEX
-    full_correction = np.where(others, leniency[table.rater] + shift[table.group], 0.0)
-    # error variance of one form: noise plus the leniency left in it, σ²_ε/(m+λ) after
-    # correction (σ²_b for a rater the model never saw), all of σ²_b without
-    corrected_error = fit.sigma2_e * (1.0 + 1.0 / (ratings_per_rater[table.rater] + fit.lam))
-    cycle = _GroupTable.of(table, full_correction, corrected_error, floor, policies.weights)
-    perspective_variance = cycle.perspective_variance()
-    true_variance = cycle.true_variance()
+    ratee_unit, rater_unit = _units(coded, table, units)
+    forms = mixed_model.Forms(
+        ratee=table.ratee[others],
+        rater=table.rater[others],
+        group=table.group[others],
+        x=table.x[others],
+        counts=counted[table.ratee[others], table.group[others]],
+        ratee_unit=ratee_unit,
+        rater_unit=rater_unit,
+        n_groups=SELF_INDEX,
+        estimates=floor[table.ratee[others], table.group[others]],
+    )
+    fit = mixed_model.fit(forms)
 
-    corrected = policies.corrected[table.ratee] & others
-    correction = np.where(corrected, full_correction, 0.0)
-    error_variance = np.where(corrected, corrected_error, fit.sigma2_e + fit.sigma2_b)
-    groups = _GroupTable.of(table, correction, error_variance, counted, policies.weights)
+    def per_form(values: np.ndarray | None) -> np.ndarray:
+        full = np.zeros(len(table.x))
+        full[others] = (
+            values
+            if values is not None
+            else fit.rater_effect[forms.rater] + fit.group_offset[forms.group]
+        )
+        return full
+
+    correction = per_form(fit.form_correction)
+    cycle_correction = per_form(fit.cycle_form_correction)
+    weight = np.ones(len(table.x))
+    weight[others] = fit.weights
+    residual = fit.variances["residual"]
+    # one adjusted form's error: its noise (more for a down-weighted form) and its correction's
+    form_error = np.zeros(len(table.x))
+    form_error[others] = (
+        residual / np.maximum(fit.weights, 1e-6) + fit.rater_effect_variance[forms.rater]
+    )
+    uncorrected_error = residual + fit.variances["rater"] + fit.variances["rater_unit"]
+
+    # σ²_p, the real differences between perspectives, over every group at the anonymity floor
+    cycle = _GroupTable.of(table, cycle_correction, form_error, floor, policies.weights)
+    perspective_variance = cycle.perspective_variance()
+
+    corrected_form = policies.corrected[table.ratee] & others
+    applied = np.where(corrected_form, correction, 0.0)
+    error = np.where(corrected_form, form_error, np.where(others, uncorrected_error, 0.0))
+    groups = _GroupTable.of(table, applied, error, counted, policies.weights)
     shrinkage = groups.shrinkage(perspective_variance, policies.corrected)
-    dimensions = _dimension_scores(coded, kept, table, correction, groups, shrinkage)
     ratees = _results(
-        coded, straight, table, groups, shrinkage, dimensions, policies, true_variance
+        coded,
+        straight,
+        table,
+        groups,
+        shrinkage,
+        _dimension_scores(coded, kept, table, applied, groups, shrinkage),
+        policies,
+        fit,
+        weight,
     )
     return Combination(
         ratees=ratees,
-        model=_effects(forms, fit),
+        model=_effects(coded, forms, fit),
         excluded_raters=[coded.raters[j] for j in np.flatnonzero(straight)],
         perspective_variance=perspective_variance,
     )
@@ -673,25 +486,6 @@ class _FormTable:
     def cell(self) -> np.ndarray:
         """Each form's (ratee, group) cell, as a flat index."""
         return self.ratee * len(GROUPS) + self.group
-
-
-def _model_forms(
-    coded: _Coded, table: _FormTable, in_model: np.ndarray
-) -> tuple[_Forms, np.ndarray, np.ndarray]:
-    """The model's forms with compact indices, and the rater and group codes they stand for."""
-    raters, rater_idx = np.unique(table.rater[in_model], return_inverse=True)
-    ratees, ratee_idx = np.unique(table.ratee[in_model], return_inverse=True)
-    groups, group_idx = np.unique(table.group[in_model], return_inverse=True)
-    forms = _Forms(
-        raters=[coded.raters[j] for j in raters.tolist()],
-        ratees=[coded.ratees[i] for i in ratees.tolist()],
-        groups=[GROUPS[g] for g in groups.tolist()],  # GROUPS order: the superior first
-        rater_idx=rater_idx.reshape(-1),
-        ratee_idx=ratee_idx.reshape(-1),
-        group_idx=group_idx.reshape(-1),
-        x=table.x[in_model],
-    )
-    return forms, raters, groups
 
 
 @dataclass(frozen=True)
@@ -764,16 +558,6 @@ class _GroupTable:
         if kappa.sum() <= 0:
             return 0.0
         return max(float((gap**2 - error)[use].sum() / kappa.sum()), 0.0)
-
-    def true_variance(self) -> float:
-        """σ²_T: the spread of the ratees' pooled means less the part their errors explain."""
-        n_total, pooled = self.pooled()
-        scored = n_total > 0
-        if scored.sum() < 2:
-            return 0.0
-        error = np.where(self.counted, self.error_variance, 0.0).sum(axis=1)[scored]
-        spread = float(np.var(pooled[scored], ddof=1))
-        return max(spread - float(np.mean(error / n_total[scored] ** 2)), 0.0)
 
     def shrinkage(self, perspective_variance: float, corrected: np.ndarray) -> np.ndarray:
         """ρ per ratee × group: σ²_p / (σ²_p + the error variance of the group's mean).
@@ -852,26 +636,50 @@ def _results(
     shrinkage: np.ndarray,
     dimension_scores: tuple[np.ndarray, np.ndarray],
     policies: _Policies,
-    true_variance: float,
+    fit: mixed_model.Fit,
+    weight: np.ndarray,
 ) -> dict[str, RateeResult]:
     """Every ratee's result: score, groups, reliability and flags, from the arrays."""
     by_dimension, group_means = dimension_scores
     scored = groups.counted.any(axis=1)
-    answered = ~np.isnan(by_dimension)
-    score = np.divide(
-        np.where(answered, by_dimension, 0.0).sum(axis=1),
-        answered.sum(axis=1),
-        out=np.full(len(scored), np.nan),
-        where=scored & answered.any(axis=1),
-    )
-    # Each rater's share of the score is their group's effective weight over its raters.
-    effective = groups.effective_weights(shrinkage)
     raters = np.where(groups.counted, groups.raters, 1.0)
-    shares_squared = np.where(groups.counted, effective**2 / raters, 0.0).sum(axis=1)
-    error_variance = np.where(
-        groups.counted, (effective / raters) ** 2 * groups.error_variance, 0.0
-    ).sum(axis=1)
-    # Reliability σ²_T/(σ²_T + SE²), σ²_T the cycle's spread of true levels.
+    corrected = policies.corrected
+
+    # Corrected: the model's level, plus HR's weights on the real perspective differences
+    # (each group's shrunk gap to the pooled mean; none when σ²_p is 0).
+    _, pooled = groups.pooled()
+    gap = np.where(groups.counted, groups.mean_adjusted - pooled[:, None], 0.0)
+    share = np.where(groups.counted, groups.weights * shrinkage, 0.0)
+    gap_error = np.where(groups.counted, groups.error_variance / raters**2, 0.0)
+    model_score = fit.level + (share * gap).sum(axis=1)
+    model_error = fit.error_variance + (share**2 * gap_error).sum(axis=1)
+    # Uncorrected: HR's weighted group means, with every rater's leniency in their error.
+    plain_score = np.where(groups.counted, groups.weights * groups.mean_raw, 0.0).sum(axis=1)
+    plain_error = np.where(groups.counted, groups.weights**2 * gap_error, 0.0).sum(axis=1)
+    score = np.clip(np.where(corrected, model_score, plain_score), policies.low, policies.high)
+    error_variance = np.where(corrected, model_error, plain_error)
+    true_variance = fit.ratee_variance
+    with np.errstate(invalid="ignore", divide="ignore"):
+        reliability = np.where(
+            corrected,
+            np.clip(1.0 - fit.random_error_variance / true_variance, 0.0, 1.0),
+            true_variance / (true_variance + plain_error),
+        )
+
+    # per ratee over the counted non-self forms: their number, Huber weights and the smallest
+    counts = groups.counted[table.ratee, table.group]
+    n_ratees = len(coded.ratees)
+    w_sum = np.bincount(table.ratee[counts], weights=weight[counts], minlength=n_ratees)
+    w_squares = np.bincount(table.ratee[counts], weights=weight[counts] ** 2, minlength=n_ratees)
+    outlying = np.bincount(table.ratee[counts], weights=weight[counts] < 0.5, minlength=n_ratees)
+    counted_forms = np.where(groups.counted, groups.raters, 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        effective_raters = np.where(
+            corrected,
+            w_sum**2 / w_squares,
+            1.0 / np.where(groups.counted, groups.weights**2 / raters, 0.0).sum(axis=1),
+        )
+    effective = groups.effective_weights(shrinkage)
 
     flagged_raters: dict[int, list[str]] = defaultdict(list)
     lined = straight[coded.rater] & (coded.group != SELF_INDEX)
@@ -886,7 +694,6 @@ def _results(
     thin = present_weight < policies.configured / 2
     rows = zip(
         coded.ratees,
-        score.tolist(),
         by_dimension.tolist(),
         table.raters_in.tolist(),
         groups.counted.tolist(),
@@ -900,17 +707,17 @@ def _results(
     )
     results = {}
     for i, row in enumerate(rows):
-        name, total, dims, n, counted, weight, eff, rho, raw, adjusted, means = row
-        correcting = bool(policies.corrected[i])
+        name, dims, n, is_counted, weights, eff, rho, raw, adjusted, means = row
+        correcting = bool(corrected[i])
         group_results = {
             g: GroupResult(
                 raters=n[k],
-                counted=counted[k],
-                weight=weight[k],
+                counted=is_counted[k],
+                weight=weights[k],
                 mean_raw=raw[k],
-                mean_adjusted=adjusted[k],
+                mean_adjusted=adjusted[k] if correcting else raw[k],
                 effective_weight=eff[k],
-                reliability=rho[k] if counted[k] and correcting else None,
+                reliability=rho[k] if is_counted[k] and correcting else None,
             )
             for k, g in enumerate(GROUPS)
             if n[k]
@@ -925,27 +732,34 @@ def _results(
             flags.append("few_raters")
         if thin[i]:
             flags.append("thin_weight")
-        if not scored[i]:
+        if not scored[i] or score[i] != score[i]:
             flags.append("no_counted_group")
             results[name] = RateeResult(
                 None, {}, group_results, None, None, None, None, flags, by_group
             )
             continue
-        if true_variance + error_variance[i] > 0:
-            reliability = true_variance / (true_variance + error_variance[i])
-            if reliability < LOW_RELIABILITY:
-                flags.append("low_reliability")
-        else:
-            # no spread and no error to measure (a lone rating): unknown, not perfect
-            reliability = None
+        if counted_forms[i] == 1:
+            flags.append("single_rater")
+        if outlying[i]:
+            flags.append("outlying_rating")
+        ratee_reliability = float(reliability[i]) if reliability[i] == reliability[i] else None
+        if ratee_reliability is None:
             flags.append("reliability_unknown")
+        elif ratee_reliability < LOW_RELIABILITY:
+            flags.append("low_reliability")
+        total = float(score[i])
+        answered = {d: v for d, v in zip(coded.dimensions, dims, strict=True) if v == v}
+        if correcting and answered:
+            # the profile around the model's level: the dimensions' mean is the score
+            centre = sum(answered.values()) / len(answered)
+            answered = {d: v - centre + total for d, v in answered.items()}
         results[name] = RateeResult(
             score=total,
-            dimensions={d: v for d, v in zip(coded.dimensions, dims, strict=True) if v == v},
+            dimensions=answered,
             groups=group_results,
-            reliability=reliability,
-            standard_error=math.sqrt(error_variance[i]),
-            effective_raters=1.0 / shares_squared[i],
+            reliability=ratee_reliability,
+            standard_error=math.sqrt(max(float(error_variance[i]), 0.0)),
+            effective_raters=float(effective_raters[i]),
             self_gap=raw[SELF_INDEX] - total if n[SELF_INDEX] else None,
             flags=flags,
             group_dimensions=by_group,
@@ -961,17 +775,20 @@ RATING_KEYS = ("rater", "ratee", "group", "dimension", "score")
 def combine_document(doc: object) -> dict:
     """Validate a {"scheme", "ratings"} document, combine it, and return the JSON-ready result."""
     scheme, ratings = parse_document(doc)
-    combination = combine_ratings(ratings, scheme)
+    units = doc.get("units") if isinstance(doc, dict) else None
+    combination = combine_ratings(ratings, scheme, units)
     return {
         "ratees": {ratee: _ratee_json(result) for ratee, result in combination.ratees.items()},
         "cycle": {
             "rater_effects": combination.model.rater_effects,
             "group_effects": combination.model.group_effects,
             "components": combination.model.components,
-            "lambda": combination.model.lam,
             "excluded_raters": combination.excluded_raters,
+            "variance_components": combination.model.variances,
+            "method": combination.model.method,
             "residual_variance": combination.model.residual_variance,
             "rater_variance": combination.model.rater_variance,
+            "ratee_variance": combination.model.ratee_variance,
             "perspective_variance": combination.perspective_variance,
         },
     }
@@ -1011,7 +828,13 @@ def parse_document(doc: object) -> tuple[Scheme, list[Rating]]:
         if key not in doc:
             errors[key].append("missing")
     scheme = _parse_scheme(doc.get("scheme"), errors) if "scheme" in doc else None
-    ratings = _parse_ratings(doc.get("ratings"), errors) if "ratings" in doc else []
+    scale = scheme.scale if scheme is not None else DEFAULT_SCALE
+    ratings = _parse_ratings(doc.get("ratings"), scale, errors) if "ratings" in doc else []
+    units = doc.get("units", {})
+    if not isinstance(units, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v for k, v in units.items()
+    ):
+        errors["units"].append("must map each person to a unit name (strings)")
     if errors or scheme is None:
         raise ValidationFailed("the ratings document is invalid", dict(errors))
     return scheme, ratings
@@ -1054,10 +877,32 @@ def _parse_scheme(raw: object, errors: dict[str, list[str]]) -> Scheme | None:
     if not isinstance(bias_correction, bool):
         errors["scheme.bias_correction"].append("must be true or false")
         bias_correction = True
-    return Scheme(weights=clean, min_raters=min_raters, bias_correction=bias_correction)
+    scale = _parse_scale(raw.get("scale", list(DEFAULT_SCALE)), errors)
+    return Scheme(
+        weights=clean, min_raters=min_raters, bias_correction=bias_correction, scale=scale
+    )
 
 
-def _parse_ratings(raw: object, errors: dict[str, list[str]]) -> list[Rating]:
+def _parse_scale(raw: object, errors: dict[str, list[str]]) -> tuple[float, float]:
+    """[lowest, highest]: two finite numbers, the first below the second, at most 10⁶ apart."""
+    if (
+        isinstance(raw, list)
+        and len(raw) == 2
+        and all(_is_number(v) for v in raw)
+        and raw[0] < raw[1]
+        and raw[1] - raw[0] <= MAX_SCALE_RANGE
+    ):
+        return float(raw[0]), float(raw[1])
+    errors["scheme.scale"].append(
+        f"must be [lowest, highest], two numbers with lowest < highest, at most "
+        f"{MAX_SCALE_RANGE:g} apart"
+    )
+    return DEFAULT_SCALE
+
+
+def _parse_ratings(
+    raw: object, scale: tuple[float, float], errors: dict[str, list[str]]
+) -> list[Rating]:
     if not isinstance(raw, list) or not raw:
         errors["ratings"].append("must be a non-empty list")
         return []
@@ -1080,7 +925,18 @@ def _parse_ratings(raw: object, errors: dict[str, list[str]]) -> list[Rating]:
             errors[f"{path}.group"].append(f"unknown group; use one of {GROUPS}")
             bad = True
         if "score" in item and not _is_number(item["score"]):
-            errors[f"{path}.score"].append("must be a number")
+            errors[f"{path}.score"].append("must be a finite number")
+            bad = True
+        elif "score" in item and not scale[0] <= item["score"] <= scale[1]:
+            errors[f"{path}.score"].append(f"must lie on the scale [{scale[0]:g}, {scale[1]:g}]")
+            bad = True
+        if (
+            "group" in item
+            and item.get("rater") == item.get("ratee")
+            and item["group"] in GROUPS
+            and item["group"] != SELF
+        ):
+            errors[f"{path}.group"].append("a rater who rates themself is in the self group")
             bad = True
         if bad:
             continue

@@ -20,12 +20,14 @@ twice the ratee performance variance (25, 30 % of it between units).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from services.appraisal import mixed_model
 from services.appraisal.combination import (
+    DEFAULT_MIN_RATERS,
     PEER,
     SELF,
     SUBORDINATE,
@@ -43,10 +45,13 @@ POLICY_WEIGHTS = {SUPERIOR: 0.5, PEER: 0.25, SUBORDINATE: 0.25, SELF: 0.0}
 DIRECTOR = "dir"
 
 SUPERIOR_ALONE = "superior alone"
-WEIGHTED_MEAN = "weighted mean"
-PLATFORM = "platform default"
-PLAIN_MEAN = "plain mean (control)"
-METHODS = (SUPERIOR_ALONE, WEIGHTED_MEAN, PLATFORM, PLAIN_MEAN)
+WEIGHTED_MEAN = "HR-weighted mean"
+PLAIN_MEAN = "plain mean of all others"
+PLAIN_COUNTED = "plain mean of counted ratings"
+PLATFORM = "platform"
+REFERENCE = "MixedLM (REML) reference"
+METHODS = (SUPERIOR_ALONE, WEIGHTED_MEAN, PLAIN_MEAN, PLAIN_COUNTED, PLATFORM)
+COVERAGE_Z = 1.96
 
 
 @dataclass(frozen=True)
@@ -73,23 +78,30 @@ class Config:
     team_leniency_sd: float = 4.0
     cross_team_raters: bool = False  # extra peers from other units, beyond the platform's
     cross_team_peers: int = 2
+    isolated_units: int = 0  # units whose staff neither rate nor are rated across units
 
 
 STANDARD = Config()
 SMALL = Config(units=4, staff_per_unit=6, peers_per_ratee=3)
-SIZES = {"standard": STANDARD, "small": SMALL}
+# the outside check's organization (SCORING.md): 15 units × 8 staff
+MEDIUM = Config(units=15, staff_per_unit=8)
+# a provincial agency: 1,000 units × 9 staff, 10,001 employees
+LARGE = Config(units=1000, staff_per_unit=9)
+SIZES = {"standard": STANDARD, "small": SMALL, "medium": MEDIUM, "large": LARGE}
 
 # Each scenario is a change to the base configuration (research note §4.3).
 SCENARIOS: dict[str, Callable[[Config], Config]] = {
     "standard": lambda c: c,
-    "leniency-heavy": lambda c: replace(c, leniency_sd=9.0, halo_sd=3.0),
-    "few peers": lambda c: replace(c, peers_per_ratee=2),
-    "contaminated": lambda c: replace(c, straight_liner_share=0.10),
+    "null": lambda c: replace(c, leniency_sd=0.0, shared_team_leniency=False),
+    # one sibling and one cross-team peer: every staff member's peers are below the floor
+    "few peers": lambda c: replace(c, peers_per_ratee=1),
+    "isolated unit": lambda c: replace(c, isolated_units=1),
     "team leniency": lambda c: replace(c, shared_team_leniency=True, cross_team_raters=False),
     "team leniency + cross-team": lambda c: replace(
         c, shared_team_leniency=True, cross_team_raters=True
     ),
-    "null": lambda c: replace(c, leniency_sd=0.0, shared_team_leniency=False),
+    "contaminated": lambda c: replace(c, straight_liner_share=0.10),
+    "leniency-heavy": lambda c: replace(c, leniency_sd=9.0, halo_sd=3.0),
 }
 
 
@@ -132,6 +144,12 @@ def simulate(config: Config, seed: int) -> tuple[list[Rating], dict[str, float]]
 
     pairs = [
         (a.rater, a.ratee, a.group) for a in generate_assignments(people, config.peers_per_ratee)
+    ]
+    isolated = set(units[1 : 1 + config.isolated_units])
+    pairs = [
+        (rater, ratee, group)
+        for rater, ratee, group in pairs
+        if group != PEER or (unit_of[rater] in isolated) == (unit_of[ratee] in isolated)
     ]
     if config.cross_team_raters:
         pairs += _cross_team_peers(people, pairs, config.cross_team_peers, rng)
@@ -231,19 +249,121 @@ def plain_mean(ratings: Sequence[Rating]) -> dict[str, float]:
     return scores
 
 
+Estimate = dict[str, tuple[float, float | None]]  # ratee → (score, standard error or None)
+
+
 def platform_default(
-    ratings: Sequence[Rating], weights: dict[str, float] = POLICY_WEIGHTS
-) -> dict[str, float]:
+    ratings: Sequence[Rating],
+    units: Mapping[str, str] | None = None,
+    weights: dict[str, float] = POLICY_WEIGHTS,
+) -> Estimate:
     """The platform's pipeline, `combine_ratings` with bias correction and default minimums."""
-    combination = combine_ratings(ratings, Scheme(weights=dict(weights), bias_correction=True))
-    return {e: r.score for e, r in combination.ratees.items() if r.score is not None}
+    scheme = Scheme(weights=dict(weights), bias_correction=True)
+    combination = combine_ratings(ratings, scheme, units)
+    return {
+        e: (r.score, r.standard_error) for e, r in combination.ratees.items() if r.score is not None
+    }
 
 
-ESTIMATORS: dict[str, Callable[[Sequence[Rating]], dict[str, float]]] = {
-    SUPERIOR_ALONE: superior_alone,
-    WEIGHTED_MEAN: weighted_mean,
+def plain_mean_counted(ratings: Sequence[Rating]) -> dict[str, float]:
+    """The plain mean of the forms the anonymity floor lets count for each ratee."""
+    scores = {}
+    for ratee, groups in _forms(ratings).items():
+        forms = [
+            form
+            for g, by_rater in groups.items()
+            if g != SELF and len(by_rater) >= DEFAULT_MIN_RATERS.get(g, 1)
+            for form in by_rater.values()
+        ]
+        if forms:
+            scores[ratee] = float(np.mean([np.mean(form) for form in forms]))
+    return scores
+
+
+def mixedlm_reference(ratings: Sequence[Rating], units: Mapping[str, str]) -> Estimate:
+    """statsmodels' MixedLM (REML, the same crossed components) on every non-self form.
+
+    The predictions and their error variances come from Henderson's equations with MixedLM's
+    variance components. Every form counts, the anonymity floor aside: a reference, not a
+    method the platform may use. Needs statsmodels and pandas; slow (tens of seconds a fit).
+    """
+    import warnings
+
+    import pandas as pd
+    import statsmodels.formula.api as smf
+
+    forms, ratees = _model_forms(ratings, units)
+    frame = pd.DataFrame(
+        {
+            "x": forms.x,
+            "group": forms.group,
+            "ratee": forms.ratee,
+            "rater": forms.rater,
+            "ratee_unit": forms.ratee_unit[forms.ratee],
+            "rater_unit": forms.rater_unit[forms.rater],
+            "whole": 1,
+        }
+    )
+    components = {name: f"0 + C({name})" for name in mixed_model.COMPONENTS}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence chatter on boundary components
+        model = smf.mixedlm(
+            "x ~ C(group)", frame, groups="whole", re_formula="0", vc_formula=components
+        )
+        result = model.fit(reml=True, method=["lbfgs"])
+    found = dict(zip(model.exog_vc.names, np.asarray(result.vcomp, dtype=float), strict=True))
+    variances = {name: max(found[name], 1e-9) for name in mixed_model.COMPONENTS}
+    variances["residual"] = float(result.scale)
+    fit = mixed_model.fit(forms, robust=False, variances=variances)
+    return {
+        ratee: (float(fit.level[i]), float(np.sqrt(fit.error_variance[i])))
+        for i, ratee in enumerate(ratees)
+        if fit.level[i] == fit.level[i]
+    }
+
+
+def _model_forms(
+    ratings: Sequence[Rating], units: Mapping[str, str]
+) -> tuple[mixed_model.Forms, list[str]]:
+    """Every non-self form of the round as the model's coded observations, all counted."""
+    forms = {
+        (ratee, rater): (group, float(np.mean(scores)))
+        for ratee, groups in _forms(ratings).items()
+        for group, by_rater in groups.items()
+        if group != SELF
+        for rater, scores in by_rater.items()
+    }
+    ratees = sorted({ratee for ratee, _ in forms})
+    raters = sorted({rater for _, rater in forms})
+    unit_names = sorted({units[n] for n in ratees + raters})
+    ratee_code = {n: k for k, n in enumerate(ratees)}
+    rater_code = {n: k for k, n in enumerate(raters)}
+    unit_code = {u: k for k, u in enumerate(unit_names)}
+    group_code = {SUPERIOR: 0, PEER: 1, SUBORDINATE: 2}
+    keys = sorted(forms)
+    coded = mixed_model.Forms(
+        ratee=np.array([ratee_code[e] for e, _ in keys]),
+        rater=np.array([rater_code[r] for _, r in keys]),
+        group=np.array([group_code[forms[k][0]] for k in keys]),
+        x=np.array([forms[k][1] for k in keys]),
+        counts=np.ones(len(keys), dtype=bool),
+        ratee_unit=np.array([unit_code[units[n]] for n in ratees]),
+        rater_unit=np.array([unit_code[units[n]] for n in raters]),
+    )
+    return coded, ratees
+
+
+def _without_errors(estimator: Callable[[Sequence[Rating]], dict[str, float]]):
+    return lambda ratings, _units: {e: (v, None) for e, v in estimator(ratings).items()}
+
+
+ESTIMATORS: dict[str, Callable[[Sequence[Rating], Mapping[str, str]], Estimate]] = {
+    SUPERIOR_ALONE: _without_errors(superior_alone),
+    WEIGHTED_MEAN: _without_errors(weighted_mean),
+    PLAIN_MEAN: _without_errors(plain_mean),
+    PLAIN_COUNTED: _without_errors(plain_mean_counted),
     PLATFORM: platform_default,
-    PLAIN_MEAN: plain_mean,
+    REFERENCE: mixedlm_reference,
 }
 
 
@@ -278,17 +398,38 @@ def rmse(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray) -> fl
     return float(np.sqrt(np.mean((np.asarray(a, float) - np.asarray(b, float)) ** 2)))
 
 
-def evaluate(config: Config, seed: int) -> dict[str, tuple[float, float]]:
-    """Each method's (RMSE, Spearman) on one simulated round, over ratees all three score."""
+def units_of(config: Config) -> dict[str, str]:
+    """Each person's unit, as the directory holds it."""
+    return {person.nip: person.unit_id for person in organization(config)}
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One method on one simulated round."""
+
+    rmse: float
+    spearman: float
+    coverage: float | None  # the share of true values inside ±1.96 SE
+
+
+def evaluate(config: Config, seed: int, methods: Sequence[str] = METHODS) -> dict[str, Figures]:
+    """Each method's figures on one simulated round, over the ratees every method scores."""
     ratings, truth = simulate(config, seed)
-    estimates = {name: estimator(ratings) for name, estimator in ESTIMATORS.items()}
-    common = set(truth).intersection(*(estimates[name] for name in METHODS))
-    ratees = sorted(common)
-    target = [truth[e] for e in ratees]
-    return {
-        name: (rmse([est[e] for e in ratees], target), spearman([est[e] for e in ratees], target))
-        for name, est in estimates.items()
-    }
+    units = units_of(config)
+    estimates = {name: ESTIMATORS[name](ratings, units) for name in methods}
+    ratees = sorted(set(truth).intersection(*estimates.values()))
+    target = np.array([truth[e] for e in ratees])
+    figures = {}
+    for name, estimate in estimates.items():
+        scores = np.array([estimate[e][0] for e in ratees])
+        errors = [estimate[e][1] for e in ratees]
+        coverage = (
+            float(np.mean(np.abs(scores - target) <= COVERAGE_Z * np.array(errors, float)))
+            if all(e is not None for e in errors)
+            else None
+        )
+        figures[name] = Figures(rmse(scores, target), spearman(scores, target), coverage)
+    return figures
 
 
 # --- The table --------------------------------------------------------------------------------
@@ -306,6 +447,8 @@ class Row:
     rho_mean: float
     rho_min: float
     rho_max: float
+    coverage_mean: float | None = None
+    coverage_min: float | None = None
 
 
 def run(
@@ -313,21 +456,23 @@ def run(
     seeds: Iterable[int],
     scenarios: Sequence[str] | None = None,
     progress: Callable[[str, int], None] | None = None,
+    methods: Sequence[str] = METHODS,
 ) -> list[Row]:
     """Every scenario (a change to `config`) × method over the seeds; calls progress per run."""
     seeds = list(seeds)
     rows = []
     for scenario in scenarios if scenarios is not None else list(SCENARIOS):
         scenario_config = SCENARIOS[scenario](config)
-        results: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        results: dict[str, list[Figures]] = defaultdict(list)
         for seed in seeds:
-            for method, figures in evaluate(scenario_config, seed).items():
+            for method, figures in evaluate(scenario_config, seed, methods).items():
                 results[method].append(figures)
             if progress is not None:
                 progress(scenario, seed)
-        for method in METHODS:
-            errors = np.array([f[0] for f in results[method]])
-            rhos = np.array([f[1] for f in results[method]])
+        for method in methods:
+            errors = np.array([f.rmse for f in results[method]])
+            rhos = np.array([f.spearman for f in results[method]])
+            coverages = [f.coverage for f in results[method] if f.coverage is not None]
             rows.append(
                 Row(
                     scenario,
@@ -338,21 +483,27 @@ def run(
                     float(rhos.mean()),
                     float(rhos.min()),
                     float(rhos.max()),
+                    float(np.mean(coverages)) if coverages else None,
+                    float(np.min(coverages)) if coverages else None,
                 )
             )
     return rows
 
 
 def markdown(rows: Sequence[Row]) -> str:
-    """The table as Markdown: RMSE and Spearman, mean [min–max] over seeds."""
+    """The table as Markdown: RMSE, Spearman and SE coverage, mean [min–max] over seeds."""
     lines = [
-        "| scenario | method | RMSE mean [min–max] | Spearman mean [min–max] |",
-        "|---|---|---|---|",
+        "| scenario | method | RMSE mean [min–max] | Spearman mean [min–max] "
+        "| ±1.96 SE coverage mean (min) |",
+        "|---|---|---|---|---|",
     ]
     for r in rows:
+        coverage = (
+            f"{r.coverage_mean:.1%} ({r.coverage_min:.1%})" if r.coverage_mean is not None else "—"
+        )
         lines.append(
             f"| {r.scenario} | {r.method} "
             f"| {r.rmse_mean:.2f} [{r.rmse_min:.2f}–{r.rmse_max:.2f}] "
-            f"| {r.rho_mean:.3f} [{r.rho_min:.3f}–{r.rho_max:.3f}] |"
+            f"| {r.rho_mean:.3f} [{r.rho_min:.3f}–{r.rho_max:.3f}] | {coverage} |"
         )
     return "\n".join(lines)

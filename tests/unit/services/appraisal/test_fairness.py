@@ -26,13 +26,16 @@ PAIRED_SEEDS = tuple(range(8))
 
 def mean_figures(
     config: fairness.Config, seeds: tuple[int, ...] = SEEDS
-) -> dict[str, tuple[float, float]]:
-    """Each method's mean (RMSE, Spearman) over the seeds."""
+) -> dict[str, tuple[float, float, float | None]]:
+    """Each method's mean (RMSE, Spearman, SE coverage) over the seeds."""
     runs = [fairness.evaluate(config, seed) for seed in seeds]
     return {
         method: (
-            float(np.mean([r[method][0] for r in runs])),
-            float(np.mean([r[method][1] for r in runs])),
+            float(np.mean([r[method].rmse for r in runs])),
+            float(np.mean([r[method].spearman for r in runs])),
+            None
+            if runs[0][method].coverage is None
+            else float(np.mean([r[method].coverage for r in runs])),
         )
         for method in fairness.METHODS
     }
@@ -93,12 +96,35 @@ def test_spearman_averages_ties_and_matches_the_definition():
 
 
 @pytest.mark.parametrize("scenario", list(fairness.SCENARIOS))
-def test_the_platform_is_never_much_worse_than_the_plain_mean(scenario):
-    """Not in the null (no leniency to remove), not with few peers: the same margin everywhere."""
+def test_the_platform_is_never_worse_than_the_plain_mean(scenario):
+    """Not in the null (no leniency to remove), nor where the floor hides the peers.
+
+    Where the anonymity floor forbids some ratings (few peers), the plain mean of all others
+    uses what the platform may not: there the platform stays within 5 % of it and well
+    below the plain mean of the ratings it may use.
+    """
     figures = mean_figures(fairness.SCENARIOS[scenario](SMALL), PAIRED_SEEDS)
     platform, control = figures[fairness.PLATFORM], figures[fairness.PLAIN_MEAN]
-    assert platform[0] <= control[0] * 1.10
-    assert platform[1] >= control[1] - 0.03
+    counted = figures[fairness.PLAIN_COUNTED]
+    if counted[0] > control[0]:  # the floor hides some ratings
+        assert platform[0] <= control[0] * 1.05
+        assert platform[0] < 0.9 * counted[0]
+        assert platform[1] > counted[1]
+    else:
+        assert platform[0] <= control[0]
+        assert platform[1] >= control[1] - 0.03
+
+
+@pytest.mark.parametrize("scenario", list(fairness.SCENARIOS))
+def test_the_standard_errors_cover_most_true_values(scenario):
+    """±1.96 SE holds most true values, in the outside check's 15 × 8 organization.
+
+    A guard, not the goal: the goal (93–97 % in every scenario) is measured by `kinerja bench
+    fairness` over ten seeds and written down in the README, scenario by scenario.
+    """
+    config = fairness.SCENARIOS[scenario](fairness.MEDIUM)
+    coverage = mean_figures(config, SEEDS)[fairness.PLATFORM][2]
+    assert 0.85 <= coverage <= 0.99
 
 
 def random_config(seed: int) -> fairness.Config:
@@ -179,6 +205,7 @@ def test_the_command_prints_the_table():
     for scenario in fairness.SCENARIOS:
         assert f"| {scenario} | {fairness.PLATFORM} |" in result.output
     assert "| scenario | method | RMSE mean [min–max] | Spearman mean [min–max] |" in result.output
+    assert "±1.96 SE coverage" in result.output
 
 
 def test_the_command_refuses_an_unknown_scenario():
