@@ -53,15 +53,21 @@ def realization_updated(skp: Skp, activity_id: str) -> dict:
 
 
 def score_updated(skp: Skp, breakdown: ScoreBreakdown) -> dict:
+    """The SKP score as of a date; skp_score is null while no activity can be assessed yet."""
     total = breakdown.total
     return {
         "nip": skp.nip,
         "cycle": skp.cycle,
-        "skp_score": float(total.skp_score),
-        "activities_mean": float(total.activities_mean),
-        "extra_tasks_points": float(total.extra_tasks_points),
-        "creativity_points": float(total.creativity_points),
+        "skp_score": _number(total.skp_score if total else None),
+        "activities_mean": _number(total.activities_mean if total else None),
+        "extra_tasks_points": _number(total.extra_tasks_points if total else None),
+        "creativity_points": _number(total.creativity_points if total else None),
         "complete": breakdown.complete,
+        # provisional until every activity's realization is in; prorated: some activity is
+        # scored against its target due by as_of, not the whole year's
+        "provisional": breakdown.provisional,
+        "prorated": breakdown.prorated,
+        "as_of": breakdown.as_of.isoformat(),
         # the SKP's revision: a consumer keeps the newest score whatever order they arrive in
         "revision": skp.revision,
     }
