@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.targets import scoring
 from services.targets.domain import ScoreBreakdown, Skp
 
 SKP_SUBMITTED = "targets.skp.submitted"
@@ -60,8 +61,8 @@ def score_updated(skp: Skp, breakdown: ScoreBreakdown) -> dict:
         "cycle": skp.cycle,
         "skp_score": _number(total.skp_score if total else None),
         "activities_mean": _number(total.activities_mean if total else None),
-        "extra_tasks_points": _number(total.extra_tasks_points if total else None),
-        "creativity_points": _number(total.creativity_points if total else None),
+        "extra_tasks_points": float(scoring.extra_task_points(breakdown.extra_tasks)),
+        "creativity_points": float(scoring.creativity_points(breakdown.creativity)),
         "complete": breakdown.complete,
         # provisional until every activity's realization is in; prorated: some activity is
         # scored against its target due by as_of, not the whole year's

@@ -166,9 +166,9 @@ class ScoreOut(Schema):
     activities = fields.List(fields.Nested(ActivityScoreOut))
     activities_mean = fields.Float(allow_none=True)
     extra_tasks = fields.Integer()
-    extra_tasks_points = fields.Float(allow_none=True)
+    extra_tasks_points = fields.Float()
     creativity = fields.String(allow_none=True)
-    creativity_points = fields.Float(allow_none=True)
+    creativity_points = fields.Float()
     skp_score = fields.Float(
         allow_none=True, metadata={"description": "null: no activity can be assessed yet"}
     )
