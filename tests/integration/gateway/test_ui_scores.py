@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from gateway.directory.domain import Employee
 from gateway.identity import commands as identity
+from gateway.ui.views.supervisor import team_rows, team_totals
 from kinerja.config import Settings
 from tests.integration.gateway.conftest import PASSWORD, STAFF
 from tests.integration.gateway.test_ui_employee import SERVICES, StandIn, text
@@ -106,3 +108,51 @@ def test_a_complete_score_is_final_with_its_predicate(kasubag, services):
     page = text(kasubag.get(f"/team/scores/{CYCLE}/{STAFF}"))
     assert "87.20" in page and "Baik" in page and "sementara, tanpa predikat" not in page
     assert "Finalisasi nilai</a>" in page
+
+
+@pytest.fixture
+def hr(gateway_app, client, directory_seed):
+    context = gateway_app.extensions["kinerja"]
+    with gateway_app.app_context():
+        tokens = identity.log_in(context.db, context.settings, "hr-admin", PASSWORD)
+    with client.session_transaction() as session:
+        session["tokens"] = {k: tokens[k] for k in ("access_token", "refresh_token")}
+    return client
+
+
+def test_calibration_lists_an_incomplete_score_without_number_or_predicate(hr, services):
+    member = {
+        "nip": STAFF,
+        "name": "Dewi Lestari",
+        "final_score": None,
+        "predicate": None,
+        "finalized": False,
+        "reliability": None,
+        "flags": ["skp_incomplete", "skp_not_assessable"],
+    }
+    distribution = {
+        "unit_id": "umpeg",
+        "cycle": CYCLE,
+        "employees": 1,
+        "scored": 0,
+        "mean": None,
+        "sd": None,
+        "predicates": {},
+        "histogram": [{"from": start, "count": 0} for start in range(0, 110, 10)],
+        "members": [member],
+    }
+    services.on("GET", f"/units/umpeg/cycles/{CYCLE}/distribution", distribution)
+    page = text(hr.get(f"/hr/calibration?unit_id=umpeg&cycle={CYCLE}"))
+    row = page.split("Dewi Lestari", 1)[1].split("</tr>", 1)[0]
+    assert "belum dapat dinilai" in row and "belum ada: nilai belum final" in row
+    assert "nilai SKP belum dapat dinilai" in row
+    assert "Hanya nilai akhir yang lengkap" in page
+
+
+def test_the_team_overview_links_a_provisional_figure_without_a_predicate():
+    member = Employee(
+        STAFF, "Dewi Lestari", "Pengadministrasi Umum", "umpeg", "II/c", "functional", "SMA"
+    )
+    (row,) = team_rows([member], [], [], {}, None, [score()])
+    assert (row.final_score, row.predicate, row.provisional_final_score) == (None, None, 87.2)
+    assert team_totals([row], None)["scores_to_finalize"] == 0  # nothing complete to finalize
