@@ -73,6 +73,7 @@ def finalize(tx: Tx, cycle: str, nip: str, supervisor: str, today: date) -> doma
         supervisor,
         today,
         current.skp_share,
+        skp_complete=current.skp_complete,
     )
     store.save_final(tx, score)
     audit.record(

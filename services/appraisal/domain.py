@@ -134,18 +134,20 @@ def finalize(
     supervisor: str,
     today: date,
     skp_share: Decimal = DEFAULT_SKP_SHARE,
+    *,
+    skp_complete: bool,
 ) -> FinalScore:
-    missing = [
-        name
+    """Lock the score; only a complete one: every activity realized and confirmed (a
+    provisional SKP score, pro-rated during the year, is no appraisal) and behaviour combined."""
+    missing = {
+        name: ["not available"]
         for name, value in (("skp_score", skp), ("behaviour_score", behaviour))
         if value is None
-    ]
+    }
+    if skp is not None and not skp_complete:
+        missing["skp_score"] = ["provisional: some activity's realization is still to come"]
     if missing:
-        raise Conflict(
-            "the score is not complete yet",
-            {m: ["not available"] for m in missing},
-            code="incomplete",
-        )
+        raise Conflict("the score is not complete yet", missing, code="incomplete")
     final = final_score(skp, behaviour, skp_share)
     return FinalScore(nip, cycle, skp, behaviour, final, predicate(final), supervisor, today)
 

@@ -62,13 +62,17 @@ def _rescore_if_it_counts(tx: Tx, rating: domain.Rating) -> None:
 @subscriptions.on("targets.score.updated")
 def record_skp_score(event: Envelope, tx: Tx) -> None:
     data = event.data
+    # null: no activity can be assessed yet; prorated and as_of came with version 2 of the
+    # payload, so an older event reads as not pro-rated
+    skp_score = data["skp_score"]
     recorded = store.record_skp_score(
         tx,
         data["nip"],
         data["cycle"],
-        Decimal(str(data["skp_score"])),
+        None if skp_score is None else Decimal(str(skp_score)),
         data["complete"],
         int(data.get("revision", 0)),
+        data.get("as_of") if data.get("prorated") else None,
     )
     if recorded:
         store.mark_dirty(tx, data["cycle"])

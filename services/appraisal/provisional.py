@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from services.appraisal import domain
 from services.appraisal.combination import Combination, GroupResult, Rating, combine_ratings
@@ -21,11 +22,19 @@ CODE_VERSION = "combination-2"
 CENT = Decimal("0.01")
 
 
+class SkpInput(NamedTuple):
+    """An SKP score as the targets service last published it."""
+
+    score: Decimal | None  # None: no activity can be assessed yet (belum dapat dinilai)
+    complete: bool  # every activity realized (and confirmed)
+    prorated_to: str | None = None  # the date its targets were pro-rated to, during the year
+
+
 @dataclass(frozen=True)
 class CycleInputs:
     cycle: str
     ratings: Sequence[Rating]
-    skp_scores: Mapping[str, tuple[Decimal, bool]]  # nip → (nilai SKP, every activity realized)
+    skp_scores: Mapping[str, SkpInput | tuple]  # nip → the SKP score
     employees: Mapping[str, Mapping]  # nip → the directory's record
     schemes: Sequence[WeightingScheme]
 
@@ -53,6 +62,10 @@ class ProvisionalScore:
     self_gap: float | None
     flags: list[str]
     code_version: str = CODE_VERSION
+    # during the year: the date the SKP's targets were pro-rated to, and the figure the
+    # shares give with that SKP score (never a predicate; see _final_or_provisional)
+    skp_prorated_to: str | None = None
+    provisional_final_score: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -74,25 +87,22 @@ def score_cycle(inputs: CycleInputs) -> CycleScores:
     scores = {}
     for nip, scheme in sorted(chosen.items()):
         result = combination.ratees.get(nip) if combination else None
-        skp = inputs.skp_scores.get(nip)
+        held = inputs.skp_scores.get(nip)
+        skp = SkpInput(*held) if held is not None else None
         behaviour = (
             Decimal(repr(result.score)).quantize(CENT, ROUND_HALF_UP)
             if result and result.score is not None
             else None
         )
-        final = (
-            domain.final_score(skp[0], behaviour, scheme.skp_share)
-            if skp is not None and behaviour is not None
-            else None
-        )
+        final, provisional_final = _final_or_provisional(skp, behaviour, scheme.skp_share)
         scores[nip] = ProvisionalScore(
             nip=nip,
             cycle=inputs.cycle,
             unit_id=(inputs.employees.get(nip) or {}).get("unit_id"),
             scheme=scheme.ref,
             skp_share=scheme.skp_share,
-            skp_score=skp[0] if skp else None,
-            skp_complete=bool(skp and skp[1]),
+            skp_score=skp.score if skp else None,
+            skp_complete=bool(skp and skp.complete),
             behaviour_score=behaviour,
             final_score=final,
             predicate=domain.predicate(final) if final is not None else None,
@@ -105,10 +115,35 @@ def score_cycle(inputs: CycleInputs) -> CycleScores:
             standard_error=_round(result.standard_error, 2) if result else None,
             effective_raters=_round(result.effective_raters, 2) if result else None,
             self_gap=_round(result.self_gap, 2) if result else None,
-            flags=(list(result.flags) if result else [])
-            + (["skp_incomplete"] if skp is not None and not skp[1] else []),
+            flags=(list(result.flags) if result else []) + _skp_flags(skp),
+            skp_prorated_to=skp.prorated_to if skp and not skp.complete else None,
+            provisional_final_score=provisional_final,
         )
     return CycleScores(scores, combination)
+
+
+def _final_or_provisional(
+    skp: SkpInput | None, behaviour: Decimal | None, skp_share: Decimal
+) -> tuple[Decimal | None, Decimal | None]:
+    """(final score, provisional figure): the final score, and so a predicate, exists only
+    once every input is complete: every activity realized and confirmed, behaviour combined.
+
+    Before that, when both parts have a number, the same shares give a provisional figure
+    without a predicate. An HR officer can defend showing the pace of the year, labelled as
+    such, to steer the rest of it; a predicate is the appraisal's verdict (PP 46/2011 bands
+    the year's result), and a band put on a pro-rated figure would be read as one. A part
+    without a number (belum dapat dinilai) leaves both empty: never counted as a 0.
+    """
+    if skp is None or skp.score is None or behaviour is None:
+        return None, None
+    combined = domain.final_score(skp.score, behaviour, skp_share)
+    return (combined, None) if skp.complete else (None, combined)
+
+
+def _skp_flags(skp: SkpInput | None) -> list[str]:
+    if skp is None or skp.complete:
+        return []
+    return ["skp_incomplete"] + (["skp_not_assessable"] if skp.score is None else [])
 
 
 def _people(inputs: CycleInputs) -> set[str]:

@@ -49,8 +49,18 @@ class ProvisionalScoreOut(Schema):
     standard_error = fields.Float(allow_none=True)
     effective_raters = fields.Float(allow_none=True)
     flags = fields.List(fields.String())
-    final_score = fields.Float(allow_none=True)
+    final_score = fields.Float(
+        allow_none=True, metadata={"description": "only once every input is complete"}
+    )
     predicate = fields.String(allow_none=True)
+    skp_prorated_to = fields.String(
+        allow_none=True,
+        metadata={"description": "during the year: the date the SKP's targets are pro-rated to"},
+    )
+    provisional_final_score = fields.Float(
+        allow_none=True,
+        metadata={"description": "before the SKP is complete: the same shares, no predicate"},
+    )
     scheme = fields.String(metadata={"description": "the weighting scheme version used"})
     code_version = fields.String()
     pending = fields.Boolean(metadata={"description": "inputs changed; a recompute is due"})

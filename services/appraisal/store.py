@@ -14,7 +14,7 @@ from pymongo.database import Database
 from kinerja import directory_replica
 from kinerja.mongo import Tx, db_and_session, save_versioned
 from services.appraisal.domain import FinalScore, Rating
-from services.appraisal.provisional import ProvisionalScore
+from services.appraisal.provisional import ProvisionalScore, SkpInput
 from services.appraisal.schemes import WeightingScheme
 
 
@@ -59,7 +59,13 @@ def _to_rating(doc: dict) -> Rating:
 
 
 def record_skp_score(
-    tx: Tx, nip: str, cycle: str, skp_score: Decimal, complete: bool, revision: int
+    tx: Tx,
+    nip: str,
+    cycle: str,
+    skp_score: Decimal | None,
+    complete: bool,
+    revision: int,
+    prorated_to: str | None = None,
 ) -> bool:
     """Keep the SKP's newest score; False when what is held comes from a newer revision."""
     key = f"{nip}:{cycle}"
@@ -74,6 +80,7 @@ def record_skp_score(
             "skp_score": skp_score,
             "complete": complete,
             "revision": revision,
+            "prorated_to": prorated_to,
         },
         upsert=True,
         session=tx.session,
@@ -114,9 +121,9 @@ def cycle_ratings(db: Database, cycle: str, framework_id: str = "pp46") -> list[
     return [_to_rating(d) for d in db["ratings"].find({"round_id": {"$in": rounds}})]
 
 
-def skp_scores_of(db: Database, cycle: str) -> dict[str, tuple[Decimal, bool]]:
+def skp_scores_of(db: Database, cycle: str) -> dict[str, SkpInput]:
     return {
-        d["nip"]: (d["skp_score"], bool(d["complete"]))
+        d["nip"]: SkpInput(d["skp_score"], bool(d["complete"]), d.get("prorated_to"))
         for d in db["skp_scores"].find({"cycle": cycle})
     }
 

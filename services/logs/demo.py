@@ -6,8 +6,10 @@ import csv
 import io
 import time
 from datetime import date, timedelta
+from decimal import Decimal
 
 from gateway.demo import PEOPLE, SUPERVISOR_INDEX, nip
+from services.targets import scoring
 from services.targets.demo import RETURNED, STILL_DRAFT, activities_for
 
 WORKING_DAYS = 40  # two months
@@ -37,11 +39,13 @@ def entries_csv(today: date) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["nip", "date", "activity_id", "description", "quantity", "minutes"])
+    days = _days(today)
     for index in STAFF:
         activities = activities_for(PEOPLE[index][1])
-        for number, day in enumerate(_days(today)):
+        for number, day in enumerate(days):
             activity = activities[number % len(activities)]
-            daily = max(1, round(activity["quantity"] / 240))
+            turns = len(range(number % len(activities), len(days), len(activities)))
+            daily = _output(activity, index, number // len(activities), turns, today)
             writer.writerow(
                 [
                     nip(index),
@@ -53,6 +57,19 @@ def entries_csv(today: date) -> str:
                 ]
             )
     return out.getvalue()
+
+
+# Some keep ahead of the year's pace, some fall behind (a fraction of the output due to date).
+PACE = (Decimal("1.05"), Decimal("0.95"), Decimal("1.1"), Decimal("0.85"), Decimal(1))
+
+
+def _output(activity: dict, index: int, turn: int, turns: int, today: date) -> int:
+    """The demo's two months of logs stand for the year's output to date: the activity's
+    target pro-rated to today (as the SKP score counts it) at the employee's pace, spread
+    over the activity's turns in whole units, so the provisional scores read as a real year."""
+    share = scoring.elapsed_share(Decimal(activity["months"]), today.year, today)
+    due = Decimal(activity["quantity"]) * share * PACE[index % len(PACE)]
+    return round(due * (turn + 1) / turns) - round(due * turn / turns)
 
 
 def _wait_for_approved_skps(client, owner: str) -> None:

@@ -188,7 +188,7 @@ def decide_achievement(payload: dict, nip: str, cycle: str, achievement_id: str)
 def skp_score(nip: str, cycle: str):
     """The SKP score with its breakdown per activity and aspect (PP 46/2011)."""
     skp = service_context().uow(lambda tx: _visible(tx, nip, cycle))
-    return _score_out(skp, domain.score(skp))
+    return _score_out(skp, domain.score(skp, as_of=commands.today()))
 
 
 @blp.route(f"{SKP}/what-if", methods=["POST"])
@@ -201,7 +201,11 @@ def what_if(payload: dict, nip: str, cycle: str):
     for activity_id in payload["activities"]:
         skp.activity(activity_id)  # 404 for an activity not in the contract
     breakdown = domain.score(
-        skp, payload["activities"], payload["extra_tasks"], payload["creativity"]
+        skp,
+        payload["activities"],
+        payload["extra_tasks"],
+        payload["creativity"],
+        as_of=commands.today(),
     )
     return _score_out(skp, breakdown)
 
@@ -245,7 +249,8 @@ def _team_row(report: dict, skp: Skp | None) -> dict:
     if skp is None:
         return {**row, "status": domain.NOT_STARTED}
     if skp.contract is not None:
-        row["skp_score"] = domain.score(skp).total.skp_score
+        total = domain.score(skp, as_of=commands.today()).total
+        row["skp_score"] = total.skp_score if total else None
     return {**row, "status": skp.status}
 
 
@@ -257,17 +262,24 @@ def _score_out(skp: Skp, breakdown: domain.ScoreBreakdown) -> dict:
         "activities": [
             {
                 "activity": row.activity,
+                "target": row.target,
+                "share": row.share,
                 "realization": row.realization,
                 "score": row.score,
+                "assessable": row.score is not None,
                 "assumed": row.assumed,
+                "flags": row.flags,
             }
             for row in breakdown.activities
         ],
-        "activities_mean": total.activities_mean,
+        "activities_mean": total.activities_mean if total else None,
         "extra_tasks": breakdown.extra_tasks,
-        "extra_tasks_points": total.extra_tasks_points,
+        "extra_tasks_points": scoring.extra_task_points(breakdown.extra_tasks),
         "creativity": breakdown.creativity,
-        "creativity_points": total.creativity_points,
-        "skp_score": total.skp_score,
+        "creativity_points": scoring.creativity_points(breakdown.creativity),
+        "skp_score": total.skp_score if total else None,
         "complete": breakdown.complete,
+        "provisional": breakdown.provisional,
+        "prorated": breakdown.prorated,
+        "as_of": breakdown.as_of,
     }

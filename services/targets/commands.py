@@ -4,6 +4,7 @@ transaction, saves the SKP and publishes what changed through the outbox."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 
 from kinerja import directory_replica
@@ -132,5 +133,11 @@ def _save(tx: Tx, skp: Skp) -> Skp:
     return saved
 
 
+def today() -> date:
+    """The service's notion of today (one place, so tests can move it)."""
+    return date.today()
+
+
 def _publish_score(tx: Tx, skp: Skp) -> None:
-    tx.publish(events.SCORE_UPDATED, events.score_updated(skp, domain.score(skp)))
+    breakdown = domain.score(skp, as_of=today())
+    tx.publish(events.SCORE_UPDATED, events.score_updated(skp, breakdown))

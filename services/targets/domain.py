@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 
 from kinerja.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -311,9 +312,13 @@ def decide(skp: Skp, achievement_id: str, approved: bool, supervisor: str) -> Sk
 @dataclass(frozen=True)
 class ActivityBreakdown:
     activity: ActivityTarget
-    realization: scoring.Realization
-    score: scoring.ActivityScore
+    # what it is scored against: the yearly target, or during the year the target due to date
+    target: scoring.Target | None
+    realization: scoring.Realization | None
+    score: scoring.ActivityScore | None  # None: not yet assessable (belum dapat dinilai)
     assumed: tuple[str, ...]  # aspects not yet recorded, taken at their target for now
+    share: Decimal  # of the yearly target due by the score's date (1: the whole year's)
+    flags: tuple[str, ...] = ()  # the regulation's negative time or cost scores
 
 
 @dataclass(frozen=True)
@@ -321,8 +326,15 @@ class ScoreBreakdown:
     activities: tuple[ActivityBreakdown, ...]
     extra_tasks: int
     creativity: str | None
-    total: scoring.SkpScore
+    total: scoring.SkpScore | None  # None: no activity can be assessed yet
     complete: bool
+    as_of: date
+    prorated: bool  # some activity is scored against its target pro-rated to as_of
+
+    @property
+    def provisional(self) -> bool:
+        """Not the year's score yet: some activity's realization is still to come."""
+        return not self.complete
 
 
 def score(
@@ -330,57 +342,68 @@ def score(
     overrides: dict[str, dict] | None = None,
     extra_tasks: int | None = None,
     creativity: str | None = None,
+    *,
+    as_of: date,
 ) -> ScoreBreakdown:
-    """The SKP score of the contract with its realization so far.
+    """The SKP score of the contract with its realization as of a date.
 
-    Until the year ends, quality, time and cost not yet recorded are taken at
-    their targets (and said so), so the provisional score shows the pace of
-    quantity; overrides answer a what-if without storing anything.
+    While the cycle's year runs, an activity whose realization is not complete is scored
+    against its target pro-rated to `as_of`, and one with no output yet is not assessable
+    (it does not enter the mean as a 0); quality, time and cost not yet recorded are taken
+    at their target for now, and said so. Once the year is over the regulation applies as
+    written: an activity not carried out scores 0 and counts. Overrides answer a what-if
+    without storing anything.
     """
     contract = skp.contract
     if contract is None:
         raise Conflict("the SKP has no approved version to score yet", code="not_approved")
     overrides = overrides or {}
+    year_over = as_of.year > int(skp.cycle)
     rows = []
     for activity in contract.activities:
         realized = replace(
             skp.realization.get(activity.id, Realization()), **overrides.get(activity.id, {})
         )
-        rows.append(_breakdown(activity, realized))
+        rows.append(_activity_breakdown(activity, realized, int(skp.cycle), as_of, year_over))
     approved = [a for a in skp.achievements if a.status == "approved"]
     tasks = (
         extra_tasks if extra_tasks is not None else sum(a.kind == "extra_task" for a in approved)
     )
     level = creativity if creativity is not None else _highest_creativity(approved)
-    total = scoring.score_skp([(r.activity_target, r.realization) for r in rows], tasks, level)
-    breakdown = tuple(
-        ActivityBreakdown(row.activity, row.realization, score, row.assumed)
-        for row, score in zip(rows, total.activities, strict=True)
+    total = scoring.mean_of_assessable([r.score for r in rows], tasks, level)
+    return ScoreBreakdown(
+        tuple(rows),
+        tasks,
+        level,
+        total,
+        complete=skp.realization_complete,
+        as_of=as_of,
+        prorated=any(r.share < 1 for r in rows),
     )
-    return ScoreBreakdown(breakdown, tasks, level, total, complete=skp.realization_complete)
 
 
-@dataclass(frozen=True)
-class _Row:
-    activity: ActivityTarget
-    activity_target: scoring.Target
-    realization: scoring.Realization
-    assumed: tuple[str, ...]
-
-
-def _breakdown(activity: ActivityTarget, realized: Realization) -> _Row:
-    target = scoring.Target(
+def _activity_breakdown(
+    activity: ActivityTarget, realized: Realization, year: int, as_of: date, year_over: bool
+) -> ActivityBreakdown:
+    yearly = scoring.Target(
         quantity=activity.quantity,
         quality=activity.quality,
         months=activity.months,
         cost=activity.cost if activity.has_cost else None,
     )
-    assumed = []
-    values = {}
+    finished = _complete(activity, realized)
+    share = (
+        Decimal(1) if year_over or finished else scoring.elapsed_share(activity.months, year, as_of)
+    )
+    target = yearly if share == 1 else scoring.prorated_target(yearly, share)
+    if target is None or (not year_over and not realized.quantity):
+        # nothing due yet, or no output yet: not assessable, never a 0 during the year
+        return ActivityBreakdown(activity, target, None, None, (), share)
+    assumed, values = [], {}
     for aspect, fallback in (
-        ("quality", activity.quality),
-        ("months", activity.months),
-        ("cost", activity.cost if activity.has_cost else None),
+        ("quality", target.quality),
+        ("months", target.months),
+        ("cost", target.cost if target.has_cost else None),
     ):
         value = getattr(realized, aspect)
         if value is None and fallback is not None:
@@ -388,7 +411,16 @@ def _breakdown(activity: ActivityTarget, realized: Realization) -> _Row:
             value = fallback
         values[aspect] = value
     realization = scoring.Realization(quantity=realized.quantity or Decimal(0), **values)
-    return _Row(activity, target, realization, tuple(assumed))
+    result = scoring.score_activity(target, realization)
+    return ActivityBreakdown(
+        activity,
+        target,
+        realization,
+        result,
+        tuple(assumed),
+        share,
+        scoring.negative_aspects(result),
+    )
 
 
 def _highest_creativity(approved: list[Achievement]) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.targets import scoring
 from services.targets.domain import ScoreBreakdown, Skp
 
 SKP_SUBMITTED = "targets.skp.submitted"
@@ -53,15 +54,21 @@ def realization_updated(skp: Skp, activity_id: str) -> dict:
 
 
 def score_updated(skp: Skp, breakdown: ScoreBreakdown) -> dict:
+    """The SKP score as of a date; skp_score is null while no activity can be assessed yet."""
     total = breakdown.total
     return {
         "nip": skp.nip,
         "cycle": skp.cycle,
-        "skp_score": float(total.skp_score),
-        "activities_mean": float(total.activities_mean),
-        "extra_tasks_points": float(total.extra_tasks_points),
-        "creativity_points": float(total.creativity_points),
+        "skp_score": _number(total.skp_score if total else None),
+        "activities_mean": _number(total.activities_mean if total else None),
+        "extra_tasks_points": float(scoring.extra_task_points(breakdown.extra_tasks)),
+        "creativity_points": float(scoring.creativity_points(breakdown.creativity)),
         "complete": breakdown.complete,
+        # provisional until every activity's realization is in; prorated: some activity is
+        # scored against its target due by as_of, not the whole year's
+        "provisional": breakdown.provisional,
+        "prorated": breakdown.prorated,
+        "as_of": breakdown.as_of.isoformat(),
         # the SKP's revision: a consumer keeps the newest score whatever order they arrive in
         "revision": skp.revision,
     }

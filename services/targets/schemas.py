@@ -126,12 +126,37 @@ class AspectScoresOut(Schema):
     score = fields.Float()
 
 
+class TargetOut(Schema):
+    quantity = fields.Float()
+    quality = fields.Float()
+    months = fields.Float()
+    cost = fields.Float(allow_none=True)
+
+
 class ActivityScoreOut(Schema):
     activity = fields.Nested(ActivityOut)
-    realization = fields.Nested(RealizationOut)
-    score = fields.Nested(AspectScoresOut)
+    target = fields.Nested(
+        TargetOut,
+        allow_none=True,
+        metadata={
+            "description": "what it is scored against: the yearly target or, during "
+            "the year, the target pro-rated to as_of; null when nothing is due yet"
+        },
+    )
+    share = fields.Float(metadata={"description": "share of the yearly target due (1: all)"})
+    realization = fields.Nested(RealizationOut, allow_none=True)
+    score = fields.Nested(
+        AspectScoresOut,
+        allow_none=True,
+        metadata={"description": "null: not yet assessable (belum dapat dinilai), never 0"},
+    )
+    assessable = fields.Boolean()
     assumed = fields.List(
         fields.String(), metadata={"description": "aspects not recorded yet, taken at target"}
+    )
+    flags = fields.List(
+        fields.String(),
+        metadata={"description": "waktu_negatif, biaya_negatif: PP 46's negative scores"},
     )
 
 
@@ -139,13 +164,20 @@ class ScoreOut(Schema):
     nip = fields.String()
     cycle = fields.String()
     activities = fields.List(fields.Nested(ActivityScoreOut))
-    activities_mean = fields.Float()
+    activities_mean = fields.Float(allow_none=True)
     extra_tasks = fields.Integer()
     extra_tasks_points = fields.Float()
     creativity = fields.String(allow_none=True)
     creativity_points = fields.Float()
-    skp_score = fields.Float()
+    skp_score = fields.Float(
+        allow_none=True, metadata={"description": "null: no activity can be assessed yet"}
+    )
     complete = fields.Boolean()
+    provisional = fields.Boolean(metadata={"description": "some realization is still to come"})
+    prorated = fields.Boolean(
+        metadata={"description": "some activity is scored against its target pro-rated to as_of"}
+    )
+    as_of = fields.Date()
 
 
 class WhatIfActivity(Schema):

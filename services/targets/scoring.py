@@ -12,9 +12,11 @@ the wrong branch (TW = 12, RW = 9.12 scores 75.92 instead of 100).
 
 from __future__ import annotations
 
+import calendar
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import (
     ROUND_HALF_EVEN,
     Context,
@@ -187,6 +189,70 @@ def score_skp(
         mean = sum((s.score for s in scores), ZERO) / len(scores)
         extra, creative = extra_task_points(extra_tasks), creativity_points(creativity)
         return SkpScore(scores, mean, extra, creative, mean + extra + creative)
+
+
+# --- during the year: targets pro-rated to date -----------------------------------------
+# PP 46/2011 scores the year's realization against the year's target. Before the year ends
+# only part of a target can be due: comparing output to date with the whole year's target
+# reads a 0 for an activity just begun. The quantity (and the cost) expected by a date is
+# the yearly target times the elapsed share of the activity's planned months (TW), counted
+# from January; quality is a ratio and is not pro-rated, and time keeps the regulation's
+# rule (an activity on schedule has used its pro-rated months: RW / TW is the same).
+
+MONTHS = Decimal(12)
+NEGATIVE_TIME, NEGATIVE_COST = "waktu_negatif", "biaya_negatif"
+
+
+def elapsed_months(cycle_year: int, as_of: date) -> Decimal:
+    """Months of the cycle's year gone by on `as_of` (the day counted), from 0 to 12."""
+    if as_of.year < cycle_year:
+        return ZERO
+    if as_of.year > cycle_year:
+        return MONTHS
+    with localcontext(_EXACT):
+        days = Decimal(calendar.monthrange(as_of.year, as_of.month)[1])
+        return Decimal(as_of.month - 1) + Decimal(as_of.day) / days
+
+
+def elapsed_share(planned_months: Decimal, cycle_year: int, as_of: date) -> Decimal:
+    """The share of an activity's planned months (TW) elapsed on `as_of`, clamped to [0, 1]."""
+    with localcontext(_EXACT):
+        share = elapsed_months(cycle_year, as_of) / planned_months
+    return min(max(share, ZERO), Decimal(1))
+
+
+def prorated_target(target: Target, share: Decimal) -> Target | None:
+    """The target due by now: quantity (and cost) × the elapsed share; None before any is due."""
+    if share <= 0:
+        return None
+    with localcontext(_EXACT):
+        cost = target.cost * share if target.has_cost else target.cost
+        return replace(target, quantity=target.quantity * share, cost=cost)
+
+
+def negative_aspects(score: ActivityScore) -> tuple[str, ...]:
+    """PP 46's time and cost scores turn negative for very late or far over-budget work: kept
+    as the regulation writes them, and named so that a page can say so."""
+    flags = []
+    if score.time < 0:
+        flags.append(NEGATIVE_TIME)
+    if score.cost is not None and score.cost < 0:
+        flags.append(NEGATIVE_COST)
+    return tuple(flags)
+
+
+def mean_of_assessable(
+    scores: Sequence[ActivityScore | None], extra_tasks: int, creativity: str | None
+) -> SkpScore | None:
+    """The SKP score over the activities that can be assessed yet (None: not yet assessable);
+    None when none can: an activity without realization is not a 0 during the year."""
+    assessed = tuple(s for s in scores if s is not None)
+    if not assessed:
+        return None
+    with localcontext(_EXACT):
+        mean = sum((s.score for s in assessed), ZERO) / len(assessed)
+        extra, creative = extra_task_points(extra_tasks), creativity_points(creativity)
+        return SkpScore(assessed, mean, extra, creative, mean + extra + creative)
 
 
 # --- validation ------------------------------------------------------------------------

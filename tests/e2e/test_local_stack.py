@@ -212,20 +212,28 @@ def test_demo_accounts_log_in_and_reach_the_services_through_the_gateway(tmp_pat
         groups = {g["group"]: (g["responses"], g["shown"]) for g in results["groups"]}
         assert groups["subordinate"] == (18, True)
 
-        def provisional_score() -> dict:
+        def provisional_score(index: int = 8) -> dict:
             return requests.get(
-                f"{stack.url()}/api/v1/appraisal/cycles/2026/scores/{nip(8)}",
-                headers=tokens["demo-supervisor"],
+                f"{stack.url()}/api/v1/appraisal/cycles/2026/scores/{nip(index)}",
+                headers=tokens["demo-hr"],
                 timeout=10,
             ).json()
 
         wait_for(
-            lambda: provisional_score()["final_score"] is not None,
+            lambda: provisional_score().get("provisional_final_score") is not None,
             timeout=30,
-            message="a provisional final score for demo-employee",
+            message="a provisional final figure for demo-employee",
         )
+        # during the year: the SKP pro-rated to today, no final score and no predicate yet
+        during = provisional_score()
+        assert (during["final_score"], during["predicate"]) == (None, None)
+        assert during["skp_prorated_to"] and not during["skp_complete"]
+        assert 50 < during["skp_score"] < 110  # the logs carry the output due to date
+        # the Kasubag has no realization: not yet assessable, not 0.6 × 0 + 0.4 × behaviour
+        head = provisional_score(2)
+        assert head["skp_score"] is None and "skp_not_assessable" in head["flags"]
+        assert head["final_score"] is head["provisional_final_score"] is head["predicate"] is None
         predicates = ("Sangat Baik", "Baik", "Cukup", "Kurang", "Buruk")
-        assert provisional_score()["predicate"] in predicates
 
         # 2025, the past cycle: the demo waited for its scores before finalizing them
         team_2025 = requests.get(

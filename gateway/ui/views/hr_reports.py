@@ -33,6 +33,7 @@ FLAGS = {
     "low_reliability": _l("reliabilitas rendah"),
     "reliability_unknown": _l("reliabilitas tidak diketahui"),
     "skp_incomplete": _l("realisasi SKP belum lengkap"),
+    "skp_not_assessable": _l("nilai SKP belum dapat dinilai"),
 }
 BANDS = {"under": _l("di bawah normal"), "normal": _l("normal"), "over": _l("berlebih")}
 SETTINGS_FIELDS = ("effective_hours_per_year", "working_days_per_year")

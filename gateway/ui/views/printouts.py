@@ -208,6 +208,9 @@ class SkpRow:
     total: float | None = None  # penghitungan: the sum of the aspect scores
     score: float | None = None  # nilai capaian SKP of the activity
     assumed: tuple[str, ...] = ()  # aspects not recorded yet, taken at their target
+    assessable: bool = True  # False: no realization yet during the year (belum dapat dinilai)
+    due: float | None = None  # during the year: the quantity due to date, when pro-rated
+    flags: tuple[str, ...] = ()  # waktu_negatif, biaya_negatif: PP 46's negative scores
 
 
 @dataclass(frozen=True)
@@ -227,6 +230,7 @@ class SkpForm:
     creativity: str | None = None
     creativity_points: float = 0.0
     score: float | None = None
+    prorated_to: str | None = None  # during the year: the date the targets are pro-rated to
 
     @property
     def has_cost(self) -> bool:
@@ -238,7 +242,8 @@ class SkpForm:
 
     @property
     def predicate(self) -> str | None:
-        return predicate(self.score)
+        """Only for the year's score: a provisional one is no appraisal to band."""
+        return predicate(self.score) if self.complete else None
 
     @property
     def status_label(self) -> str:
@@ -273,13 +278,18 @@ def skp_rows(version: Mapping, score: Mapping | None) -> tuple[SkpRow, ...]:
             target=_measures(activity, activity["unit"]),
         )
         achieved = scored.get(activity["id"])
-        if achieved is not None:
+        if achieved is not None and achieved.get("score") is None:
+            row = replace(row, assessable=False)
+        elif achieved is not None:
+            share = achieved.get("share", 1)
             row = replace(
                 row,
                 realized=_measures(achieved["realization"], activity["unit"]),
                 total=achieved["score"]["total"],
                 score=achieved["score"]["score"],
                 assumed=tuple(achieved.get("assumed", ())),
+                due=achieved["target"]["quantity"] if share < 1 else None,
+                flags=tuple(achieved.get("flags", ())),
             )
         rows.append(row)
     return tuple(rows)
@@ -308,6 +318,7 @@ def skp_form(skp: Mapping, score: Mapping | None) -> SkpForm:
         creativity=(score or {}).get("creativity"),
         creativity_points=(score or {}).get("creativity_points", 0.0),
         score=(score or {}).get("skp_score"),
+        prorated_to=(score or {}).get("as_of") if (score or {}).get("prorated") else None,
     )
 
 
@@ -350,6 +361,8 @@ class AppraisalForm:
     objection: Objection | None
     skp_complete: bool
     pending: bool  # inputs changed and the service has yet to recompute
+    skp_prorated_to: str | None = None
+    provisional_final_score: float | None = None  # printed as provisional, with no predicate
 
     @property
     def provisional(self) -> bool:
@@ -375,8 +388,9 @@ class AppraisalForm:
 
     @property
     def computed_final(self) -> float | None:
-        """SKP × 60 % + behaviour × 40 %, before any decision on an objection."""
-        if self.skp_part is None or self.behaviour_part is None:
+        """SKP × 60 % + behaviour × 40 %, before any decision on an objection; only once
+        the SKP is complete (a pro-rated SKP score makes no final score to band)."""
+        if self.skp_part is None or self.behaviour_part is None or not self.skp_complete:
             return None
         return self.skp_part + self.behaviour_part
 
@@ -434,8 +448,10 @@ def appraisal_form(score: Mapping) -> AppraisalForm:
         behaviour_score=source.get("behaviour_score"),
         final_score=source.get("final_score"),
         objection=objection_of((locked or {}).get("objection")),
-        skp_complete=bool(score.get("skp_complete")),
+        skp_complete=bool(locked) or bool(score.get("skp_complete")),
         pending=bool(score.get("pending")),
+        skp_prorated_to=None if locked else score.get("skp_prorated_to"),
+        provisional_final_score=None if locked else score.get("provisional_final_score"),
     )
 
 

@@ -104,9 +104,11 @@ class TeamRow:
     pending_entries: int
     ratings_submitted: int | None  # None: no open round, or no assignment for this report
     ratings_assigned: int | None
-    final_score: float | None
+    final_score: float | None  # only once every input is complete
     predicate: str | None
     finalized: bool
+    provisional_final_score: float | None = None  # during the year: no predicate
+    scored: bool = False  # the appraisal service holds a score (maybe not yet assessable)
 
 
 def open_round(rounds: list[dict], cycle: str) -> dict | None:
@@ -146,6 +148,8 @@ def team_rows(
                 final_score=score.get("final_score"),
                 predicate=score.get("predicate"),
                 finalized=bool(score.get("finalized")),
+                provisional_final_score=score.get("provisional_final_score"),
+                scored=bool(score),
             )
         )
     return rows

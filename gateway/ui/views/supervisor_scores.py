@@ -36,6 +36,7 @@ FLAGS = {
     "low_reliability": _l("Reliabilitas rendah"),
     "reliability_unknown": _l("Reliabilitas belum dapat diukur"),
     "skp_incomplete": _l("Realisasi SKP belum lengkap"),
+    "skp_not_assessable": _l("Nilai SKP belum dapat dinilai: belum ada realisasi"),
 }
 STRAIGHT_LINER = "straight_liner"
 OUTCOMES = {"confirmed": _l("Nilai dikuatkan"), "changed": _l("Nilai diubah")}

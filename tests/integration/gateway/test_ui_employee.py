@@ -736,3 +736,73 @@ def test_an_htmx_request_after_the_session_expired_sends_the_browser_to_log_in(c
     assert answer.status_code == 401  # not a redirect whose login page htmx would swap in
     assert answer.headers["HX-Redirect"] == "/login?next=/skp?cycle%3D2026"
     assert answer.get_data() == b""
+
+
+# --- provisional scores: pro-rated, not yet assessable, never a 0 -----------------------------
+
+
+def test_during_the_year_the_skp_page_says_pro_rated_and_not_yet_assessable(staff, services):
+    base = f"/skps/{STAFF}/{CYCLE}"
+    rapat, arsip = activity("rapat", "Rapat koordinasi"), activity("arsip", "Menata arsip")
+    services.on("GET", base, skp("approved", [rapat, arsip], True))
+    answer = score_answer(92.0)
+    answer.update(provisional=True, prorated=True, as_of=f"{CYCLE}-06-30")
+    answer["activities"][0].update(
+        share=0.5, target={"quantity": 6.0}, flags=["waktu_negatif"], assessable=True
+    )
+    answer["activities"].append(
+        {
+            "activity": arsip,
+            "assumed": [],
+            "realization": None,
+            "score": None,
+            "assessable": False,
+            "share": 0.5,
+            "target": {"quantity": 6.0},
+            "flags": [],
+        }
+    )
+    services.on("GET", f"{base}/score", answer)
+    page = text(staff.get(f"/skp?cycle={CYCLE}"))
+    assert "sementara, pro-rata s.d. 30 Jun" in page
+    assert re.search(r"Menata arsip</th>\s*<td[^>]*>[^<]*/ 6[^<]*<small", page)
+    assert "belum dapat dinilai" in page  # the activity without realization: no 0
+    assert "waktu negatif" in page  # PP 46's negative time score, kept and flagged
+
+
+def test_my_results_without_an_skp_score_show_no_number_and_no_predicate(staff, services):
+    base = f"/cycles/2025/scores/{STAFF}"
+    waiting = provisional(None)
+    waiting.update(
+        skp_score=None,
+        skp_complete=False,
+        final_score=None,
+        predicate=None,
+        provisional_final_score=None,
+        skp_prorated_to="2025-06-30",
+    )
+    services.on("GET", base, waiting)
+    page = text(staff.get("/results?cycle=2025"))
+    scorecards = page.split('class="scorecards"', 1)[1].split("</ul>", 1)[0]
+    assert scorecards.count("belum dapat dinilai") == 2  # the SKP and so the final score
+    assert "85.76" in scorecards  # the behaviour score is there
+    assert "Baik" not in scorecards and "Buruk" not in scorecards
+    assert "belum ada: nilai belum final" in scorecards
+
+
+def test_my_results_show_a_provisional_figure_labelled_and_without_a_predicate(staff, services):
+    base = f"/cycles/2025/scores/{STAFF}"
+    pace = provisional(None)
+    pace.update(
+        skp_complete=False,
+        final_score=None,
+        predicate=None,
+        provisional_final_score=86.03,
+        skp_prorated_to="2025-06-30",
+    )
+    services.on("GET", base, pace)
+    page = text(staff.get("/results?cycle=2025"))
+    scorecards = page.split('class="scorecards"', 1)[1].split("</ul>", 1)[0]
+    assert "86.03" in scorecards and "sementara, tanpa predikat" in scorecards
+    assert "sementara, pro-rata s.d. 30 Jun 2025" in scorecards
+    assert "Baik" not in scorecards

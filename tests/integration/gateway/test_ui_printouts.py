@@ -256,7 +256,12 @@ SCORE_2025 = _score(
         "objection": OBJECTION,
     },
 )
-SCORE_2026 = _score("2026", 64.96, 73.28, "Cukup")
+# during the year: the SKP pro-rated, so no final score and no predicate, a provisional figure
+SCORE_2026 = {
+    **_score("2026", 64.96, None, None),
+    "skp_prorated_to": "2026-06-30",
+    "provisional_final_score": 73.28,
+}
 REPORT_2025 = {
     "nip": STAFF,
     "cycle": "2025",
@@ -460,6 +465,9 @@ def test_a_provisional_appraisal_is_marked_sementara_on_every_page(as_user, prin
     assert "Dibuat tanggal ...................." in text
     assert "Grafik 360 belum tersedia" in text  # the round is still open
     assert "Tidak ada keberatan." in text
+    assert "sementara, pro-rata s.d. 30 Juni 2026" in text
+    assert "tanpa sebutan: nilai belum final 73,28" in text
+    assert "Cukup" not in text.split("5. Nilai prestasi kerja", 1)[1].split("6.", 1)[0]
 
 
 def test_the_employee_sees_no_breakdown_the_api_did_not_send(as_user, printed, monkeypatch):
@@ -608,3 +616,36 @@ def test_the_renderer_fetches_nothing_from_outside(caplog):
 
     assert len(document.pages) == 1
     assert caplog.text.count("disallowed protocol") == 2
+
+
+def test_a_pro_rated_skp_prints_without_a_predicate_and_says_what_is_not_assessable():
+    skp = _skp("2026", "approved", {"agenda-surat": {"quantity": 560.0}})
+    first = _activity_score(
+        ACTIVITIES[0],
+        {"quantity": 560.0, "quality": 100.0, "months": 6.0, "cost": None},
+        {
+            "quantity": 93.33,
+            "quality": 100.0,
+            "time": -24.0,
+            "cost": None,
+            "total": 169.33,
+            "score": 56.44,
+        },
+        assumed=("quality", "months"),
+    )
+    first.update(share=0.5, target={"quantity": 600.0}, flags=["waktu_negatif"])
+    waiting = {**_activity_score(ACTIVITIES[1], None, None), "share": 0.5, "flags": []}
+    score = {
+        **SKP_SCORE_2025,
+        "cycle": "2026",
+        "activities": [first, waiting],
+        "skp_score": 56.44,
+        "complete": False,
+        "provisional": True,
+        "prorated": True,
+        "as_of": "2026-06-30",
+    }
+    form = printouts.skp_form(skp, score)
+    assert form.predicate is None and form.prorated_to == "2026-06-30"
+    assert form.rows[0].due == 600.0 and form.rows[0].flags == ("waktu_negatif",)
+    assert not form.rows[1].assessable and form.rows[1].score is None

@@ -268,3 +268,48 @@ def test_a_recompute_rewrites_only_the_scores_that_changed(app):
     assert score["skp_score"] == 70.0
     assert score["final_score"] == pytest.approx(0.6 * 70 + 0.4 * score["behaviour_score"])
     assert "digest" not in score
+
+
+def provisional_skp(app, nip: str, score: float | None, revision: int = 5) -> None:
+    """The targets service's score during the year: pro-rated to a date, not complete."""
+    apply(
+        app,
+        handlers.record_skp_score,
+        "targets.score.updated",
+        {
+            "nip": nip,
+            "cycle": "2026",
+            "skp_score": score,
+            "complete": False,
+            "provisional": True,
+            "prorated": True,
+            "as_of": "2026-06-30",
+            "revision": revision,
+        },
+    )
+
+
+def test_a_pro_rated_skp_gives_a_provisional_figure_without_final_or_predicate(app):
+    provisional_skp(app, STAFF[0], 92.0)
+    rate(app, BOSS, STAFF[0], "superior", 80)
+    status, score = view(app, BOSS, "employee", "supervisor")
+    assert score["skp_prorated_to"] == "2026-06-30"
+    assert score["provisional_final_score"] == pytest.approx(0.6 * 92 + 0.4 * 80)
+    assert (score["final_score"], score["predicate"]) == (None, None)
+    refused = app.test_client().post(
+        f"/api/v1/cycles/2026/scores/{STAFF[0]}/finalize",
+        headers=token(app.settings_for_tokens, BOSS, "employee", "supervisor"),
+    )
+    assert (refused.status_code, refused.json["error"]["code"]) == (409, "incomplete")
+    assert "skp_score" in refused.json["error"]["fields"]
+
+
+def test_an_skp_not_yet_assessable_is_no_0_in_the_final_score(app):
+    # the tester's case: the unit's head without realization read 33.56 "Buruk"
+    provisional_skp(app, STAFF[0], None)
+    rate(app, BOSS, STAFF[0], "superior", 84)
+    status, score = view(app, "hr-1", "hr")
+    assert (score["skp_score"], score["behaviour_score"]) == (None, pytest.approx(84))
+    assert score["final_score"] is None and score["provisional_final_score"] is None
+    assert score["predicate"] is None
+    assert "skp_not_assessable" in score["flags"]

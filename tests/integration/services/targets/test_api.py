@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from services.targets import commands
 from tests.integration.services.targets.conftest import (
     ACTIVITIES,
     BOSS,
@@ -106,7 +109,7 @@ def test_an_approved_skp_changes_only_through_a_new_version(client, people, appr
     ]
 
 
-def test_realization_and_the_exact_score(client, people, approved):
+def test_realization_and_the_exact_score(client, people, approved, monkeypatch):
     url = f"{skp_url()}/activities/agenda-surat/realization"
     employee_quality = client.patch(url, json={"quality": 90}, headers=people.staff)
     assert "quality" in employee_quality.json["error"]["fields"]
@@ -122,15 +125,26 @@ def test_realization_and_the_exact_score(client, people, approved):
     )
     assert unknown.status_code == 404
 
+    monkeypatch.setattr(commands, "today", lambda: date(2026, 6, 30))
     score = client.get(f"{skp_url()}/score", headers=people.staff).json
     first = score["activities"][0]
     assert round(first["score"]["score"], 2) == 94.22  # DOMAIN.md's worked example
-    assert first["assumed"] == []
+    assert (first["assumed"], first["share"]) == ([], 1)  # realized in full: the whole target
     second = score["activities"][1]
-    assert second["score"]["score"] == 0  # nothing realized yet: zero, and in the mean
+    # nothing realized yet during the year: not assessable, no number, not a 0 in the mean
+    assert (second["score"], second["assessable"]) == (None, False)
+    assert second["target"]["quantity"] == pytest.approx(ACTIVITIES[1]["quantity"] / 2)
+    assert score["skp_score"] == pytest.approx(first["score"]["score"])
+    assert (score["complete"], score["provisional"], score["prorated"]) == (False, True, True)
+    assert score["as_of"] == "2026-06-30"
+
+    monkeypatch.setattr(commands, "today", lambda: date(2027, 1, 10))
+    score = client.get(f"{skp_url()}/score", headers=people.staff).json
+    first, second = score["activities"]
+    assert second["score"]["score"] == 0  # the year is over: not carried out, 0 and in the mean
     assert second["assumed"] == ["quality", "months", "cost"]
     assert score["skp_score"] == pytest.approx((first["score"]["score"] + 0) / 2)
-    assert score["complete"] is False
+    assert (score["complete"], score["provisional"], score["prorated"]) == (False, True, False)
 
 
 def test_what_if_answers_without_storing(client, people, approved):
@@ -202,3 +216,30 @@ def test_the_preview_endpoint_scores_the_contract_document(client, people):
         headers=people.staff,
     )
     assert bad.status_code == 422
+
+
+def test_the_score_event_says_provisional_pro_rated_and_as_of_when(
+    client, people, approved, monkeypatch
+):
+    monkeypatch.setattr(commands, "today", lambda: date(2026, 3, 31))
+    url = f"{skp_url()}/activities/agenda-surat/realization"
+    client.patch(url, json={"quantity": 3}, headers=people.staff)
+    event = [e for e in outbox(client) if e["type"] == "targets.score.updated"][-1]["data"]
+    # 3 of the 3 due by March, quality and time at target: (100 + 100 + 76) / 3; the other
+    # activity, without output, is not in the mean
+    assert event["skp_score"] == pytest.approx(92)
+    assert (event["provisional"], event["prorated"], event["as_of"]) == (True, True, "2026-03-31")
+
+
+def test_an_skp_without_output_publishes_no_score_during_the_year(client, people, monkeypatch):
+    monkeypatch.setattr(commands, "today", lambda: date(2026, 6, 30))
+    client.post(
+        "/api/v1/skps", json={"cycle": CYCLE, "activities": ACTIVITIES}, headers=people.staff
+    )
+    client.post(f"{skp_url()}/submit", headers=people.staff)
+    client.post(f"{skp_url()}/approve", headers=people.boss)
+    event = [e for e in outbox(client) if e["type"] == "targets.score.updated"][-1]["data"]
+    assert (event["skp_score"], event["provisional"]) == (None, True)
+    score = client.get(f"{skp_url()}/score", headers=people.staff).json
+    assert score["skp_score"] is None
+    assert [a["assessable"] for a in score["activities"]] == [False, False]

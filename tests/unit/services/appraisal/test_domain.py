@@ -1,8 +1,10 @@
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from kinerja.errors import ValidationFailed
+from kinerja.errors import Conflict, ValidationFailed
+from services.appraisal import domain
 from services.appraisal.domain import (
     Rating,
     final_score,
@@ -96,3 +98,18 @@ def test_a_single_closed_round_keeps_a_small_group_for_the_combination_to_hide()
     # under the floor the group is shown only by its size; that is the combination's job
     small = received("r1", "subordinate", 2)
     assert publishable(small, {"r1"}, FLOOR) == small
+
+
+def test_a_provisional_skp_score_cannot_be_finalized():
+    with pytest.raises(Conflict) as refused:
+        domain.finalize(
+            "e1", "2026", Decimal(92), Decimal(80), "boss", date(2026, 6, 30), skp_complete=False
+        )
+    assert refused.value.code == "incomplete" and "skp_score" in refused.value.fields
+
+
+def test_a_complete_score_is_finalized_with_its_predicate():
+    score = domain.finalize(
+        "e1", "2026", Decimal(92), Decimal(80), "boss", date(2027, 1, 5), skp_complete=True
+    )
+    assert (score.final_score, score.predicate) == (Decimal("87.2"), "Baik")

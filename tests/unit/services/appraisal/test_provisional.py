@@ -15,6 +15,7 @@ from services.appraisal.provisional import (
     CycleInputs,
     Move,
     ProvisionalScore,
+    SkpInput,
     effective_weights,
     moves,
     score_cycle,
@@ -168,8 +169,9 @@ def test_an_employee_in_a_unit_with_its_own_scheme_gets_its_weights_and_share():
     e2 = result.scores["e2"]
     # peers carry no weight: behaviour is the superior's mean, (84 + 76) / 2
     assert e2.behaviour_score == Decimal("80.00")
-    assert e2.final_score == Decimal("87.0")  # 0.7·90 + 0.3·80
-    assert e2.predicate == "Baik"
+    # the SKP is not complete: the scheme's shares give a provisional figure, no final score
+    assert e2.provisional_final_score == Decimal("87.0")  # 0.7·90 + 0.3·80
+    assert (e2.final_score, e2.predicate) == (None, None)
     assert e2.scheme == "keuangan@v3"
     assert e2.skp_share == Decimal("0.7")
     assert e2.unit_id == "unit-keu"
@@ -447,3 +449,35 @@ def test_effective_weights_of_a_computed_cycle_show_the_uncounted_group_at_zero(
     assert weights["peer"] == pytest.approx(1 / 3, abs=1e-3)
     assert weights["subordinate"] == 0.0
     assert effective_weights([]) == {}
+
+
+# --- provisional SKP scores: no final score, no predicate, never a 0 ------------------------
+
+
+def test_a_provisional_skp_gives_a_provisional_figure_without_a_predicate():
+    skp = {"e1": SkpInput(Decimal(90), False, "2026-06-30")}
+    score = score_cycle(inputs(e1_ratings(), skp=skp)).scores["e1"]
+    assert score.skp_prorated_to == "2026-06-30"
+    assert score.provisional_final_score == Decimal("82.932")  # 0.6·90 + 0.4·72.33
+    assert (score.final_score, score.predicate) == (None, None)
+    assert "skp_incomplete" in score.flags
+
+
+def test_an_skp_not_yet_assessable_gives_no_figure_at_all():
+    # the unit's head without realization: not 0.6·0 + 0.4·behaviour = "Buruk"
+    skp = {"e1": SkpInput(None, False, "2026-06-30")}
+    score = score_cycle(inputs(e1_ratings(), skp=skp)).scores["e1"]
+    assert score.skp_score is None and score.behaviour_score == Decimal("72.33")
+    assert (score.final_score, score.provisional_final_score, score.predicate) == (None,) * 3
+    assert {"skp_incomplete", "skp_not_assessable"} <= set(score.flags)
+
+
+def test_a_complete_skp_is_not_pro_rated_and_makes_the_final_score():
+    score = score_cycle(inputs(e1_ratings(), skp={"e1": SkpInput(Decimal(90), True)})).scores["e1"]
+    assert (score.final_score, score.predicate) == (Decimal("82.932"), "Baik")
+    assert (score.provisional_final_score, score.skp_prorated_to) == (None, None)
+
+
+def test_without_behaviour_there_is_no_figure_even_with_a_complete_skp():
+    score = score_cycle(inputs([], skp={"e9": SkpInput(Decimal(90), True)})).scores["e9"]
+    assert (score.final_score, score.provisional_final_score, score.predicate) == (None,) * 3

@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
@@ -6,11 +7,18 @@ from hypothesis import strategies as st
 
 from kinerja.errors import ValidationFailed
 from services.targets.scoring import (
+    NEGATIVE_COST,
+    NEGATIVE_TIME,
     Realization,
     Target,
     creativity_points,
     efficiency,
+    elapsed_months,
+    elapsed_share,
     extra_task_points,
+    mean_of_assessable,
+    negative_aspects,
+    prorated_target,
     score_activity,
     score_document,
     score_skp,
@@ -461,3 +469,57 @@ def test_with_a_cost_target_the_score_is_the_mean_of_four_aspects(activity):
     aspects = (result.quantity, result.quality, result.time, result.cost)
     assert result.total == sum(aspects)
     assert result.score == sum(aspects) / 4
+
+
+# --- during the year: targets pro-rated to date ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("as_of", "months"),
+    [
+        (date(2025, 12, 31), D(0)),  # before the cycle's year
+        (date(2026, 1, 31), D(1)),
+        (date(2026, 6, 30), D(6)),
+        (date(2026, 12, 31), D(12)),
+        (date(2027, 1, 1), D(12)),  # after it
+    ],
+)
+def test_elapsed_months_count_whole_months_and_the_days_of_the_current_one(as_of, months):
+    assert elapsed_months(2026, as_of) == months
+
+
+def test_february_15th_is_one_month_and_fifteen_twenty_eighths():
+    assert elapsed_months(2026, date(2026, 2, 14)) == D(1) + D(14) / D(28)
+
+
+def test_the_elapsed_share_of_the_planned_months_is_clamped_to_0_and_1():
+    assert elapsed_share(D(12), 2026, date(2026, 3, 31)) == D("0.25")
+    assert elapsed_share(D(2), 2026, date(2026, 6, 30)) == D(1)  # a two-month activity, done
+    assert elapsed_share(D(12), 2026, date(2025, 7, 1)) == D(0)
+
+
+def test_the_pro_rated_target_scales_quantity_and_cost_not_quality_or_months():
+    due = prorated_target(with_cost("1000", quality=D(90)), D("0.25"))
+    assert (due.quantity, due.cost, due.quality, due.months) == (D(3), D(250), D(90), D(12))
+    assert prorated_target(YEARLY, D(0)) is None  # nothing is due yet: not assessable
+
+
+def test_a_pro_rated_score_is_the_regulation_s_formula_against_the_target_due():
+    # 3 of the 3 due by the end of March, on time: 92.00, as a full year done on time
+    due = prorated_target(YEARLY, elapsed_share(D(12), 2026, date(2026, 3, 31)))
+    assert score_activity(due, realized(quantity="3")).score == D(92)
+
+
+def test_negative_time_and_cost_are_kept_and_named():
+    late = score_activity(with_cost("100"), realized(months="24", cost="200"))
+    assert late.time == D(-24) and late.cost == D(-24)
+    assert negative_aspects(late) == (NEGATIVE_TIME, NEGATIVE_COST)
+    assert negative_aspects(score_activity(YEARLY, realized())) == ()
+
+
+def test_the_mean_leaves_out_what_cannot_be_assessed_yet():
+    done = score_activity(YEARLY, realized(quality="90", months="10"))
+    result = mean_of_assessable([done, None], extra_tasks=1, creativity=None)
+    assert cents(result.activities_mean) == D("94.22")
+    assert result.skp_score == result.activities_mean + 1
+    assert mean_of_assessable([None, None], extra_tasks=3, creativity="unit") is None
