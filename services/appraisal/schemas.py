@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from services.appraisal.decisions import ADOPTED, OWN_SCORES, SCALE_MAX, SCALE_MIN
 from services.appraisal.domain import DEFAULT_SKP_SHARE
 from services.appraisal.schemes import POSITION_KINDS
 
@@ -58,6 +59,11 @@ class ProvisionalScoreOut(Schema):
     finalized = fields.Nested(
         FinalScoreOut, allow_none=True, metadata={"description": "the locked record"}
     )
+    decision = fields.Nested(
+        lambda: BehaviourDecisionOut(),
+        allow_none=True,
+        metadata={"description": "the supervisor's decision on the behaviour proposal"},
+    )
 
 
 class ScoreListQuery(Schema):
@@ -68,14 +74,74 @@ class ObjectionIn(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
 
 
+def _on_scale():
+    return validate.Range(min=SCALE_MIN, max=SCALE_MAX, error="on_scale: between 0 and 100")
+
+
 class ObjectionDecisionIn(Schema):
     final_score = fields.Decimal(
         load_default=None,
         allow_none=True,
         allow_nan=False,
-        metadata={"description": "the changed score; leave out to confirm"},
+        validate=_on_scale(),
+        metadata={"description": "the changed score (0-100); leave out to confirm"},
     )
     reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+# --- the supervisor's behaviour decision ---------------------------------------------------
+
+
+class BehaviourDecisionIn(Schema):
+    """Adopt the proposal, or set your own aspect scores (a departure beyond 1.96 x the
+    proposal's standard error needs a reason of at least 20 characters)."""
+
+    kind = fields.String(required=True, validate=validate.OneOf((ADOPTED, OWN_SCORES)))
+    scores = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=64)),
+        values=fields.Decimal(allow_nan=False, validate=_on_scale()),
+        load_default=None,
+        metadata={"description": "own_scores: every aspect of the proposal, 0-100"},
+    )
+    reason = fields.String(load_default=None, validate=validate.Length(max=4000))
+
+
+class BehaviourDecisionOut(Schema):
+    nip = fields.String()
+    cycle = fields.String()
+    kind = fields.String(metadata={"description": "adopted or own_scores"})
+    proposed_score = fields.Float()
+    proposed_dimensions = fields.Dict(keys=fields.String(), values=fields.Float())
+    standard_error = fields.Float(allow_none=True, metadata={"description": "the proposal's"})
+    behaviour_score = fields.Float(metadata={"description": "the decided behaviour score"})
+    dimensions = fields.Dict(keys=fields.String(), values=fields.Float())
+    departure = fields.Float(metadata={"description": "decided minus proposed"})
+    beyond_uncertainty = fields.List(fields.String())
+    reason = fields.String(allow_none=True)
+    decided_by = fields.String()
+    decided_at = fields.String()
+    current = fields.Boolean(
+        metadata={"description": "made on the proposal as it stands (false: decide again)"}
+    )
+
+
+class SupervisorDecisionsOut(Schema):
+    supervisor = fields.String()
+    name = fields.String()
+    decisions = fields.Integer()
+    adopted = fields.Integer()
+    own_scores = fields.Integer()
+    beyond_uncertainty = fields.Integer(metadata={"description": "beyond 1.96 x SE"})
+    raised = fields.Integer()
+    lowered = fields.Integer()
+    mean_change = fields.Float(metadata={"description": "decided minus proposed, signed"})
+    mean_absolute_change = fields.Float()
+    largest_change = fields.Float()
+
+
+class DecisionsReportOut(Schema):
+    cycle = fields.String()
+    supervisors = fields.List(fields.Nested(SupervisorDecisionsOut))
 
 
 # --- weighting schemes ----------------------------------------------------------------------
@@ -118,8 +184,8 @@ class SchemeIn(Schema):
     skp_share = fields.Float(
         load_default=float(DEFAULT_SKP_SHARE),
         allow_nan=False,
-        # the range (0–1) is the scheme's own rule, checked with the others
-        metadata={"description": "the SKP part of the final score, 0–1; 0.6 by PP 46/2011"},
+        # fixed by the regulation: the scheme's rules refuse any other value, by name
+        metadata={"description": "fixed at 0.6 by PP 46/2011 (60 % SKP, 40 % behaviour)"},
     )
     unit_ids = fields.List(
         fields.String(validate=validate.Length(min=1, max=64)), load_default=list
