@@ -99,7 +99,8 @@ class BehaviourDecisionIn(Schema):
     kind = fields.String(required=True, validate=validate.OneOf((ADOPTED, OWN_SCORES)))
     scores = fields.Dict(
         keys=fields.String(validate=validate.Length(min=1, max=64)),
-        values=fields.Decimal(allow_nan=False, validate=_on_scale()),
+        # the scale is checked by the domain, which names each aspect as scores.<aspect>
+        values=fields.Decimal(allow_nan=False),
         load_default=None,
         metadata={"description": "own_scores: every aspect of the proposal, 0-100"},
     )
