@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from services.appraisal.decisions import ADOPTED, OWN_SCORES, SCALE_MAX, SCALE_MIN
+from services.appraisal.decisions import ADOPTED, OWN_SCORES
 from services.appraisal.domain import DEFAULT_SKP_SHARE
 from services.appraisal.schemes import POSITION_KINDS
 
@@ -74,16 +74,12 @@ class ObjectionIn(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
 
 
-def _on_scale():
-    return validate.Range(min=SCALE_MIN, max=SCALE_MAX, error="on_scale: between 0 and 100")
-
-
 class ObjectionDecisionIn(Schema):
     final_score = fields.Decimal(
         load_default=None,
         allow_none=True,
         allow_nan=False,
-        validate=_on_scale(),
+        # the 0-100 scale is the domain's rule (decisions.on_scale), refused by this name
         metadata={"description": "the changed score (0-100); leave out to confirm"},
     )
     reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
