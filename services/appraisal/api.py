@@ -193,7 +193,11 @@ def _decision_view(
     """The decision with whether it was made on the proposal as it stands now."""
     current = score is not None and score.behaviour_score is not None
     current = current and decision.made_on(commands.proposal_of(score))
-    out = {**decisions.as_record(decision), "current": current}
+    skp = score.skp_score if score is not None else None
+    final = (
+        None if skp is None else domain.final_score(skp, decision.behaviour_score, score.skp_share)
+    )
+    out = {**decisions.as_record(decision), "current": current, "final_score": final}
     if not full_view:  # the employee's score view shows no standard error either
         out["standard_error"] = None
     return out

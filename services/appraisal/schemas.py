@@ -120,6 +120,10 @@ class BehaviourDecisionOut(Schema):
     current = fields.Boolean(
         metadata={"description": "made on the proposal as it stands (false: decide again)"}
     )
+    final_score = fields.Float(
+        allow_none=True,
+        metadata={"description": "the final score with the decided behaviour score"},
+    )
 
 
 class SupervisorDecisionsOut(Schema):

@@ -137,12 +137,14 @@ def test_finalization_takes_the_decision_and_locks_it(app):
     proposed = proposal(app)
     raised = {aspect: min(100, value + 10) for aspect, value in proposed["dimensions"].items()}
     decided = decide(app, {"kind": "own_scores", "scores": raised, "reason": REASON}).json
+    # the final score the decision gives, before finalizing: the one finalization locks
+    assert decided["final_score"] == pytest.approx(0.6 * 90 + 0.4 * decided["behaviour_score"])
     again = decide(app, {"kind": "own_scores", "scores": raised, "reason": REASON})
     assert again.status_code == 200  # changeable until finalization
     final = call(app, "POST", f"{score_path()}/finalize", BOSS, "employee", "supervisor")
     assert final.status_code == 200, final.json
     assert final.json["behaviour_score"] == decided["behaviour_score"]
-    assert final.json["final_score"] == pytest.approx(0.6 * 90 + 0.4 * decided["behaviour_score"])
+    assert final.json["final_score"] == pytest.approx(decided["final_score"])
     late = decide(app, {"kind": "adopted"})
     assert (late.status_code, late.json["error"]["code"]) == (409, "finalized")
     db = app.extensions["kinerja"].db
