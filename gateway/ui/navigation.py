@@ -34,6 +34,12 @@ MENU = (
     NavItem("ui.hr_rounds", _l("Putaran 360"), _l("Siklus, putaran, kelengkapan"), ("hr",)),
     NavItem("ui.hr_schemes", _l("Skema bobot"), _l("Bobot penilai dan pratinjau"), ("hr",)),
     NavItem("ui.hr_calibration", _l("Kalibrasi"), _l("Sebaran nilai per unit"), ("hr",)),
+    NavItem(
+        "ui.hr_decisions",
+        _l("Keputusan penilai"),
+        _l("Penyimpangan atasan dari usulan"),
+        ("hr",),
+    ),
     NavItem("ui.hr_workload", _l("Beban kerja"), _l("Analisis beban kerja (ABK)"), ("hr",)),
     NavItem("ui.ops_health", _l("Kesehatan layanan"), _l("Kesiapan dan metrik"), ("ops", "hr")),
 )

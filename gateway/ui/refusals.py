@@ -61,6 +61,10 @@ REFUSALS = {
     "objection_too_late": _l("Batas 14 hari untuk mengajukan keberatan sudah lewat."),
     "no_open_objection": _l("Tidak ada keberatan yang menunggu keputusan."),
     "decision_late": _l("Batas 14 hari untuk memutuskan keberatan sudah lewat."),
+    "no_proposal": _l("Belum ada usulan nilai perilaku dari penilaian 360."),
+    "proposal_changed": _l(
+        "Usulan nilai perilaku berubah sejak keputusan Anda; periksa dan putuskan lagi."
+    ),
 }
 
 
@@ -148,6 +152,18 @@ SERVICE_PATTERNS = (
         _l("sama dengan uraian entri sebelumnya; tuliskan apa yang dikerjakan kali ini"),
     ),
     (re.compile(r"^quantity_not_negative: "), _l("0 atau lebih")),
+    (re.compile(r"^on_scale: "), _l("nilai 0 sampai 100")),
+    (
+        re.compile(r"^departure_needs_reason: "),
+        _l(
+            "nilai Anda menyimpang dari usulan melebihi ketidakpastiannya (1,96 × galat baku); "
+            "tuliskan alasan paling sedikit 20 karakter"
+        ),
+    ),
+    (
+        re.compile(r"^required: score every aspect"),
+        _l("wajib diisi: nilai setiap aspek usulan"),
+    ),
 )
 
 

@@ -11,12 +11,15 @@ from flask_smorest import Blueprint
 
 from kinerja import directory_replica
 from kinerja.auth import current_principal, requires
-from kinerja.errors import Conflict, Forbidden, NotFound
+from kinerja.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from kinerja.web import service_context
-from services.appraisal import commands, domain, reports, schemes, store
+from services.appraisal import commands, decisions, domain, reports, schemes, store
 from services.appraisal.provisional import ProvisionalScore
 from services.appraisal.schemas import (
+    BehaviourDecisionIn,
+    BehaviourDecisionOut,
     CycleReliabilityOut,
+    DecisionsReportOut,
     DistributionOut,
     EmployeeReportOut,
     FinalScoreOut,
@@ -59,6 +62,7 @@ def _score_view(
     state: dict | None,
     name: str,
     locked: domain.FinalScore | None,
+    decision: decisions.BehaviourDecision | None = None,
 ) -> dict:
     """A stored score as its reader may see it, the locked record laid over it."""
     state = state or {}
@@ -69,6 +73,7 @@ def _score_view(
         "pending": bool(state.get("dirty")),
         "computed_at": state.get("computed_at"),
         "finalized": None,
+        "decision": _decision_view(decision, score, full_view) if decision else None,
     }
     if not current_principal().has_any(["hr"]):  # a supervisor learns of no rater by name
         out["flags"] = reports.anonymous_flags(score.flags)
@@ -115,7 +120,8 @@ def provisional_score(cycle: str, nip: str):
         raise NotFound("no score yet: no SKP score and no 360 rating in this cycle")
     name = (directory_replica.find_employee(db, nip) or {}).get("name", "")
     state = store.cycle_state(db, cycle)
-    return _score_view(score, full_view, state, name, store.find_final(db, nip, cycle))
+    locked, decision = store.find_final(db, nip, cycle), store.find_decision(db, nip, cycle)
+    return _score_view(score, full_view, state, name, locked, decision)
 
 
 @blp.route("/cycles/<string:cycle>/scores", methods=["GET"])
@@ -131,12 +137,16 @@ def list_scores(query: dict, cycle: str):
         reports = {e["nip"] for e in directory_replica.direct_reports(db, principal.subject)}
         scores = [s for s in scores if s.nip in reports]
     # one read each of the names, the locked records and the cycle, not one per score
-    state, names, finals = (
+    state, names, finals, decided = (
         store.cycle_state(db, cycle),
         commands.names(db),
         store.finals_of(db, cycle),
+        store.decisions_of(db, cycle),
     )
-    return [_score_view(s, True, state, names.get(s.nip, ""), finals.get(s.nip)) for s in scores]
+    return [
+        _score_view(s, True, state, names.get(s.nip, ""), finals.get(s.nip), decided.get(s.nip))
+        for s in scores
+    ]
 
 
 @blp.route(f"{SCORE}/finalize", methods=["POST"])
@@ -175,6 +185,64 @@ def decide_objection(payload: dict, cycle: str, nip: str):
         )
     )
     return commands.as_dict(score)
+
+
+def _decision_view(
+    decision: decisions.BehaviourDecision, score: ProvisionalScore | None, full_view: bool
+) -> dict:
+    """The decision with whether it was made on the proposal as it stands now."""
+    current = score is not None and score.behaviour_score is not None
+    current = current and decision.made_on(commands.proposal_of(score))
+    skp = score.skp_score if score is not None else None
+    final = (
+        None if skp is None else domain.final_score(skp, decision.behaviour_score, score.skp_share)
+    )
+    out = {**decisions.as_record(decision), "current": current, "final_score": final}
+    if not full_view:  # the employee's score view shows no standard error either
+        out["standard_error"] = None
+    return out
+
+
+@blp.route(f"{SCORE}/decision", methods=["GET"])
+@blp.response(200, BehaviourDecisionOut)
+@requires()
+def behaviour_decision(cycle: str, nip: str):
+    """The supervisor's decision on the behaviour proposal: the employee reads their own,
+    their supervisor, the supervisor's superior and HR read it too."""
+    db = _db()
+    full_view = _may_read(db, nip)
+    decision = store.find_decision(db, nip, cycle)
+    if decision is None:
+        raise NotFound("no behaviour decision yet")
+    return _decision_view(decision, store.find_score(db, nip, cycle), full_view)
+
+
+@blp.route(f"{SCORE}/decision", methods=["PUT"])
+@blp.arguments(BehaviourDecisionIn)
+@blp.response(200, BehaviourDecisionOut)
+@requires("supervisor")
+def decide_behaviour(payload: dict, cycle: str, nip: str):
+    """The direct supervisor adopts the behaviour proposal or sets their own aspect scores
+    (a departure beyond 1.96 x the proposal's standard error needs a written reason);
+    changeable until finalization, audited."""
+    supervisor = current_principal().subject
+    own = payload["scores"] if payload["kind"] == decisions.OWN_SCORES else None
+    if payload["kind"] == decisions.OWN_SCORES and not own:
+        raise ValidationFailed("own scores need the aspects", {"scores": ["required"]})
+    decision = service_context().uow(
+        lambda tx: commands.decide_behaviour(
+            tx, cycle, nip, supervisor, own, payload["reason"], datetime.now(UTC)
+        )
+    )
+    return _decision_view(decision, store.find_score(_db(), nip, cycle), True)
+
+
+@blp.route("/cycles/<string:cycle>/supervisor-decisions", methods=["GET"])
+@blp.response(200, DecisionsReportOut)
+@requires("hr")
+def decisions_report(cycle: str):
+    """HR: per supervisor, how often and how far they depart from the proposals, which way."""
+    return commands.decisions_report(_db(), cycle)
 
 
 def _visible_groups(groups: dict) -> dict:

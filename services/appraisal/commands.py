@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import asdict, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from pymongo.database import Database
@@ -14,6 +14,7 @@ from kinerja import audit, directory_replica
 from kinerja.errors import Conflict, Forbidden, NotFound
 from kinerja.mongo import Tx
 from services.appraisal import (
+    decisions,
     domain,
     events,
     provisional,
@@ -52,7 +53,61 @@ def anonymity_thresholds(db: Database, score: provisional.ProvisionalScore) -> d
     }
 
 
-def finalize(tx: Tx, cycle: str, nip: str, supervisor: str, today: date) -> domain.FinalScore:
+def proposal_of(score: provisional.ProvisionalScore | None) -> decisions.Proposal:
+    """The behaviour proposal of a stored score; 409 while there is none to decide on."""
+    if score is None or score.behaviour_score is None or not score.dimensions:
+        raise Conflict(
+            "no behaviour proposal yet: the 360 ratings have not produced a score",
+            code="no_proposal",
+        )
+    return decisions.Proposal(score.behaviour_score, dict(score.dimensions), score.standard_error)
+
+
+def decide_behaviour(
+    tx: Tx,
+    cycle: str,
+    nip: str,
+    supervisor: str,
+    own_scores: dict[str, Decimal] | None,
+    reason: str | None,
+    now: datetime,
+) -> decisions.BehaviourDecision:
+    """The pejabat penilai adopts the proposal (no scores) or sets their own aspect scores;
+    changeable until finalization, audited and published."""
+    if supervisor_of(tx.db, nip) != supervisor:
+        raise Forbidden("the employee's direct supervisor decides the behaviour score")
+    decisions.changeable(store.find_final(tx, nip, cycle) is not None)
+    proposal = proposal_of(store.find_score(tx.db, nip, cycle))
+    at = now.isoformat()
+    decision = (
+        decisions.adopt(nip, cycle, proposal, supervisor, at)
+        if own_scores is None
+        else decisions.set_own_scores(nip, cycle, proposal, own_scores, reason, supervisor, at)
+    )
+    _record_decision(tx, decision)
+    return decision
+
+
+def _record_decision(tx: Tx, decision: decisions.BehaviourDecision) -> None:
+    before = store.find_decision(tx, decision.nip, decision.cycle)
+    store.save_decision(tx, decision)
+    audit.record(
+        tx,
+        decision.decided_by,
+        "behaviour.decided",
+        "behaviour_decision",
+        f"{decision.nip}:{decision.cycle}",
+        decisions.as_record(before) if before else None,
+        decisions.as_record(decision),
+    )
+    tx.publish(events.BEHAVIOUR_DECIDED, events.behaviour_decided(decision))
+
+
+def finalize(
+    tx: Tx, cycle: str, nip: str, supervisor: str, today: date, now: datetime | None = None
+) -> domain.FinalScore:
+    """Lock the appraisal with the decided behaviour score; finalizing without a decision
+    adopts the proposal as it stands (recorded as the supervisor's adoption)."""
     if supervisor_of(tx.db, nip) != supervisor:
         raise Forbidden("the employee's direct supervisor finalizes the appraisal")
     if store.find_final(tx, nip, cycle) is not None:
@@ -65,11 +120,28 @@ def finalize(tx: Tx, cycle: str, nip: str, supervisor: str, today: date) -> doma
     current = store.find_score(tx.db, nip, cycle)
     if current is None:
         raise NotFound("no score for this employee in this cycle yet")
+    behaviour = current.behaviour_score
+    if behaviour is not None and current.dimensions:
+        decision = store.find_decision(tx, nip, cycle)
+        proposal = proposal_of(current)
+        if decision is None:
+            decision = decisions.adopt(
+                nip, cycle, proposal, supervisor, (now or datetime.now(UTC)).isoformat()
+            )
+            _record_decision(tx, decision)
+        elif not decision.made_on(proposal):
+            raise Conflict(
+                "the proposal changed since the behaviour decision; decide again",
+                {"decision": [f"on {decision.proposed_score}, now {proposal.behaviour_score}"]},
+                code="proposal_changed",
+            )
+        behaviour = decision.behaviour_score
+        decisions.on_scale("behaviour_score", behaviour)
     score = domain.finalize(
         nip,
         cycle,
         current.skp_score,
-        current.behaviour_score,
+        behaviour,
         supervisor,
         today,
         current.skp_share,
@@ -107,6 +179,7 @@ def decide_objection(
     supervisor = supervisor_of(tx.db, nip)
     if supervisor is None or supervisor_of(tx.db, supervisor) != caller:
         raise Forbidden("the supervisor's own superior decides objections")
+    decisions.on_scale("final_score", new_final)
     before = existing_final(tx, nip, cycle)
     score = domain.decide_objection(before, caller, new_final, why, today)
     store.save_final(tx, score)
@@ -276,4 +349,18 @@ def cycle_reliability(db: Database, cycle: str) -> dict:
         "excluded_raters": sorted(excluded),
         "components": model.components,
         "computed_for": len(corrected.scores),
+    }
+
+
+# --- HR: how each supervisor decides ------------------------------------------------------------
+
+
+def decisions_report(db: Database, cycle: str) -> dict:
+    """Per supervisor: how often and how far they depart from the proposals, and which way."""
+    made = store.decisions_of(db, cycle)
+    known = names(db)
+    rows = decisions.by_supervisor(made.values())
+    return {
+        "cycle": cycle,
+        "supervisors": [{**row, "name": known.get(row["supervisor"], "")} for row in rows],
     }

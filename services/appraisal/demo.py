@@ -6,7 +6,8 @@ answers (lenient and severe raters among them), and the Kepala Sub Bagian finali
 staff's appraisals (the Sekretaris his); one employee objected and the Sekretaris changed
 his score; one appraisal still waits. HR keeps a weighting scheme for structural
 positions and a second version of the default one. 2026 stays provisional: its SKPs, logs
-and ratings go on.
+and ratings go on; the Kasubag has decided some of the behaviour proposals (one adjusted
+with a reason, a few adopted, the rest not yet decided).
 """
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ OBJECTOR = 6  # Joko Susilo objects to his Cukup; the Sekretaris raises it
 NOT_FINALIZED = {21}  # Andi Firmansyah's appraisal still waits for the Kasubag
 SILENT_IN_PAST_ROUND = {16}  # Bayu Saputra never answered in 2025
 STRUCTURAL_SCHEME = "struktural"
+CURRENT_CYCLE = "2026"
+ADOPTED_2026 = (3, 4, 5, 6, 7)  # the Kasubag adopted these staff's behaviour proposals
+ADJUSTED_2026 = 10  # ... and set his own aspect scores for this one, with a reason
+ADJUSTED_ASPECT = "kerja_sama"
+ADJUSTMENT_REASON = (
+    "Memimpin pemindahan arsip ke sistem digital selama enam bulan bersama unit lain; "
+    "kerja sama lintas unit ini tidak terlihat oleh rekan satu tim."
+)
 WAIT_SECONDS = 60
 
 
@@ -245,6 +254,40 @@ def _object_and_decide(client) -> dict:
     ).json()
 
 
+# --- 2026: the supervisor decides on the behaviour proposals ---------------------------------
+
+
+def _current_proposals(client) -> dict[str, dict] | None:
+    """The Kasubag's staff's 2026 proposals, once computed (the closed round's answers
+    arrived long before: the 2025 cycle was loaded after them)."""
+    headers = _as(client, SUPERVISOR_INDEX, "employee", "supervisor")
+    scores = client.get(f"/api/v1/appraisal/cycles/{CURRENT_CYCLE}/scores", headers=headers)
+    by_nip = {s["nip"]: s for s in scores.json()}
+    wanted = [nip(i) for i in (*ADOPTED_2026, ADJUSTED_2026)]
+    ready = all(
+        n in by_nip and not by_nip[n]["pending"] and by_nip[n]["dimensions"] for n in wanted
+    )
+    return by_nip if ready else None
+
+
+def _decide_current(client) -> int:
+    """Adopt a few proposals, adjust one with a reason; the rest wait for the Kasubag."""
+    _wait_until(lambda: _current_proposals(client) is not None, "compute the 2026 proposals")
+    proposals = _current_proposals(client)
+    headers = _as(client, SUPERVISOR_INDEX, "employee", "supervisor")
+    base = f"/api/v1/appraisal/cycles/{CURRENT_CYCLE}/scores"
+    for index in ADOPTED_2026:
+        client.put(f"{base}/{nip(index)}/decision", headers=headers, json={"kind": "adopted"})
+    proposed = proposals[nip(ADJUSTED_2026)]["dimensions"]
+    own = {**proposed, ADJUSTED_ASPECT: min(100, round(proposed[ADJUSTED_ASPECT] + 12, 2))}
+    client.put(
+        f"{base}/{nip(ADJUSTED_2026)}/decision",
+        headers=headers,
+        json={"kind": "own_scores", "scores": own, "reason": ADJUSTMENT_REASON},
+    )
+    return len(ADOPTED_2026) + 1
+
+
 def load(client) -> str:
     realized = _realize_past_skps(client)
     answered, assigned = _answer_past_round(client)
@@ -252,6 +295,7 @@ def load(client) -> str:
     _wait_until(lambda: _past_scores_ready(client, answered), f"compute the {PAST_CYCLE} scores")
     finalized = [_finalize(client, index) for index in APPRAISED if index not in NOT_FINALIZED]
     decided = _object_and_decide(client)
+    behaviour_decisions = _decide_current(client)
     predicates = Counter(
         decided["predicate"] if f["nip"] == decided["nip"] else f["predicate"] for f in finalized
     )
@@ -260,5 +304,6 @@ def load(client) -> str:
         f"{PAST_CYCLE} appraised: {realized} SKPs realized, round {PAST_ROUND} closed with "
         f"{sum(answered.values())} of {assigned} ratings, {len(finalized)} scores finalized "
         f"({spread}), one objection decided, {len(NOT_FINALIZED)} awaiting finalization; "
-        f"schemes default v2 and {STRUCTURAL_SCHEME}; {int(PAST_CYCLE) + 1} provisional"
+        f"schemes default v2 and {STRUCTURAL_SCHEME}; {CURRENT_CYCLE} provisional, "
+        f"{behaviour_decisions} behaviour proposals decided (one adjusted with a reason)"
     )

@@ -94,7 +94,7 @@ def summarize(ratings: list[Rating]) -> RatingsSummary:
 PREDICATES = predicates.BANDS
 LOWEST_PREDICATE = predicates.LOWEST
 predicate = predicates.predicate
-DEFAULT_SKP_SHARE = Decimal("0.6")  # 60% SKP, 40% behaviour; HR may change the split
+DEFAULT_SKP_SHARE = Decimal("0.6")  # 60% SKP, 40% behaviour: PP 46/2011 fixes the split
 
 
 def final_score(

@@ -133,8 +133,11 @@ def unit_distribution(
 
 
 def _bin(final: Decimal) -> int:
-    position = int((final - HISTOGRAM_FROM) // HISTOGRAM_STEP)
-    return min(max(position, 0), HISTOGRAM_BINS - 1)
+    # Clamped before dividing: an integer division of a huge Decimal (1E+300, a value
+    # stored before the scale was enforced) needs more digits than the context holds.
+    top = HISTOGRAM_FROM + HISTOGRAM_STEP * (HISTOGRAM_BINS - 1)
+    clamped = min(max(Decimal(final), Decimal(HISTOGRAM_FROM)), Decimal(top))
+    return int((clamped - HISTOGRAM_FROM) // HISTOGRAM_STEP)
 
 
 EXPORT_COLUMNS = (

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from services.appraisal.decisions import ADOPTED, OWN_SCORES
 from services.appraisal.domain import DEFAULT_SKP_SHARE
 from services.appraisal.schemes import POSITION_KINDS
 
@@ -68,6 +69,11 @@ class ProvisionalScoreOut(Schema):
     finalized = fields.Nested(
         FinalScoreOut, allow_none=True, metadata={"description": "the locked record"}
     )
+    decision = fields.Nested(
+        lambda: BehaviourDecisionOut(),
+        allow_none=True,
+        metadata={"description": "the supervisor's decision on the behaviour proposal"},
+    )
 
 
 class ScoreListQuery(Schema):
@@ -83,9 +89,70 @@ class ObjectionDecisionIn(Schema):
         load_default=None,
         allow_none=True,
         allow_nan=False,
-        metadata={"description": "the changed score; leave out to confirm"},
+        # the 0-100 scale is the domain's rule (decisions.on_scale), refused by this name
+        metadata={"description": "the changed score (0-100); leave out to confirm"},
     )
     reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+# --- the supervisor's behaviour decision ---------------------------------------------------
+
+
+class BehaviourDecisionIn(Schema):
+    """Adopt the proposal, or set your own aspect scores (a departure beyond 1.96 x the
+    proposal's standard error needs a reason of at least 20 characters)."""
+
+    kind = fields.String(required=True, validate=validate.OneOf((ADOPTED, OWN_SCORES)))
+    scores = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=64)),
+        # the scale is checked by the domain, which names each aspect as scores.<aspect>
+        values=fields.Decimal(allow_nan=False),
+        load_default=None,
+        metadata={"description": "own_scores: every aspect of the proposal, 0-100"},
+    )
+    reason = fields.String(load_default=None, validate=validate.Length(max=4000))
+
+
+class BehaviourDecisionOut(Schema):
+    nip = fields.String()
+    cycle = fields.String()
+    kind = fields.String(metadata={"description": "adopted or own_scores"})
+    proposed_score = fields.Float()
+    proposed_dimensions = fields.Dict(keys=fields.String(), values=fields.Float())
+    standard_error = fields.Float(allow_none=True, metadata={"description": "the proposal's"})
+    behaviour_score = fields.Float(metadata={"description": "the decided behaviour score"})
+    dimensions = fields.Dict(keys=fields.String(), values=fields.Float())
+    departure = fields.Float(metadata={"description": "decided minus proposed"})
+    beyond_uncertainty = fields.List(fields.String())
+    reason = fields.String(allow_none=True)
+    decided_by = fields.String()
+    decided_at = fields.String()
+    current = fields.Boolean(
+        metadata={"description": "made on the proposal as it stands (false: decide again)"}
+    )
+    final_score = fields.Float(
+        allow_none=True,
+        metadata={"description": "the final score with the decided behaviour score"},
+    )
+
+
+class SupervisorDecisionsOut(Schema):
+    supervisor = fields.String()
+    name = fields.String()
+    decisions = fields.Integer()
+    adopted = fields.Integer()
+    own_scores = fields.Integer()
+    beyond_uncertainty = fields.Integer(metadata={"description": "beyond 1.96 x SE"})
+    raised = fields.Integer()
+    lowered = fields.Integer()
+    mean_change = fields.Float(metadata={"description": "decided minus proposed, signed"})
+    mean_absolute_change = fields.Float()
+    largest_change = fields.Float()
+
+
+class DecisionsReportOut(Schema):
+    cycle = fields.String()
+    supervisors = fields.List(fields.Nested(SupervisorDecisionsOut))
 
 
 # --- weighting schemes ----------------------------------------------------------------------
@@ -128,8 +195,8 @@ class SchemeIn(Schema):
     skp_share = fields.Float(
         load_default=float(DEFAULT_SKP_SHARE),
         allow_nan=False,
-        # the range (0–1) is the scheme's own rule, checked with the others
-        metadata={"description": "the SKP part of the final score, 0–1; 0.6 by PP 46/2011"},
+        # fixed by the regulation: the scheme's rules refuse any other value, by name
+        metadata={"description": "fixed at 0.6 by PP 46/2011 (60 % SKP, 40 % behaviour)"},
     )
     unit_ids = fields.List(
         fields.String(validate=validate.Length(min=1, max=64)), load_default=list

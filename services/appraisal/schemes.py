@@ -1,7 +1,7 @@
 """HR's weighting schemes: what a scheme holds, the rules it must keep, and whom it applies to.
 
 Pure: no Flask, pymongo or kombu. A scheme is HR's policy for combining rater groups
-(SCORING.md step 3) and for the SKP/behaviour split (DOMAIN.md, 60/40 by default). The
+(SCORING.md step 3); the SKP/behaviour split is the regulation's (DOMAIN.md, 60/40). The
 default scheme applies to everyone no other scheme names; the others apply to the units
 or position kinds they list, a unit naming an employee more precisely than a position kind.
 """
@@ -20,10 +20,14 @@ from services.appraisal.combination import (
     PEER,
     SELF,
     SUBORDINATE,
+    SUPERIOR,
     Scheme,
 )
+from services.appraisal.domain import DEFAULT_SKP_SHARE
 
 DEFAULT_ID = "default"
+# PP 46/2011 fixes the split: 60 % SKP, 40 % behaviour. It is the regulation's, not HR's.
+SKP_SHARE = DEFAULT_SKP_SHARE
 SCHEME_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 POSITION_KINDS = ("structural", "functional")
 # A peer or subordinate group of fewer than three would let one rater's answer be read
@@ -67,7 +71,7 @@ BUILT_IN_DEFAULT = WeightingScheme(
     weights={"superior": 0.5, "peer": 0.25, "subordinate": 0.25, "self": 0.0},
     min_raters=dict(DEFAULT_MIN_RATERS),
     bias_correction=True,
-    skp_share=Decimal("0.6"),
+    skp_share=SKP_SHARE,
 )
 
 
@@ -94,8 +98,8 @@ def draft(scheme_id: str, fields: Mapping[str, object], current: WeightingScheme
     for key in ("unit_ids", "position_kinds"):
         if key in changes:
             changes[key] = tuple(sorted(set(changes[key])))
-    if "skp_share" in changes:
-        changes["skp_share"] = Decimal(str(changes["skp_share"]))
+    # a stored version from before the split was fixed does not carry its share forward
+    changes["skp_share"] = Decimal(str(changes.get("skp_share", SKP_SHARE)))
     return replace(base, id=scheme_id, version=base.version + 1, **changes)
 
 
@@ -117,8 +121,9 @@ def check(scheme: WeightingScheme, others: Iterable[WeightingScheme]) -> None:
             fail(f"weights.{group}", "a weight is between 0 and 1")
     if scheme.weights.get(SELF, 0.0) != 0:
         fail("weights.self", "self ratings never enter the score; they show as the self gap")
-    if not any(w > 0 for g, w in scheme.weights.items() if g != SELF):
-        fail("weights", "at least one rater group needs a weight above 0")
+    if not scheme.weights.get(SUPERIOR, 0.0) > 0:
+        # the direct superior is the pejabat penilai: their rating always counts
+        fail(f"weights.{SUPERIOR}", "the direct superior's weight is above 0")
     for group, count in scheme.min_raters.items():
         if group not in GROUPS or group == SELF:
             fail(f"min_raters.{group}", "only superior, peer and subordinate have a minimum")
@@ -129,8 +134,8 @@ def check(scheme: WeightingScheme, others: Iterable[WeightingScheme]) -> None:
                 f"min_raters.{group}",
                 f"at least {ANONYMITY_FLOOR[group]}, so that no single rater can be read back",
             )
-    if not Decimal(0) <= scheme.skp_share <= Decimal(1):
-        fail("skp_share", "the SKP share is a fraction between 0 and 1")
+    if scheme.skp_share != SKP_SHARE:
+        fail("skp_share", f"fixed at {SKP_SHARE} by PP 46/2011 (60 % SKP, 40 % behaviour)")
     for kind in scheme.position_kinds:
         if kind not in POSITION_KINDS:
             fail("position_kinds", f"unknown position kind {kind!r}")

@@ -13,6 +13,7 @@ from pymongo.database import Database
 
 from kinerja import directory_replica
 from kinerja.mongo import Tx, db_and_session, save_versioned
+from services.appraisal.decisions import BehaviourDecision, as_record, from_record
 from services.appraisal.domain import FinalScore, Rating
 from services.appraisal.provisional import ProvisionalScore, SkpInput
 from services.appraisal.schemes import WeightingScheme
@@ -25,6 +26,7 @@ def ensure_indexes(db: Database) -> None:
     db["rounds"].create_index([("cycle", 1)])
     db["scores"].create_index([("cycle", 1), ("unit_id", 1)])
     db["cycles"].create_index([("dirty", 1)])
+    db["behaviour_decisions"].create_index([("cycle", 1)])
 
 
 def _rating_id(rating: Rating) -> str:
@@ -301,3 +303,26 @@ def _to_final(doc: dict) -> FinalScore:
     doc.pop("_id")
     doc["finalized_on"] = date.fromisoformat(doc["finalized_on"])
     return FinalScore(**doc)
+
+
+# --- the supervisor's behaviour decisions (decisions.py) -------------------------------------
+
+
+def save_decision(tx: Tx, decision: BehaviourDecision) -> None:
+    doc = {k: v for k, v in as_record(decision).items() if k != "departure"}
+    tx.db["behaviour_decisions"].replace_one(
+        {"_id": f"{decision.nip}:{decision.cycle}"}, doc, upsert=True, session=tx.session
+    )
+
+
+def find_decision(db_or_tx, nip: str, cycle: str) -> BehaviourDecision | None:
+    db, session = db_and_session(db_or_tx)
+    doc = db["behaviour_decisions"].find_one({"_id": f"{nip}:{cycle}"}, session=session)
+    return from_record(doc) if doc else None
+
+
+def decisions_of(db: Database, cycle: str) -> dict[str, BehaviourDecision]:
+    return {
+        d.nip: d
+        for d in (from_record(doc) for doc in db["behaviour_decisions"].find({"cycle": cycle}))
+    }

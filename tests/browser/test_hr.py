@@ -108,6 +108,21 @@ def test_calibration_shows_the_histogram_members_and_reliability(page):
     expect(page.get_by_text("Porsi kemurahan penilai", exact=True)).to_be_visible()
 
 
+def test_hr_sees_how_each_appraiser_departs_from_the_proposals(page):
+    """The demo's Kasubag adopted five 2026 proposals and set his own scores for one."""
+    log_in(page, "demo-hr")
+    page.get_by_role("link", name="Keputusan penilai").first.click()
+    page.get_by_label("Siklus").select_option("2026")
+    page.get_by_role("button", name="Tampilkan").click()
+    table = page.get_by_role("table", name=re.compile("Per pejabat penilai, siklus 2026"))
+    budi = table.get_by_role("row").filter(has_text="Budi Santoso")
+    expect(budi).to_be_visible()
+    cells = budi.get_by_role("cell")
+    assert int(cells.nth(1).inner_text()) >= 5  # adopted
+    assert int(cells.nth(2).inner_text()) >= 1  # own scores
+    assert int(cells.nth(3).inner_text()) >= 1  # beyond the proposal's uncertainty
+
+
 def test_the_completion_dashboard_and_reminders_of_the_open_round(page):
     log_in(page, "demo-hr")
     page.get_by_role("link", name="Putaran 360").first.click()

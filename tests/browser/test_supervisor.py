@@ -1,5 +1,6 @@
 """Supervisor: the team overview, approving and returning SKPs, the log verification queue
-(verify one, several, reject with a reason, revoke), finalizing a score, and objections.
+(verify one, several, reject with a reason, revoke), deciding on a behaviour proposal,
+finalizing a score, and objections.
 
 Each test works on its own employees of the demo unit, so the order does not matter. A
 few preparations are the employees' own steps (submitting an SKP), done through the API.
@@ -21,6 +22,7 @@ CYCLE = "2026"
 PAST_CYCLE = "2025"
 ANDI, SRI = nip(21), nip(20)  # the 2026 SKP still a draft; the one returned with notes
 AGUS, SITI, DEWI, JOKO = nip(4), nip(5), nip(3), nip(6)
+UNDECIDED_NAME = "Yusuf Hidayat"  # his 2026 behaviour proposal is not decided in the demo
 
 
 def api(stack, username: str) -> requests.Session:
@@ -206,3 +208,41 @@ def test_the_superior_reads_a_decided_objection_and_cannot_decide_it_again(page)
     expect(page.get_by_text("Target kuantitas tidak memperhitungkan")).to_be_visible()
     expect(page.get_by_text("Nilai diubah")).to_be_visible()
     expect(page.get_by_role("button", name="Simpan keputusan")).to_have_count(0)
+
+
+def test_the_supervisor_adjusts_a_behaviour_proposal_with_a_reason(page):
+    """The proposal with its uncertainty; an own aspect score far from it is refused without
+    a reason and kept with one; the page and the team's list say which was decided."""
+    log_in(page, SUPERVISOR)
+    page.goto(f"/team/scores?cycle={CYCLE}")
+    row = page.get_by_role("row").filter(has_text=UNDECIDED_NAME)
+    row.get_by_role("link", name=UNDECIDED_NAME).click()
+    decision = page.get_by_role("region", name="Keputusan nilai perilaku")
+    expect(decision).to_contain_text("Belum diputuskan")
+    decision.get_by_role("link", name="Lihat usulan dan putuskan").click()
+    expect(page.get_by_role("table", name=re.compile("Usulan per aspek"))).to_contain_text("±")
+
+    aspect = page.get_by_label("Kerja sama", exact=True)
+    proposed = float(aspect.input_value())
+    own = max(0.0, proposed - 25)
+    aspect.fill(f"{own:g}")
+    assert (
+        post_status(page, lambda: page.get_by_role("button", name="Simpan nilai saya").click())
+        == 422
+    )
+    expect(page.locator("#e-reason")).to_contain_text("tuliskan alasan")
+    expect(page.get_by_label("Kerja sama", exact=True)).to_have_value(f"{own:g}")  # kept
+
+    reason = "Sering menolak tugas bersama unit lain selama semester kedua."
+    page.get_by_label(re.compile("Alasan")).fill(reason)
+    page.get_by_role("button", name="Simpan nilai saya").click()
+    expect(page.get_by_role("status").first).to_contain_text("Nilai perilaku Anda disimpan")
+    decided = page.get_by_role("region", name="Keputusan Anda")
+    expect(decided).to_contain_text("Nilai ditetapkan sendiri")
+    expect(decided).to_contain_text(reason)
+    expect(decided).to_contain_text("Budi Santoso")
+
+    page.goto(f"/team/scores?cycle={CYCLE}")
+    expect(page.get_by_role("row").filter(has_text=UNDECIDED_NAME)).to_contain_text(
+        "Nilai ditetapkan sendiri"
+    )

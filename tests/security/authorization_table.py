@@ -318,6 +318,13 @@ TABLE = [
          json={"reason": "Uji otorisasi"}),
     rule("POST",  SCORE + "/objection/decision",        D, D, D, D, D, D, D, A,
          params={"cycle": "2025"}, json={"reason": "Uji otorisasi: keputusan atas keberatan"}),
+    # the behaviour decision: the employee reads their own; only the direct supervisor
+    # decides (2025 is finalized: 409 after the check); HR reads the report per supervisor
+    rule("GET",   SCORE + "/decision",                  D, A, D, A, D, A, D, A,
+         params={"cycle": "2025"}),
+    rule("PUT",   SCORE + "/decision",                  D, D, D, A, D, D, D, D,
+         params={"cycle": "2025"}, json={"kind": "adopted"}),
+    rule("GET",   AP + "/cycles/{cycle}/supervisor-decisions", HR_ONLY),
     rule("GET",   AP + "/units/{unit_id}/cycles/{cycle}/distribution",
                                                         D, D, D, A, D, A, D, D),
     rule("GET",   AP + "/cycles/{cycle}/export.csv",    HR_ONLY, params={"cycle": "2025"}),

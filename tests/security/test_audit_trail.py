@@ -78,6 +78,23 @@ def test_the_demo_finalizations_and_objections_are_audited(databases, audit_of):
     assert any(f["objection"] for f in finals)  # the demo's decided objection is among them
 
 
+def test_the_demo_behaviour_decisions_are_audited(databases, audit_of):
+    """Every supervisor's decision on a behaviour proposal: who, both numbers, the reason."""
+    appraisal, audit = databases("appraisal"), audit_of("appraisal")
+    decisions = list(appraisal["behaviour_decisions"].find())
+    assert any(d["kind"] == "own_scores" and d["reason"] for d in decisions)  # the demo's
+    for decision in decisions:
+        record = latest(audit, action="behaviour.decided", entity_id=decision["_id"])
+        assert (record["entity"], record["actor"]) == (
+            "behaviour_decision",
+            decision["decided_by"],
+        )
+        after = record["after"]
+        assert number(after["proposed_score"]) == number(decision["proposed_score"])
+        assert number(after["behaviour_score"]) == number(decision["behaviour_score"])
+        assert after["reason"] == decision["reason"]
+
+
 def test_the_demo_configuration_history_is_audited(databases, audit_of):
     """Rounds opened and closed, every saved scheme version, the imported directory and
     every account: each with its record, and no password or hash in any of them."""

@@ -1,8 +1,8 @@
-"""HR: the weighting schemes that combine rater groups into the behaviour score, and the
-SKP/behaviour split. A scheme is edited, previewed against a cycle ("Pratinjau": every score
-and predicate the change would move, and each group's effective weight beside its policy
-weight) and only then saved ("Simpan") with the version the edit started from; each scheme's
-history says who changed what, when.
+"""HR: the weighting schemes that combine rater groups into the behaviour score (the
+SKP/behaviour split is the regulation's, 60/40: shown, not edited). A scheme is edited,
+previewed against a cycle ("Pratinjau": every score and predicate the change would move, and
+each group's effective weight beside its policy weight) and only then saved ("Simpan") with
+the version the edit started from; each scheme's history says who changed what, when.
 
 The appraisal service's `/schemes`, `/schemes/{id}/preview`, `/schemes/{id}/versions`.
 """
@@ -44,7 +44,6 @@ NEW_SCHEME = {
     "weights": {"superior": 0.5, "peer": 0.25, "subordinate": 0.25, "self": 0.0},
     "min_raters": {"superior": 1, "peer": 3, "subordinate": 3},
     "bias_correction": True,
-    "skp_share": 0.6,
     "unit_ids": [],
     "position_kinds": [],
 }
@@ -56,7 +55,6 @@ def field_names() -> list[str]:
     return [
         "name",
         "bias_correction",
-        "skp_share",
         *LISTS,
         *(f"weights.{g}" for g in GROUPS),
         *(f"min_raters.{g}" for g in MINIMUM_GROUPS),
@@ -69,7 +67,6 @@ def scheme_values(scheme: Mapping) -> dict:
         "version": str(scheme["version"]),
         "name": scheme["name"],
         "bias_correction": "on" if scheme["bias_correction"] else "",
-        "skp_share": _plain(scheme["skp_share"]),
         "unit_ids": list(scheme["unit_ids"]),
         "position_kinds": list(scheme["position_kinds"]),
     }
@@ -97,7 +94,6 @@ def scheme_body(values: Mapping) -> dict:
         "weights": {g: as_number(values.get(f"weights.{g}", "")) for g in GROUPS},
         "min_raters": {g: as_number(values.get(f"min_raters.{g}", "")) for g in MINIMUM_GROUPS},
         "bias_correction": bool(values.get("bias_correction")),
-        "skp_share": as_number(values.get("skp_share", "")),
         "unit_ids": list(values.get("unit_ids", [])),
         "position_kinds": list(values.get("position_kinds", [])),
     }

@@ -170,9 +170,15 @@ def test_finalize_locks_and_an_objection_is_decided_by_the_superiors_superior(ap
     )  # the decision is final
     with_head["today"] = date(2027, 2, 1)
     db = app.extensions["kinerja"].db
-    assert db["audit"].count_documents({"entity_id": f"{STAFF[0]}:2026"}) == 3
+    assert db["audit"].count_documents({"entity_id": f"{STAFF[0]}:2026"}) == 4
+    # finalizing without a decision adopted the proposal: recorded as the supervisor's
+    assert db["audit"].count_documents({"entity": "behaviour_decision"}) == 1
     published = [d["envelope"]["type"] for d in db["outbox"].find()]
-    assert published == ["appraisal.score.finalized", "appraisal.objection.decided"]
+    assert published == [
+        "appraisal.behaviour.decided",
+        "appraisal.score.finalized",
+        "appraisal.objection.decided",
+    ]
 
 
 def test_an_objection_after_14_days_is_refused(app, with_head):

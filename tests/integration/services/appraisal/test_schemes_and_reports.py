@@ -97,7 +97,6 @@ SUPERIOR_ONLY = {
     "name": "Keuangan: atasan saja",
     "weights": {"superior": 1.0},
     "bias_correction": False,
-    "skp_share": 0.7,
     "unit_ids": ["keu"],
 }
 
@@ -127,10 +126,10 @@ def test_the_preview_shows_the_moves_and_saving_applies_exactly_them(app):
     after = scores_by_nip(app)
     for nip in KEU_STAFF:
         score = after[nip]
-        assert score["scheme"] == "keuangan@v1" and score["skp_share"] == 0.7
+        assert score["scheme"] == "keuangan@v1" and score["skp_share"] == 0.6
         assert score["groups"]["superior"]["weight"] == 1.0
         assert score["final_score"] == pytest.approx(moved[nip]["final_after"])
-        expected = 0.7 * score["skp_score"] + 0.3 * score["behaviour_score"]
+        expected = 0.6 * score["skp_score"] + 0.4 * score["behaviour_score"]
         assert score["final_score"] == pytest.approx(expected)
     assert {n: after[n] for n in (UMPEG_BOSS, *UMPEG_STAFF)} == {
         n: {**before[n], "computed_at": after[n]["computed_at"]} for n in (UMPEG_BOSS, *UMPEG_STAFF)
@@ -179,8 +178,13 @@ def test_scheme_rules_name_the_field_and_nothing_is_saved(app):
     two_peers = {**SUPERIOR_ONLY, "min_raters": {"peer": 2}}
     answer = call(app, "PUT", "/schemes/keuangan", json=two_peers)
     assert answer.status_code == 422 and "min_raters.peer" in answer.json["error"]["fields"]
-    answer = call(app, "PUT", "/schemes/keuangan", json={**SUPERIOR_ONLY, "skp_share": 1.5})
-    assert answer.status_code == 422 and "skp_share" in answer.json["error"]["fields"]
+    for share in (1.5, 0.7):  # PP 46/2011 fixes it at 0.6: not an edit HR makes
+        answer = call(app, "PUT", "/schemes/keuangan", json={**SUPERIOR_ONLY, "skp_share": share})
+        assert answer.status_code == 422 and set(answer.json["error"]["fields"]) == {"skp_share"}
+    no_superior = {**SUPERIOR_ONLY, "weights": {"superior": 0, "peer": 0.5, "subordinate": 0.5}}
+    answer = call(app, "PUT", "/schemes/keuangan", json=no_superior)
+    assert answer.status_code == 422
+    assert set(answer.json["error"]["fields"]) == {"weights.superior"}
     assert (
         call(app, "PUT", "/schemes/keuangan", "e1", "employee", json=SUPERIOR_ONLY).status_code
         == 403
@@ -191,20 +195,23 @@ def test_scheme_rules_name_the_field_and_nothing_is_saved(app):
 
 def test_versions_are_kept_audited_and_a_stale_edit_is_refused(app):
     assert call(app, "PUT", "/schemes/keuangan", json=SUPERIOR_ONLY).status_code == 200
-    stale = call(app, "PUT", "/schemes/keuangan", json={**SUPERIOR_ONLY, "skp_share": 0.6})
+    renamed = {**SUPERIOR_ONLY, "name": "Keuangan: atasan saja (2)"}
+    stale = call(app, "PUT", "/schemes/keuangan", json=renamed)
     assert (stale.status_code, stale.json["error"]["code"]) == (409, "stale_version")
-    second = call(
-        app, "PUT", "/schemes/keuangan", json={**SUPERIOR_ONLY, "version": 1, "skp_share": 0.6}
-    )
+    second = call(app, "PUT", "/schemes/keuangan", json={**renamed, "version": 1})
     assert second.json["version"] == 2
     overlap = call(app, "PUT", "/schemes/other", json={**SUPERIOR_ONLY, "name": "Lain"})
     assert (overlap.status_code, overlap.json["error"]["code"]) == (409, "scheme_overlap")
     history = call(app, "GET", "/schemes/keuangan/versions").json
-    assert [(v["version"], v["skp_share"]) for v in history] == [(2, 0.6), (1, 0.7)]
+    assert [(v["version"], v["name"]) for v in history] == [
+        (2, renamed["name"]),
+        (1, SUPERIOR_ONLY["name"]),
+    ]
     db = app.extensions["kinerja"].db
     entries = list(db["audit"].find({"entity": "weighting_scheme"}).sort("at", 1))
     assert [e["action"] for e in entries] == ["scheme.saved", "scheme.saved"]
-    assert entries[1]["before"]["skp_share"] == Decimal("0.7")
+    assert entries[1]["before"]["name"] == SUPERIOR_ONLY["name"]
+    assert entries[1]["after"]["skp_share"] == Decimal("0.6")
     assert entries[1]["actor"] == "hr-1"
 
     assert call(app, "DELETE", "/schemes/keuangan?version=1").status_code == 409

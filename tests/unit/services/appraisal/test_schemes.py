@@ -71,7 +71,13 @@ def test_a_self_weight_other_than_zero_is_refused():
 
 def test_all_weights_zero_is_refused():
     weights = {"superior": 0.0, "peer": 0.0, "subordinate": 0.0, "self": 0.0}
-    assert "weights" in invalid_fields(scheme(weights=weights))
+    assert "weights.superior" in invalid_fields(scheme(weights=weights))
+
+
+def test_the_superior_cannot_be_weighted_at_zero():
+    # the direct superior is the pejabat penilai; peers and subordinates alone do not appraise
+    weights = {"superior": 0.0, "peer": 0.5, "subordinate": 0.5, "self": 0.0}
+    assert set(invalid_fields(scheme(weights=weights))) == {"weights.superior"}
 
 
 @pytest.mark.parametrize("weight", [1.01, 2.0, -0.1])
@@ -107,13 +113,14 @@ def test_self_has_no_minimum_raters():
     assert "min_raters.self" in fields
 
 
-@pytest.mark.parametrize("share", ["-0.01", "1.01", "60"])
-def test_an_skp_share_outside_zero_to_one_is_refused(share):
-    assert "skp_share" in invalid_fields(scheme(skp_share=share))
+@pytest.mark.parametrize("share", ["-0.01", "1.01", "60", "0", "1", "0.7", "0.59"])
+def test_an_skp_share_other_than_the_regulations_is_refused(share):
+    # PP 46/2011: 60 % SKP, 40 % behaviour; not HR's number
+    assert set(invalid_fields(scheme(skp_share=share))) == {"skp_share"}
 
 
-@pytest.mark.parametrize("share", ["0", "1", "0.7"])
-def test_an_skp_share_within_zero_to_one_is_accepted(share):
+@pytest.mark.parametrize("share", ["0.6", "0.60"])
+def test_the_regulations_skp_share_is_accepted(share):
     assert check(scheme(skp_share=share), []) is None
 
 
@@ -202,7 +209,7 @@ def test_two_schemes_naming_the_same_position_kind_conflict():
 
 def test_a_new_version_does_not_conflict_with_its_own_older_version():
     older = scheme("keuangan", unit_ids=("unit-keu",), version=3)
-    newer = scheme("keuangan", unit_ids=("unit-keu", "unit-umum"), skp_share="0.7", version=4)
+    newer = scheme("keuangan", unit_ids=("unit-keu", "unit-umum"), version=4)
     assert check(newer, [older, default_scheme()]) is None
 
 
@@ -235,7 +242,6 @@ def test_draft_bumps_the_version_and_keeps_fields_hr_did_not_send():
     current = scheme(
         weights={"superior": 0.6, "peer": 0.4, "subordinate": 0.0, "self": 0.0},
         min_raters={"superior": 1, "peer": 4, "subordinate": 5},
-        skp_share="0.7",
         unit_ids=("unit-keu",),
         version=3,
     )
@@ -245,8 +251,15 @@ def test_draft_bumps_the_version_and_keeps_fields_hr_did_not_send():
     assert nxt.name == current.name
     assert nxt.weights == current.weights
     assert nxt.min_raters == current.min_raters
-    assert nxt.skp_share == Decimal("0.7")
+    assert nxt.skp_share == Decimal("0.6")
     assert nxt.unit_ids == ("unit-keu",)
+
+
+def test_a_version_saved_with_another_skp_share_does_not_carry_it_forward():
+    legacy = scheme(skp_share="0.7", version=3)
+    nxt = draft("keuangan", {"name": "Keuangan"}, legacy)
+    assert nxt.skp_share == Decimal("0.6")
+    assert check(nxt, []) is None
 
 
 def test_draft_ignores_fields_hr_may_not_set():
@@ -287,7 +300,7 @@ def test_draft_turns_the_skp_share_into_an_exact_decimal(raw, expected):
 
 
 def test_hr_replacing_the_built_in_default_saves_version_one():
-    nxt = draft("default", {"skp_share": 0.7}, BUILT_IN_DEFAULT)
+    nxt = draft("default", {"bias_correction": False}, BUILT_IN_DEFAULT)
     assert nxt.version == 1
     assert nxt.ref == "default@v1"
     assert nxt.weights == BUILT_IN_DEFAULT.weights
