@@ -8,11 +8,12 @@ from decimal import Decimal
 from pymongo import ASCENDING
 from pymongo.database import Database
 
-from kinerja import directory_replica
+from kinerja import audit, directory_replica
 from kinerja.mongo import Tx, save_versioned
 from services.targets.domain import (
     Achievement,
     ActivityTarget,
+    PendingRealization,
     Realization,
     Skp,
     SkpVersion,
@@ -22,6 +23,7 @@ from services.targets.domain import (
 
 def ensure_indexes(db: Database) -> None:
     directory_replica.ensure_indexes(db)
+    audit.ensure_indexes(db)
     db["skps"].create_index([("cycle", ASCENDING), ("nip", ASCENDING)])
     db["log_output"].create_index([("skp_key", ASCENDING), ("activity_id", ASCENDING)])
 
@@ -42,6 +44,7 @@ def _from_doc(doc: dict) -> Skp:
             for v in doc["versions"]
         ),
         realization={k: Realization(**v) for k, v in doc.get("realization", {}).items()},
+        pending={k: PendingRealization(**v) for k, v in doc.get("pending", {}).items()},
         achievements=tuple(Achievement(**a) for a in doc.get("achievements", ())),
         revision=doc["revision"],
     )
