@@ -160,18 +160,29 @@ def apply_log_output(
     quantity: Decimal,
     verified: bool,
     revision: int = 0,
+    completes_output: bool = True,
 ) -> None:
-    """A verified daily log entry adds its output; a revoked verification takes it back.
-    An older revision of the entry than the one recorded changes nothing."""
+    """A verified daily log entry that completes output adds it; a revoked verification
+    takes it back; an ordinary entry (activity only) adds nothing. An older revision of
+    the entry than the one recorded changes nothing."""
     key = domain.skp_key(nip, cycle)
-    if not store.record_log_output(tx, entry_id, key, activity_id, quantity, verified, revision):
+    output = quantity if completes_output else Decimal(0)
+    recorded = store.record_log_output(
+        tx, entry_id, key, activity_id, output, verified, revision, completes_output
+    )
+    if not recorded:
         return
     skp = store.find_skp(tx, nip, cycle)
     if skp is None or skp.contract is None:
         return  # kept in log_output; counted once the SKP is approved
     if activity_id not in {a.id for a in skp.contract.activities}:
         return
+    if not store.has_logs(tx, key, activity_id):
+        return  # only activity logged so far: the realization stays as it is
     total = store.logged_quantity(tx, key, activity_id)
+    held = skp.realization.get(activity_id)
+    if held and held.quantity_source == "logs" and held.quantity == total:
+        return  # nothing moved: no new score to publish
     skp = _save(tx, domain.with_logged_quantity(skp, activity_id, total))
     _publish_realization(tx, skp, activity_id)
 

@@ -396,7 +396,7 @@ def _confirmed(skp: Skp, activity_id: str, changes: dict) -> Skp:
 def with_logged_quantity(skp: Skp, activity_id: str, quantity: Decimal) -> Skp:
     """The activity's realized quantity is the sum of its verified log output."""
     current = skp.realization.get(activity_id, Realization())
-    updated = replace(current, quantity=quantity, quantity_source="logs")
+    updated = replace(current, quantity=quantity, quantity_source="logs", reason="")
     return replace(skp, realization={**skp.realization, activity_id: updated})
 
 

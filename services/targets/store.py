@@ -77,6 +77,7 @@ def record_log_output(
     quantity: Decimal,
     verified: bool,
     revision: int,
+    completes_output: bool = True,
 ) -> bool:
     """Keep the entry's newest revision; False when what is held is as new or newer."""
     held = tx.db["log_output"].find_one({"_id": entry_id}, {"revision": 1}, session=tx.session)
@@ -90,6 +91,7 @@ def record_log_output(
             "quantity": quantity,
             "verified": verified,
             "revision": revision,
+            "completes_output": completes_output,
         },
         upsert=True,
         session=tx.session,
@@ -108,5 +110,7 @@ def logged_quantity(tx: Tx, key: str, activity_id: str) -> Decimal:
 
 
 def has_logs(tx: Tx, key: str, activity_id: str) -> bool:
-    query = {"skp_key": key, "activity_id": activity_id}
+    """Whether daily logs completing output decide this activity's quantity."""
+    # records from before entries said so lack the field; each of them was output
+    query = {"skp_key": key, "activity_id": activity_id, "completes_output": {"$ne": False}}
     return tx.db["log_output"].count_documents(query, limit=1, session=tx.session) > 0
