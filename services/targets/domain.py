@@ -3,8 +3,10 @@
 An employee drafts the SKP for a cycle and submits it; the direct supervisor
 approves it (the year's contract) or returns it with notes. A change after
 approval is a new version that needs approval again; earlier versions stay
-as history. Realization builds up against the approved contract's activities,
-and extra tasks (tugas tambahan) and creativity (kreativitas) count once the
+as history. Realization builds up against the approved contract's activities:
+from verified daily logs that complete output, from the supervisor, or from the
+employee once the supervisor confirms it (until then it is pending and moves no
+score); and extra tasks (tugas tambahan) and creativity (kreativitas) count once the
 supervisor approves them. The regulation's arithmetic is in scoring.py.
 """
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -126,6 +127,30 @@ def test_only_an_entry_completing_output_carries_output_in_its_event(client, peo
     assert (unmarked.json["completes_output"], unmarked.json["quantity"]) == (False, None)
     recap = client.get(f"/api/v1/employees/{STAFF}/recap?month=2026-03", headers=people.boss).json
     assert recap["activities"][0]["verified_quantity"] == 40
+
+
+def test_an_entry_stored_before_the_output_mark_reads_as_the_output_it_was(client, people):
+    """Its quantity was counted as output by the targets service then; so it reads."""
+    db = client.application.extensions["kinerja"].db
+    legacy = {k: v for k, v in entry().items() if k != "completes_output"}
+    db["entries"].insert_one(
+        {
+            **legacy,
+            "_id": "old",
+            "id": "old",
+            "nip": STAFF,
+            "date": datetime(2026, 3, 10),
+            "quantity": Decimal(40),
+            "status": "verified",
+            "reason": "",
+            "verified_by": BOSS,
+            "revision": 2,
+        }
+    )
+    answer = client.get("/api/v1/entries?month=2026-03", headers=people.staff)
+    assert answer.status_code == 200, answer.json
+    [old] = answer.json
+    assert (old["completes_output"], old["quantity"]) == (True, 40)
 
 
 def test_bulk_verification_lists_what_it_refused(client, people):
