@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 
 class ConfigError(RuntimeError):
@@ -21,6 +22,19 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int | None = 
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
     if minimum is not None and value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {raw!r}")
+    return value
+
+
+def _decimal(env: Mapping[str, str], name: str, default: Decimal, above: Decimal) -> Decimal:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+    if not value.is_finite() or value <= above:
+        raise ConfigError(f"{name} must be a number above {above}, got {raw!r}")
     return value
 
 
@@ -55,6 +69,8 @@ class Settings:
     # Reverse proxies in front (an Ingress, a load balancer) whose X-Forwarded-For and
     # -Proto to trust: the login rate limit must count the client, not the proxy.
     trusted_proxies: int = 0
+    # A realized quantity above this multiple of its target needs the supervisor's reason.
+    realization_bound: Decimal = Decimal(2)
 
     @property
     def jwt_verification_key(self) -> str:
@@ -97,6 +113,9 @@ class Settings:
             ui_secret_key=env.get("UI_SECRET_KEY", ""),
             secure_cookies=env.get("SECURE_COOKIES", "") in ("1", "true", "yes"),
             trusted_proxies=_int(env, "TRUSTED_PROXIES", 0),
+            realization_bound=_decimal(
+                env, "REALIZATION_BOUND_MULTIPLE", Decimal(2), above=Decimal(0)
+            ),
         )
 
 

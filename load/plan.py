@@ -161,6 +161,9 @@ def _long_enough(text: str, min_length: int) -> str:
     return text
 
 
+OUTPUT_SHARE = 0.15  # of daily entries, the ones that complete output
+
+
 def description(activity: dict, quantity: int, rng: random.Random, min_length: int = 20) -> str:
     """A text of its own every time (the service refuses the previous entry's text again),
     as long as the rules ask."""
@@ -175,13 +178,15 @@ def entry_body(
     day: date, activity: dict, minutes: int, rng: random.Random, min_length: int = 20
 ) -> dict:
     quantity = rng.randint(1, 3)
-    return {
+    body = {
         "date": day.isoformat(),
         "activity_id": activity["id"],
         "description": description(activity, quantity, rng, min_length),
-        "quantity": quantity,
         "minutes": minutes,
     }
+    if rng.random() < OUTPUT_SHARE:  # most days are activity; a few complete output
+        body |= {"completes_output": True, "quantity": quantity}
+    return body
 
 
 def amended_body(

@@ -48,6 +48,7 @@ REFUSALS = {
     "not_withdrawable": _l("Entri yang sudah diverifikasi tidak dapat dihapus."),
     "not_pending": _l("Entri ini tidak lagi menunggu verifikasi."),
     "not_verified": _l("Hanya entri terverifikasi yang dapat dibatalkan verifikasinya."),
+    "nothing_pending": _l("Tidak ada realisasi kegiatan ini yang menunggu konfirmasi."),
     # feedback: 360 ratings
     "round_closed": _l("Putaran sudah ditutup; penilaian tidak dapat diubah lagi."),
     "already_submitted": _l("Penilaian ini sudah dikirim; perbarui bila perlu."),
@@ -122,6 +123,15 @@ SERVICE_SAYS = {
         "kuantitas kegiatan ini dihitung dari log harian yang terverifikasi"
     ),
     "this activity has no cost target": _l("kegiatan ini tidak punya target biaya"),
+    "realized time must be above 0 months": _l("waktu terpakai harus lebih dari 0 bulan"),
+    "realized cost must be above 0": _l("biaya terpakai harus lebih dari 0"),
+    "cannot be negative (0: not carried out)": _l(
+        "tidak boleh negatif (0: kegiatan tidak dilaksanakan)"
+    ),
+    "the reason is the supervisor's, given when confirming": _l(
+        "alasan diberikan atasan saat mengonfirmasi"
+    ),
+    "required when rejecting": _l("wajib diisi bila menolak"),
     "too short": _l("terlalu singkat; uraikan paling sedikit 20 karakter"),
     "required, e.g. a conflict of interest": _l("wajib diisi, mis. ada konflik kepentingan"),
 }
@@ -163,6 +173,18 @@ SERVICE_PATTERNS = (
     (
         re.compile(r"^required: score every aspect"),
         _l("wajib diisi: nilai setiap aspek usulan"),
+    ),
+    (
+        re.compile(r"^output_quantity_required: "),
+        _l("isi jumlah output yang diselesaikan entri ini (lebih dari 0)"),
+    ),
+    (
+        re.compile(r"^output_only_when_completed: "),
+        _l('log biasa adalah kegiatan tanpa jumlah output; centang "menyelesaikan output"'),
+    ),
+    (
+        re.compile(r"^quantity_above_bound: (\S+) is more than (\S+) times the target \((\S+) "),
+        _l("%(0)s melebihi %(1)s kali target (%(2)s): atasan wajib menuliskan alasannya"),
     ),
 )
 

@@ -89,7 +89,7 @@ def _supervise(tx: Tx, entry_id: str, supervisor: str, step, event_type: str | N
     decided = step(entry, supervisor)
     store.save_entry(tx, decided)
     if event_type:
-        tx.publish(event_type, events.entry_output(decided))
+        tx.publish(event_type, events.entry_output(decided), events.ENTRY_EVENT_VERSION)
     return decided
 
 

@@ -1,9 +1,11 @@
 """The daily work log (laporan kerja harian) and its verification, pure.
 
 An employee logs a day's work against an activity of their approved SKP; the
-direct supervisor verifies it (or rejects it with a reason). Verified output
-counts towards the SKP's realization; a verification can be revoked, which
-rolls that back. The rules that keep logs worth reading are HR's to tune.
+direct supervisor verifies it (or rejects it with a reason). An entry is activity:
+it counts towards the SKP's realized output only when the employee marks it as
+completing output (saying how much) and the supervisor verifies it; a
+verification can be revoked, which rolls that back. The rules that keep logs
+worth reading are HR's to tune.
 """
 
 from __future__ import annotations
@@ -46,8 +48,9 @@ class Entry:
     date: date
     activity_id: str
     description: str
-    quantity: Decimal
+    quantity: Decimal | None  # the output it completes; None for an ordinary entry
     minutes: int
+    completes_output: bool = False
     status: str = PENDING
     reason: str = ""
     verified_by: str | None = None
@@ -56,6 +59,11 @@ class Entry:
     @property
     def cycle(self) -> str:
         return str(self.date.year)
+
+    @property
+    def output(self) -> Decimal:
+        """What the entry adds to the activity's realized output once verified."""
+        return self.quantity if self.completes_output and self.quantity else Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -127,8 +135,19 @@ def broken_rules(entry: Entry, context: Context, rules: LogRules) -> dict[str, l
             "no_copied_description",
             "the same text as your previous entry; say what was done this time",
         )
-    if entry.quantity < 0:
-        broken("quantity", "quantity_not_negative", "0 or more")
+    if entry.completes_output and (entry.quantity is None or entry.quantity <= 0):
+        broken(
+            "quantity",
+            "output_quantity_required",
+            "an entry that completes output says how much it completes (above 0)",
+        )
+    elif not entry.completes_output and entry.quantity is not None:
+        broken(
+            "quantity",
+            "output_only_when_completed",
+            "an ordinary entry is activity and has no output quantity; mark it as "
+            "completing output (completes_output) to count it",
+        )
     return fields
 
 
@@ -153,6 +172,8 @@ def ensure_owner(entry: Entry, caller: str) -> None:
 def revise(entry: Entry, changes: dict) -> Entry:
     if entry.status not in EDITABLE:
         raise Conflict(f"a {entry.status} entry cannot be edited", code="not_editable")
+    if changes.get("completes_output") is False and "quantity" not in changes:
+        changes = {**changes, "quantity": None}  # no longer output: its quantity goes too
     return replace(entry, **changes, status=PENDING, reason="", revision=entry.revision + 1)
 
 
@@ -279,7 +300,7 @@ def monthly_recap(
 
 
 def _total(entries: list[Entry], status: str) -> Decimal:
-    return sum((e.quantity for e in entries if e.status == status), Decimal(0))
+    return sum((e.output for e in entries if e.status == status), Decimal(0))
 
 
 def month_end(month: date) -> date:

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 MAX_QUANTITY = 1_000_000
 
@@ -22,17 +22,39 @@ class EntryIn(Schema):
     date = fields.Date(required=True)
     activity_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     description = fields.String(required=True, validate=validate.Length(max=4000))
-    quantity = fields.Decimal(required=True, allow_nan=False, validate=_at_most_max_quantity)
+    completes_output = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "this entry completes output of the activity (a finished "
+            "report, a batch of letters); an ordinary entry is activity only"
+        },
+    )
+    quantity = fields.Decimal(
+        load_default=None,
+        allow_none=True,
+        allow_nan=False,
+        validate=_at_most_max_quantity,
+        metadata={"description": "the output it completes, above 0; only with completes_output"},
+    )
     minutes = fields.Integer(required=True, strict=True)
 
 
 class EntryPatch(EntryIn):
-    pass
+    completes_output = fields.Boolean()
+    quantity = fields.Decimal(allow_none=True, allow_nan=False, validate=_at_most_max_quantity)
 
 
 class ImportRow(EntryIn):
     nip = fields.String(required=True, validate=validate.Length(equal=18))
     minutes = fields.Integer(required=True)
+
+    @pre_load
+    def _blank_is_absent(self, row: dict, **_kwargs) -> dict:
+        # a CSV cell left empty (an ordinary entry's quantity) is no value, not ""
+        return {k: v for k, v in row.items() if not (k in OPTIONAL_COLUMNS and v == "")}
+
+
+OPTIONAL_COLUMNS = ("completes_output", "quantity")
 
 
 class EntryOut(Schema):
@@ -41,7 +63,8 @@ class EntryOut(Schema):
     date = fields.Date()
     activity_id = fields.String()
     description = fields.String()
-    quantity = fields.Float()
+    completes_output = fields.Boolean()
+    quantity = fields.Float(allow_none=True)
     minutes = fields.Integer()
     status = fields.String()
     reason = fields.String()

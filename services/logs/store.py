@@ -34,6 +34,11 @@ def _entry(doc: dict) -> Entry:
     doc = dict(doc)
     doc.pop("_id")
     doc["date"] = doc["date"].date()
+    if "completes_output" not in doc:
+        # written before entries said whether they complete output: every quantity counted
+        # then, and targets holds it so; read it as the output it was taken for
+        doc["completes_output"] = bool(doc.get("quantity"))
+        doc["quantity"] = doc.get("quantity") or None
     return Entry(**doc)
 
 

@@ -13,11 +13,13 @@ from services.targets.domain import Achievement, ActivityTarget, Skp
 from services.targets.schemas import (
     AchievementIn,
     ActivitiesIn,
+    ConfirmRealizationIn,
     CycleQuery,
     DecisionIn,
     PreviewIn,
     PreviewOut,
     RealizationIn,
+    RejectRealizationIn,
     ReturnIn,
     ScoreOut,
     SkpDraftIn,
@@ -41,8 +43,14 @@ def _out(skp: Skp) -> dict:
         "current": skp.current,
         "contract": skp.contract,
         "realization": skp.realization,
+        "pending_realization": skp.pending,
+        "realization_bound": _bound(),
         "achievements": skp.achievements,
     }
+
+
+def _bound():
+    return service_context().settings.realization_bound
 
 
 def _as_owner(nip: str) -> None:
@@ -137,10 +145,41 @@ def revise_skp(nip: str, cycle: str):
 @blp.response(200, SkpOut)
 @requires()
 def record_realization(changes: dict, nip: str, cycle: str, activity_id: str):
-    """Record realization: quality by the supervisor; quantity only without daily logs."""
+    """Record realization: the supervisor's counts at once; mine waits for my supervisor's
+    confirmation. Quality by the supervisor; quantity only without daily logs."""
     principal = current_principal()
     return _run(
-        lambda tx: commands.record_realization(tx, nip, cycle, activity_id, changes, principal)
+        lambda tx: commands.record_realization(
+            tx, nip, cycle, activity_id, changes, principal, _bound()
+        )
+    )
+
+
+@blp.route(f"{SKP}/activities/<string:activity_id>/realization/confirm", methods=["POST"])
+@blp.arguments(ConfirmRealizationIn)
+@blp.response(200, SkpOut)
+@requires("supervisor")
+def confirm_realization(payload: dict, nip: str, cycle: str, activity_id: str):
+    """Confirm a report's realization awaiting me: it counts from now on (audited)."""
+    principal = current_principal()
+    return _run(
+        lambda tx: commands.confirm_realization(
+            tx, nip, cycle, activity_id, principal, payload["reason"], _bound()
+        )
+    )
+
+
+@blp.route(f"{SKP}/activities/<string:activity_id>/realization/reject", methods=["POST"])
+@blp.arguments(RejectRealizationIn)
+@blp.response(200, SkpOut)
+@requires("supervisor")
+def reject_realization(payload: dict, nip: str, cycle: str, activity_id: str):
+    """Refuse a report's realization awaiting me, saying why (audited); nothing counts."""
+    principal = current_principal()
+    return _run(
+        lambda tx: commands.reject_realization(
+            tx, nip, cycle, activity_id, principal, payload["reason"]
+        )
     )
 
 
@@ -245,12 +284,16 @@ def _team_row(report: dict, skp: Skp | None) -> dict:
         "name": report.get("name", ""),
         "position": report.get("position", ""),
         "skp_score": None,
+        "pending_realizations": 0,
     }
     if skp is None:
         return {**row, "status": domain.NOT_STARTED}
     if skp.contract is not None:
         total = domain.score(skp, as_of=commands.today()).total
         row["skp_score"] = total.skp_score if total else None
+    row["pending_realizations"] = sum(
+        p.status == domain.AWAITING_CONFIRMATION for p in skp.pending.values()
+    )
     return {**row, "status": skp.status}
 
 

@@ -3,11 +3,11 @@ transaction, saves the SKP and publishes what changed through the outbox."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import date
 from decimal import Decimal
 
-from kinerja import directory_replica
+from kinerja import audit, directory_replica
 from kinerja.auth import Principal
 from kinerja.errors import Conflict, Forbidden, NotFound
 from kinerja.mongo import Tx
@@ -75,17 +75,81 @@ def start_revision(tx: Tx, nip: str, cycle: str) -> Skp:
 
 
 def record_realization(
-    tx: Tx, nip: str, cycle: str, activity_id: str, changes: dict, principal: Principal
+    tx: Tx,
+    nip: str,
+    cycle: str,
+    activity_id: str,
+    changes: dict,
+    principal: Principal,
+    bound: Decimal = domain.DEFAULT_QUANTITY_BOUND,
 ) -> Skp:
+    """The supervisor's realization counts at once (audited); the employee's waits for
+    confirmation and publishes nothing, since no score moves."""
     by_supervisor = supervisor_of(tx, nip) == principal.subject
     if principal.subject != nip and not by_supervisor:
         raise Forbidden("the employee or their supervisor records realization")
-    skp = existing(tx, nip, cycle)
-    has_logs = store.has_logs(tx, skp.key, activity_id)
-    skp = _save(tx, domain.realize(skp, activity_id, changes, by_supervisor, has_logs))
+    before = existing(tx, nip, cycle)
+    has_logs = store.has_logs(tx, before.key, activity_id)
+    skp = _save(
+        tx,
+        domain.realize(
+            before, activity_id, changes, by_supervisor, has_logs, bound, principal.subject
+        ),
+    )
+    if by_supervisor:
+        _audit_realization(tx, principal, "realization.recorded", before, skp, activity_id)
+        _publish_realization(tx, skp, activity_id)
+    return skp
+
+
+def confirm_realization(
+    tx: Tx,
+    nip: str,
+    cycle: str,
+    activity_id: str,
+    principal: Principal,
+    reason: str = "",
+    bound: Decimal = domain.DEFAULT_QUANTITY_BOUND,
+) -> Skp:
+    domain.ensure_supervisor(supervisor_of(tx, nip), principal.subject)
+    before = existing(tx, nip, cycle)
+    has_logs = store.has_logs(tx, before.key, activity_id)
+    confirmed = domain.confirm_pending(
+        before, activity_id, principal.subject, reason, has_logs, bound
+    )
+    skp = _save(tx, confirmed)
+    _audit_realization(tx, principal, "realization.confirmed", before, skp, activity_id)
+    _publish_realization(tx, skp, activity_id)
+    return skp
+
+
+def reject_realization(
+    tx: Tx, nip: str, cycle: str, activity_id: str, principal: Principal, reason: str
+) -> Skp:
+    domain.ensure_supervisor(supervisor_of(tx, nip), principal.subject)
+    before = existing(tx, nip, cycle)
+    skp = _save(tx, domain.reject_pending(before, activity_id, principal.subject, reason))
+    _audit_realization(tx, principal, "realization.rejected", before, skp, activity_id)
+    return skp
+
+
+def _audit_realization(
+    tx: Tx, principal: Principal, action: str, before: Skp, after: Skp, activity_id: str
+) -> None:
+    def state(skp: Skp) -> dict:
+        realized, pending = skp.realization.get(activity_id), skp.pending.get(activity_id)
+        return {
+            "activity_id": activity_id,
+            "realization": asdict(realized) if realized else None,
+            "pending": asdict(pending) if pending else None,
+        }
+
+    audit.record(tx, principal.actor, action, "skp", after.key, state(before), state(after))
+
+
+def _publish_realization(tx: Tx, skp: Skp, activity_id: str) -> None:
     tx.publish(events.REALIZATION_UPDATED, events.realization_updated(skp, activity_id))
     _publish_score(tx, skp)
-    return skp
 
 
 def apply_log_output(
@@ -97,21 +161,31 @@ def apply_log_output(
     quantity: Decimal,
     verified: bool,
     revision: int = 0,
+    completes_output: bool = True,
 ) -> None:
-    """A verified daily log entry adds its output; a revoked verification takes it back.
-    An older revision of the entry than the one recorded changes nothing."""
+    """A verified daily log entry that completes output adds it; a revoked verification
+    takes it back; an ordinary entry (activity only) adds nothing. An older revision of
+    the entry than the one recorded changes nothing."""
     key = domain.skp_key(nip, cycle)
-    if not store.record_log_output(tx, entry_id, key, activity_id, quantity, verified, revision):
+    output = quantity if completes_output else Decimal(0)
+    recorded = store.record_log_output(
+        tx, entry_id, key, activity_id, output, verified, revision, completes_output
+    )
+    if not recorded:
         return
     skp = store.find_skp(tx, nip, cycle)
     if skp is None or skp.contract is None:
         return  # kept in log_output; counted once the SKP is approved
     if activity_id not in {a.id for a in skp.contract.activities}:
         return
+    if not store.has_logs(tx, key, activity_id):
+        return  # only activity logged so far: the realization stays as it is
     total = store.logged_quantity(tx, key, activity_id)
+    held = skp.realization.get(activity_id)
+    if held and held.quantity_source == "logs" and held.quantity == total:
+        return  # nothing moved: no new score to publish
     skp = _save(tx, domain.with_logged_quantity(skp, activity_id, total))
-    tx.publish(events.REALIZATION_UPDATED, events.realization_updated(skp, activity_id))
-    _publish_score(tx, skp)
+    _publish_realization(tx, skp, activity_id)
 
 
 def propose_achievement(tx: Tx, nip: str, cycle: str, achievement: Achievement) -> Skp:

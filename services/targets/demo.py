@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from gateway.demo import PEOPLE, SUPERVISOR_INDEX, nip
+from gateway.demo import EMPLOYEE_INDEX, PEOPLE, SUPERVISOR_INDEX, nip
 
 CYCLE = "2026"
 # Activities by position (kegiatan tugas jabatan): id, name, quantity, unit, months.
@@ -34,6 +34,10 @@ GENERAL = [
     ("laporan-kinerja", "Menyusun laporan kinerja", 4, "laporan", 12),
 ]
 STILL_DRAFT = {21}  # Andi Firmansyah has not submitted yet
+# Rudi keeps the archive register by hand, not in his daily log: he enters its realization
+# himself, and it waits for Budi's confirmation (menunggu konfirmasi atasan).
+HAND_RECORDED = "arsip-dokumen"
+HAND_RECORDED_QUANTITY = 41  # of 48 berkas, early December
 RETURNED = {20}  # Sri Wahyuni's SKP came back with notes
 
 
@@ -89,4 +93,13 @@ def load(client) -> str:
             continue
         client.post(f"{base}/approve", headers=as_supervisor)
         approved += 1
-    return f"{approved} approved SKPs for {CYCLE}, one returned, one still a draft"
+        if index == EMPLOYEE_INDEX:
+            client.patch(
+                f"{base}/activities/{HAND_RECORDED}/realization",
+                headers=as_owner,
+                json={"quantity": HAND_RECORDED_QUANTITY},
+            )
+    return (
+        f"{approved} approved SKPs for {CYCLE}, one returned, one still a draft; "
+        "one realization waiting for the supervisor's confirmation"
+    )

@@ -3,8 +3,10 @@
 An employee drafts the SKP for a cycle and submits it; the direct supervisor
 approves it (the year's contract) or returns it with notes. A change after
 approval is a new version that needs approval again; earlier versions stay
-as history. Realization builds up against the approved contract's activities,
-and extra tasks (tugas tambahan) and creativity (kreativitas) count once the
+as history. Realization builds up against the approved contract's activities:
+from verified daily logs that complete output, from the supervisor, or from the
+employee once the supervisor confirms it (until then it is pending and moves no
+score); and extra tasks (tugas tambahan) and creativity (kreativitas) count once the
 supervisor approves them. The regulation's arithmetic is in scoring.py.
 """
 
@@ -31,6 +33,11 @@ EDITABLE = (DRAFT, RETURNED)
 NOT_STARTED, REALIZATION_COMPLETE = "not_started", "realization_complete"
 CREATIVITY_LEVELS = ("unit", "agency", "national")
 PROPOSED, REJECTED = "proposed", "rejected"
+# An employee's own realization waits for the supervisor (menunggu konfirmasi atasan).
+AWAITING_CONFIRMATION = "pending"
+# How far above its target a realized quantity may go without the supervisor's written
+# reason, as a multiple of the target; the service reads its own from the environment.
+DEFAULT_QUANTITY_BOUND = Decimal(2)
 
 
 @dataclass(frozen=True)
@@ -62,13 +69,36 @@ class SkpVersion:
 
 @dataclass(frozen=True)
 class Realization:
-    """What an activity achieved; quantity comes from verified logs or, without logs, by hand."""
+    """What an activity achieved, as confirmed: quantity comes from verified logs or, without
+    logs, by hand (the supervisor's, or the employee's once the supervisor confirms it)."""
 
     quantity: Decimal | None = None
     quantity_source: str | None = None  # "logs" or "manual"
     quality: Decimal | None = None
     months: Decimal | None = None
     cost: Decimal | None = None
+    reason: str = ""  # the supervisor's written reason for a quantity above the bound
+
+
+@dataclass(frozen=True)
+class PendingRealization:
+    """What the employee says an activity achieved: it moves no score until confirmed."""
+
+    quantity: Decimal | None = None
+    months: Decimal | None = None
+    cost: Decimal | None = None
+    proposed_by: str = ""
+    status: str = AWAITING_CONFIRMATION  # or "rejected", with the supervisor's reason
+    reason: str = ""
+    decided_by: str | None = None
+
+    @property
+    def changes(self) -> dict:
+        return {
+            name: value
+            for name in ("quantity", "months", "cost")
+            if (value := getattr(self, name)) is not None
+        }
 
 
 @dataclass(frozen=True)
@@ -90,6 +120,7 @@ class Skp:
     cycle: str
     versions: tuple[SkpVersion, ...]
     realization: dict[str, Realization] = field(default_factory=dict)
+    pending: dict[str, PendingRealization] = field(default_factory=dict)
     achievements: tuple[Achievement, ...] = ()
     revision: int = 1  # optimistic concurrency: each saved change counts up
 
@@ -203,7 +234,8 @@ def approve(skp: Skp, supervisor: str) -> Skp:
     kept = {a.id for a in approved.activities}
     # realization follows the activities that stay in the new contract
     realization = {k: v for k, v in skp.realization.items() if k in kept}
-    return replace(skp, versions=(*versions, approved), realization=realization)
+    pending = {k: v for k, v in skp.pending.items() if k in kept}
+    return replace(skp, versions=(*versions, approved), realization=realization, pending=pending)
 
 
 def return_for_changes(skp: Skp, supervisor: str, notes: str) -> Skp:
@@ -247,27 +279,119 @@ def ensure_supervisor(supervisor_of_owner: str | None, caller: str) -> None:
 # --- realization --------------------------------------------------------------------
 
 
-def realize(skp: Skp, activity_id: str, changes: dict, by_supervisor: bool, has_logs: bool) -> Skp:
-    """Record realization: quality is the supervisor's assessment; quantity comes from
-    verified logs, typed in only for an activity that has none."""
+def realize(
+    skp: Skp,
+    activity_id: str,
+    changes: dict,
+    by_supervisor: bool,
+    has_logs: bool,
+    bound: Decimal = DEFAULT_QUANTITY_BOUND,
+    proposed_by: str = "",
+) -> Skp:
+    """Record realization. The supervisor's counts at once; the employee's waits for the
+    supervisor's confirmation, so no score moves on the employee's word alone. Quality is
+    the supervisor's assessment; quantity comes from verified logs, typed in only for an
+    activity that has none."""
     activity = skp.activity(activity_id)
+    fields = realization_problems(activity, changes, by_supervisor, has_logs)
+    if by_supervisor:
+        changes = {**changes, "reason": (changes.get("reason") or "").strip()}
+        fields |= bound_problems(activity, changes.get("quantity"), changes["reason"], bound)
+    if fields:
+        raise ValidationFailed("the realization cannot be recorded", fields)
+    if not by_supervisor:
+        held = skp.pending.get(activity_id)
+        # a second proposal adds to one still waiting; after a rejection it starts afresh
+        base = held.changes if held and held.status == AWAITING_CONFIRMATION else {}
+        proposal = PendingRealization(**{**base, **changes}, proposed_by=proposed_by)
+        return replace(skp, pending={**skp.pending, activity_id: proposal})
+    return _confirmed(skp, activity_id, changes)
+
+
+def realization_problems(
+    activity: ActivityTarget, changes: dict, by_supervisor: bool, has_logs: bool
+) -> dict[str, list[str]]:
+    """Each broken rule of a realization, by field."""
     fields: dict[str, list[str]] = {}
     if "quality" in changes and not by_supervisor:
         fields["quality"] = ["realized quality is assessed by the supervisor"]
+    if "reason" in changes and not by_supervisor:
+        fields["reason"] = ["the reason is the supervisor's, given when confirming"]
     if "quantity" in changes and has_logs:
         fields["quantity"] = ["this activity's quantity comes from its verified daily logs"]
     if "cost" in changes and not activity.has_cost:
         fields["cost"] = ["this activity has no cost target"]
-    for name in ("quantity", "months", "cost"):
-        if changes.get(name) is not None and changes[name] < 0:
-            fields[name] = ["cannot be negative"]
+    if changes.get("quantity") is not None and changes["quantity"] < 0:
+        fields["quantity"] = ["cannot be negative (0: not carried out)"]
+    if changes.get("months") is not None and changes["months"] <= 0:
+        fields["months"] = ["realized time must be above 0 months"]
+    if changes.get("cost") is not None and changes["cost"] <= 0 and activity.has_cost:
+        fields["cost"] = ["realized cost must be above 0"]
     if changes.get("quality") is not None and not 0 <= changes["quality"] <= 100:
         fields["quality"] = ["between 0 and 100"]
+    return fields
+
+
+def bound_problems(
+    activity: ActivityTarget, quantity: Decimal | None, reason: str | None, bound: Decimal
+) -> dict[str, list[str]]:
+    """A quantity above `bound` times the target stands only with the supervisor's reason."""
+    if quantity is None or quantity <= bound * activity.quantity or (reason or "").strip():
+        return {}
+    return {
+        "reason": [
+            f"quantity_above_bound: {quantity} is more than {bound} times the target "
+            f"({activity.quantity} {activity.unit}); the supervisor's written reason is required"
+        ]
+    }
+
+
+def confirm_pending(
+    skp: Skp,
+    activity_id: str,
+    supervisor: str,
+    reason: str = "",
+    has_logs: bool = False,
+    bound: Decimal = DEFAULT_QUANTITY_BOUND,
+) -> Skp:
+    """The supervisor confirms the employee's realization: from now on it counts."""
+    activity = skp.activity(activity_id)
+    held = _awaiting(skp, activity_id)
+    changes = held.changes
+    fields = realization_problems(activity, changes, True, has_logs)
+    fields |= bound_problems(activity, changes.get("quantity"), reason, bound)
     if fields:
-        raise ValidationFailed("the realization cannot be recorded", fields)
+        raise ValidationFailed("the realization cannot be confirmed", fields)
+    pending = {k: v for k, v in skp.pending.items() if k != activity_id}
+    confirmed = _confirmed(skp, activity_id, {**changes, "reason": reason.strip()})
+    return replace(confirmed, pending=pending)
+
+
+def reject_pending(skp: Skp, activity_id: str, supervisor: str, reason: str) -> Skp:
+    """The supervisor refuses the employee's realization, saying why; nothing counts."""
+    skp.activity(activity_id)
+    held = _awaiting(skp, activity_id)
+    if not reason.strip():
+        raise ValidationFailed("say why", {"reason": ["required when rejecting"]})
+    rejected = replace(held, status=REJECTED, reason=reason.strip(), decided_by=supervisor)
+    return replace(skp, pending={**skp.pending, activity_id: rejected})
+
+
+def _awaiting(skp: Skp, activity_id: str) -> PendingRealization:
+    held = skp.pending.get(activity_id)
+    if held is None or held.status != AWAITING_CONFIRMATION:
+        raise Conflict(
+            "no realization of this activity waits for confirmation", code="nothing_pending"
+        )
+    return held
+
+
+def _confirmed(skp: Skp, activity_id: str, changes: dict) -> Skp:
     current = skp.realization.get(activity_id, Realization())
     if "quantity" in changes:
         changes = {**changes, "quantity_source": "manual"}
+    if "quantity" not in changes:  # the reason belongs to the quantity it explains
+        changes = {k: v for k, v in changes.items() if k != "reason"}
     updated = replace(current, **changes)
     return replace(skp, realization={**skp.realization, activity_id: updated})
 
@@ -275,7 +399,7 @@ def realize(skp: Skp, activity_id: str, changes: dict, by_supervisor: bool, has_
 def with_logged_quantity(skp: Skp, activity_id: str, quantity: Decimal) -> Skp:
     """The activity's realized quantity is the sum of its verified log output."""
     current = skp.realization.get(activity_id, Realization())
-    updated = replace(current, quantity=quantity, quantity_source="logs")
+    updated = replace(current, quantity=quantity, quantity_source="logs", reason="")
     return replace(skp, realization={**skp.realization, activity_id: updated})
 
 

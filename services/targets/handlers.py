@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from kinerja.bus.consumer import Subscriptions
 from kinerja.bus.envelope import Envelope
 from kinerja.directory_replica import keep_directory_copy
 from kinerja.mongo import Tx
+from services.logs.events import read_entry_output
 from services.targets import commands
 
 subscriptions = Subscriptions()
@@ -25,14 +24,15 @@ def take_back_revoked_output(event: Envelope, tx: Tx) -> None:
 
 
 def _apply(event: Envelope, tx: Tx, verified: bool) -> None:
-    data = event.data
+    data = read_entry_output(event)
     commands.apply_log_output(
         tx,
         data["entry_id"],
         data["nip"],
         data["cycle"],
         data["activity_id"],
-        Decimal(str(data["quantity"])),
+        data["quantity"],
         verified,
-        int(data.get("revision", 0)),
+        data["revision"],
+        completes_output=data["completes_output"],
     )

@@ -52,10 +52,28 @@ class ReturnIn(Schema):
 
 
 class RealizationIn(Schema):
+    """The owner's realization waits for the supervisor's confirmation; the supervisor's counts."""
+
     quantity = number(metadata={"description": "only for an activity without daily logs"})
     quality = number(metadata={"description": "the supervisor's assessment, 0-100"})
-    months = number()
-    cost = number()
+    months = number(metadata={"description": "realized time in months, above 0"})
+    cost = number(metadata={"description": "realized cost, above 0"})
+    reason = fields.String(
+        validate=validate.Length(max=2000),
+        metadata={"description": "the supervisor's reason for a quantity above the bound"},
+    )
+
+
+class ConfirmRealizationIn(Schema):
+    reason = fields.String(
+        load_default="",
+        validate=validate.Length(max=2000),
+        metadata={"description": "required when the quantity is above the bound"},
+    )
+
+
+class RejectRealizationIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class AchievementIn(Schema):
@@ -94,6 +112,17 @@ class RealizationOut(Schema):
     quality = fields.Float(allow_none=True)
     months = fields.Float(allow_none=True)
     cost = fields.Float(allow_none=True)
+    reason = fields.String(metadata={"description": "the supervisor's reason, above the bound"})
+
+
+class PendingRealizationOut(Schema):
+    quantity = fields.Float(allow_none=True)
+    months = fields.Float(allow_none=True)
+    cost = fields.Float(allow_none=True)
+    proposed_by = fields.String()
+    status = fields.String(metadata={"description": "pending (awaiting the supervisor), rejected"})
+    reason = fields.String(metadata={"description": "the supervisor's reason for rejecting"})
+    decided_by = fields.String(allow_none=True)
 
 
 class AchievementOut(Schema):
@@ -113,7 +142,19 @@ class SkpOut(Schema):
     revision = fields.Integer()
     current = fields.Nested(VersionOut)
     contract = fields.Nested(VersionOut, allow_none=True)
-    realization = fields.Dict(keys=fields.String(), values=fields.Nested(RealizationOut))
+    realization = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(RealizationOut),
+        metadata={"description": "confirmed realization: what the score counts"},
+    )
+    pending_realization = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(PendingRealizationOut),
+        metadata={"description": "the employee's realization awaiting the supervisor"},
+    )
+    realization_bound = fields.Float(
+        metadata={"description": "a quantity above this multiple of the target needs a reason"}
+    )
     achievements = fields.List(fields.Nested(AchievementOut))
 
 
@@ -204,6 +245,9 @@ class TeamMemberOut(Schema):
     position = fields.String()
     status = fields.String()
     skp_score = fields.Float(allow_none=True)
+    pending_realizations = fields.Integer(
+        metadata={"description": "the report's realizations awaiting my confirmation"}
+    )
 
 
 class CycleQuery(Schema):

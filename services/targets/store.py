@@ -8,11 +8,12 @@ from decimal import Decimal
 from pymongo import ASCENDING
 from pymongo.database import Database
 
-from kinerja import directory_replica
+from kinerja import audit, directory_replica
 from kinerja.mongo import Tx, save_versioned
 from services.targets.domain import (
     Achievement,
     ActivityTarget,
+    PendingRealization,
     Realization,
     Skp,
     SkpVersion,
@@ -22,6 +23,7 @@ from services.targets.domain import (
 
 def ensure_indexes(db: Database) -> None:
     directory_replica.ensure_indexes(db)
+    audit.ensure_indexes(db)
     db["skps"].create_index([("cycle", ASCENDING), ("nip", ASCENDING)])
     db["log_output"].create_index([("skp_key", ASCENDING), ("activity_id", ASCENDING)])
 
@@ -42,6 +44,7 @@ def _from_doc(doc: dict) -> Skp:
             for v in doc["versions"]
         ),
         realization={k: Realization(**v) for k, v in doc.get("realization", {}).items()},
+        pending={k: PendingRealization(**v) for k, v in doc.get("pending", {}).items()},
         achievements=tuple(Achievement(**a) for a in doc.get("achievements", ())),
         revision=doc["revision"],
     )
@@ -74,6 +77,7 @@ def record_log_output(
     quantity: Decimal,
     verified: bool,
     revision: int,
+    completes_output: bool = True,
 ) -> bool:
     """Keep the entry's newest revision; False when what is held is as new or newer."""
     held = tx.db["log_output"].find_one({"_id": entry_id}, {"revision": 1}, session=tx.session)
@@ -87,6 +91,7 @@ def record_log_output(
             "quantity": quantity,
             "verified": verified,
             "revision": revision,
+            "completes_output": completes_output,
         },
         upsert=True,
         session=tx.session,
@@ -105,5 +110,7 @@ def logged_quantity(tx: Tx, key: str, activity_id: str) -> Decimal:
 
 
 def has_logs(tx: Tx, key: str, activity_id: str) -> bool:
-    query = {"skp_key": key, "activity_id": activity_id}
+    """Whether daily logs completing output decide this activity's quantity."""
+    # records from before entries said so lack the field; each of them was output
+    query = {"skp_key": key, "activity_id": activity_id, "completes_output": {"$ne": False}}
     return tx.db["log_output"].count_documents(query, limit=1, session=tx.session) > 0

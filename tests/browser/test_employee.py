@@ -68,23 +68,30 @@ def test_an_employee_logs_a_day_and_sees_it_pending(page):
     page.get_by_role("link", name="Log harian").first.click()
     page.get_by_label("Kegiatan SKP").select_option(label="Menata arsip dokumen unit (berkas)")
     page.get_by_label("Uraian pekerjaan").fill("Arsip")
-    page.get_by_label("Jumlah output").fill("2")
+    page.get_by_label("Jumlah output yang diselesaikan").fill("2")
     page.get_by_label("Lama (menit)").fill("150")
     page.get_by_role("button", name="Simpan log").click()
 
-    # too short a description: the rule is said beside it, the values kept
+    # too short a description, and an output quantity on an entry not marked as completing
+    # output: each rule is said beside its field, the values kept
     description = page.get_by_label("Uraian pekerjaan")
     expect(description).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_text("uraikan pekerjaan paling sedikit")).to_be_visible()
+    quantity = page.get_by_label("Jumlah output yang diselesaikan")
+    expect(quantity).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text("log biasa adalah kegiatan tanpa jumlah output")).to_be_visible()
     expect(page.get_by_label("Lama (menit)")).to_have_value("150")
 
+    # a day of plain activity: no output quantity (it adds nothing to the realization)
     text = f"Menata dan memberi label arsip surat keluar, batch {int(time.time())}"
     description.fill(text)
+    quantity.fill("")
     page.get_by_role("button", name="Simpan log").click()
     expect(page.get_by_role("status").first).to_contain_text("menunggu verifikasi")
     row = page.get_by_role("row").filter(has_text=text)
     expect(row).to_contain_text("Menunggu verifikasi")
     expect(row).to_contain_text("150")
+    expect(row).to_contain_text("kegiatan")
     expect(row.get_by_role("link", name=re.compile("^Ubah log"))).to_be_visible()
 
 

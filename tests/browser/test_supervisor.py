@@ -246,3 +246,20 @@ def test_the_supervisor_adjusts_a_behaviour_proposal_with_a_reason(page):
     expect(page.get_by_role("row").filter(has_text=UNDECIDED_NAME)).to_contain_text(
         "Nilai ditetapkan sendiri"
     )
+
+
+def test_a_realization_the_employee_entered_counts_once_confirmed(page, stack):
+    rudi = nip(8)  # his archive register is kept by hand; the demo left its entry waiting
+    log_in(page, SUPERVISOR)
+    page.goto(f"/team?cycle={CYCLE}")
+    page.get_by_role("link", name=re.compile("realisasi menunggu konfirmasi")).first.click()
+    expect(page.get_by_role("heading", name="Realisasi menunggu konfirmasi")).to_be_visible()
+    expect(page.get_by_text("Kuantitas: 41 dari target 48 berkas")).to_be_visible()
+    before = api(stack, SUPERVISOR).get(f"{stack.url()}/api/v1/targets/skps/{rudi}/{CYCLE}/score")
+    page.get_by_role("button", name="Konfirmasi realisasi").click()
+    expect(page.get_by_role("status").first).to_contain_text("Realisasi dikonfirmasi")
+    expect(page.get_by_role("heading", name="Realisasi menunggu konfirmasi")).to_have_count(0)
+    after = api(stack, SUPERVISOR).get(f"{stack.url()}/api/v1/targets/skps/{rudi}/{CYCLE}/score")
+    archive = [a for a in after.json()["activities"] if a["activity"]["id"] == "arsip-dokumen"]
+    assert archive[0]["realization"]["quantity"] == 41
+    assert after.json()["skp_score"] > before.json()["skp_score"]

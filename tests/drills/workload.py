@@ -257,6 +257,7 @@ def set_up_unit(client: Client) -> Unit:
             entry = {
                 "date": day.isoformat(),
                 "activity_id": ACTIVITY,
+                "completes_output": True,  # each entry registers its letters: output
                 "quantity": quantity,
                 "description": f"Mengagendakan {quantity} surat masuk ({day.isoformat()})",
                 "minutes": 30,

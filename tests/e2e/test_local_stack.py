@@ -60,6 +60,7 @@ def events_flow_through_the_stack(stack: Stack) -> None:
     entry = {
         "date": date.today().isoformat(),
         "activity_id": "surat",
+        "completes_output": True,
         "quantity": 1,
         "description": "Mengagendakan surat masuk hari ini",
         "minutes": 60,

@@ -224,6 +224,12 @@ TABLE = [
     rule("PATCH", SKP + "/activities/{activity_id}/realization",
                                                         D, A, D, A, D, D, D, D, params=NO_SKP,
          json={"months": 10}),
+    rule("POST",  SKP + "/activities/{activity_id}/realization/confirm",
+                                                        D, D, D, A, D, D, D, D, params=NO_SKP,
+         json={}),
+    rule("POST",  SKP + "/activities/{activity_id}/realization/reject",
+                                                        D, D, D, A, D, D, D, D, params=NO_SKP,
+         json={"reason": "Uji otorisasi"}),
     rule("POST",  SKP + "/extra-tasks",                 D, A, D, D, D, D, D, D, params=NO_SKP,
          json={"id": "uji", "description": "Uji", "evidence": "Uji"}),
     rule("POST",  SKP + "/creativity",                  D, A, D, D, D, D, D, D, params=NO_SKP,
@@ -236,7 +242,8 @@ TABLE = [
     # --- daily logs ---
     rule("POST",  L + "/entries",                       D, A, A, A, A, D, D, A, json={
         "date": "2099-01-05", "activity_id": "agenda-surat",
-        "description": "Uji otorisasi tanggal yang akan datang", "quantity": 1, "minutes": 30}),
+        "description": "Uji otorisasi tanggal yang akan datang", "completes_output": True,
+        "quantity": 1, "minutes": 30}),
     rule("GET",   L + "/entries",                       D, A, D, A, D, A, D, D,
          query={"month": "last_month", "nip": {"*": "rudi", "employee-other": "wulan",
                                                "supervisor-other": "rahma"}}),

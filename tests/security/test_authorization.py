@@ -62,6 +62,7 @@ def _withdrawn_entry_of_budi(gateway: str, as_budi: dict) -> str:
             "date": date.today().isoformat(),
             "activity_id": "pembinaan",
             "description": "Uji otorisasi: entri yang segera ditarik kembali",
+            "completes_output": True,
             "quantity": 1,
             "minutes": 15,
         },

@@ -620,6 +620,7 @@ def test_numbers_whose_sums_json_cannot_carry_are_refused_naming_the_field(api, 
         "activity_id": activity,
         "date": "2026-11-30",
         "description": "Menyusun laporan bulanan dengan angka yang sangat besar",
+        "completes_output": True,
         "minutes": 30,
     }
     writes = [

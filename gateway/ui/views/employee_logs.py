@@ -24,6 +24,7 @@ from gateway.ui.views.employee_skp import fetch, me, number_or_text
 
 MONTH = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
 ENTRY_FIELDS = ("date", "activity_id", "description", "quantity", "minutes")
+COMPLETES = "completes_output"  # the checkbox: this entry completes output
 ENTRY_STATUS = {
     "pending": _l("Menunggu verifikasi"),
     "verified": _l("Terverifikasi"),
@@ -45,8 +46,9 @@ def shifted(month: str, by: int) -> str:
 
 def entry_body(form: Form) -> dict:
     """The entry as the API takes it: a blank value is left out (the API says it is
-    missing), minutes as an integer when they are one."""
-    body = {}
+    missing), minutes as an integer when they are one. An entry is activity unless ticked as
+    completing output; a quantity typed without the tick goes too, for the API to refuse."""
+    body: dict = {COMPLETES: bool(form.value(COMPLETES))}
     for name in ENTRY_FIELDS:
         value = str(form.value(name)).strip()
         if value or name == "description":
@@ -166,7 +168,8 @@ def my_logs():
 
 
 def _entry_values(entry: dict) -> dict:
-    values = {name: entry.get(name, "") for name in ENTRY_FIELDS}
+    values = {name: entry.get(name) or "" for name in ENTRY_FIELDS}
+    values[COMPLETES] = "on" if entry.get(COMPLETES) else ""
     quantity = entry.get("quantity")
     if quantity is not None and float(quantity).is_integer():
         values["quantity"] = int(quantity)

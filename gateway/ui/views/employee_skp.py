@@ -307,5 +307,5 @@ def _act(action: str, form: Form, nip: str, cycle: str) -> str | None:
             form.errors[f"{activity}.months"] = [_("isi paling sedikit satu nilai")]
             return None
         api.send("PATCH", "targets", f"{base}/activities/{activity}/realization", changes)
-        return _("Realisasi disimpan.")
+        return _("Realisasi disimpan dan menunggu konfirmasi atasan.")
     abort(400)

@@ -109,6 +109,7 @@ class TeamRow:
     finalized: bool
     provisional_final_score: float | None = None  # during the year: no predicate
     scored: bool = False  # the appraisal service holds a score (maybe not yet assessable)
+    pending_realizations: int = 0  # the employee's own realization, awaiting my confirmation
 
 
 def open_round(rounds: list[dict], cycle: str) -> dict | None:
@@ -127,6 +128,7 @@ def team_rows(
 ) -> list[TeamRow]:
     """One row per report, joining what each service knows by NIP."""
     status = {row["nip"]: row["status"] for row in skps}
+    awaiting = {row["nip"]: row.get("pending_realizations", 0) for row in skps}
     pending = Counter(entry["nip"] for entry in queue)
     rates = {rate["key"]: rate for rate in (completion or {}).get("by_ratee", [])}
     score_of = {score["nip"]: score for score in scores}
@@ -150,6 +152,7 @@ def team_rows(
                 finalized=bool(score.get("finalized")),
                 provisional_final_score=score.get("provisional_final_score"),
                 scored=bool(score),
+                pending_realizations=awaiting.get(member.nip, 0),
             )
         )
     return rows
@@ -160,6 +163,7 @@ def team_totals(rows: list[TeamRow], completion: dict | None) -> dict:
     overall = (completion or {}).get("round") or {}
     return {
         "skps_to_approve": sum(row.skp_status == "submitted" for row in rows),
+        "realizations_to_confirm": sum(row.pending_realizations for row in rows),
         "entries_to_verify": sum(row.pending_entries for row in rows),
         "scores_to_finalize": sum(
             row.final_score is not None and not row.finalized for row in rows

@@ -34,8 +34,9 @@ class QueueRow:
     date: str
     activity_id: str
     description: str
-    quantity: float
+    quantity: float | None
     minutes: int
+    completes_output: bool = False  # verifying it adds its quantity to the SKP's realization
 
 
 def queue_rows(queue: list[dict], names: dict[str, str], only: str = "") -> list[QueueRow]:
@@ -50,6 +51,7 @@ def queue_rows(queue: list[dict], names: dict[str, str], only: str = "") -> list
             description=entry["description"],
             quantity=entry["quantity"],
             minutes=entry["minutes"],
+            completes_output=bool(entry.get("completes_output")),
         )
         for entry in queue
         if not only or entry["nip"] == only

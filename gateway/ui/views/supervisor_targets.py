@@ -1,7 +1,10 @@
 """Supervisor: a report's SKP with its activities; a submitted one is approved, or returned
-with notes on what to change."""
+with notes on what to change. The realization the employee entered waits here for my
+confirmation or rejection (a quantity above the bound needs my written reason)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -15,6 +18,31 @@ from gateway.ui.refusals import refuse
 from gateway.ui.views.supervisor import SKP_STATUS, employee
 
 SUBMITTED = "submitted"
+AWAITING = "pending"
+REALIZATION_ACTIONS = {"confirm_realization": "confirm", "reject_realization": "reject"}
+
+
+@dataclass(frozen=True)
+class PendingRow:
+    """An activity's realization as the employee entered it, beside its target."""
+
+    activity: dict
+    realization: dict
+    above_bound: bool  # the quantity is above the bound: my reason is required
+
+
+def pending_rows(skp: dict) -> list[PendingRow]:
+    """The realizations awaiting my confirmation, in the contract's order."""
+    waiting = skp.get("pending_realization") or {}
+    bound = skp.get("realization_bound") or 0
+    rows = []
+    for activity in (skp.get("contract") or {}).get("activities", []):
+        realized = waiting.get(activity["id"])
+        if realized and realized.get("status") == AWAITING:
+            quantity = realized.get("quantity")
+            above = quantity is not None and quantity > bound * activity["quantity"]
+            rows.append(PendingRow(activity, realized, above))
+    return rows
 
 
 def notes_given(versions: list[dict]) -> list[dict]:
@@ -25,17 +53,32 @@ def notes_given(versions: list[dict]) -> list[dict]:
 @ui.route("/team/skp/<nip>/<cycle>", methods=["GET", "POST"])
 @user.login_required("supervisor")
 def team_skp(nip: str, cycle: str):
-    form, status = Form(), None
+    form, status, realization_forms = Form(), None, {}
     if request.method == "POST":
         form = Form.posted(request.form)
-        try:
-            done = _decide(form, nip, cycle)
-        except ApiError as error:
-            status = refuse(form, error)
+        action = form.value("action")
+        if action in REALIZATION_ACTIONS:
+            activity = str(form.value("activity"))
+            realization_forms[activity] = form
+            try:
+                done = _decide_realization(form, nip, cycle, activity)
+            except ApiError as error:
+                status = refuse(form, error, rename=lambda name: f"{activity}.{name}")
+            else:
+                if done:
+                    flash(done)
+                    return redirect(url_for("ui.team_skp", nip=nip, cycle=cycle))
+                status = 422
+            form = Form()
         else:
-            if done:
-                flash(done)
-                return redirect(url_for("ui.team", cycle=cycle))
+            try:
+                done = _decide(form, nip, cycle)
+            except ApiError as error:
+                status = refuse(form, error)
+            else:
+                if done:
+                    flash(done)
+                    return redirect(url_for("ui.team", cycle=cycle))
     try:
         skp = api.get("targets", f"skps/{nip}/{cycle}")
         versions = api.get("targets", f"skps/{nip}/{cycle}/versions")
@@ -53,6 +96,8 @@ def team_skp(nip: str, cycle: str):
         decidable=skp["current"]["status"] == SUBMITTED,
         contract_differs=bool(skp["contract"])
         and skp["contract"]["number"] != skp["current"]["number"],
+        pending=pending_rows(skp),
+        realization_form=lambda activity_id: realization_forms.get(activity_id) or Form(),
     )
 
 
@@ -69,3 +114,17 @@ def _decide(form: Form, nip: str, cycle: str) -> str | None:
         api.send("POST", "targets", f"skps/{nip}/{cycle}/return", {"notes": notes})
         return _("SKP dikembalikan kepada pegawai dengan catatan.")
     abort(400)
+
+
+def _decide_realization(form: Form, nip: str, cycle: str, activity: str) -> str | None:
+    """Confirm or reject the employee's realization (one API call); the flash message, or
+    None with the errors on the form."""
+    reason = str(form.value(f"{activity}.reason")).strip()
+    path = f"skps/{nip}/{cycle}/activities/{activity}/realization"
+    if REALIZATION_ACTIONS[form.value("action")] == "confirm":
+        api.send("POST", "targets", f"{path}/confirm", {"reason": reason})
+        return _("Realisasi dikonfirmasi dan kini dihitung dalam nilai SKP.")
+    if not form.require(f"{activity}.reason", message=_("wajib diisi bila menolak")):
+        return None
+    api.send("POST", "targets", f"{path}/reject", {"reason": reason})
+    return _("Realisasi ditolak; pegawai melihat alasannya.")

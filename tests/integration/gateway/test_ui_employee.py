@@ -382,6 +382,7 @@ def test_a_log_entry_is_sent_with_whole_minutes_and_its_rule_said_in_place(staff
         "date": date.today().isoformat(),
         "activity_id": "rapat",
         "description": "Rapat",
+        "completes_output": "on",
         "quantity": "1",
         "minutes": "90",
     }
@@ -391,6 +392,7 @@ def test_a_log_entry_is_sent_with_whole_minutes_and_its_rule_said_in_place(staff
     assert 'value="90"' in text(answer)
     assert services.bodies("POST", "/entries") == [
         {
+            "completes_output": True,
             "date": date.today().isoformat(),
             "activity_id": "rapat",
             "description": "Rapat",
@@ -398,6 +400,40 @@ def test_a_log_entry_is_sent_with_whole_minutes_and_its_rule_said_in_place(staff
             "minutes": 90,
         }
     ]
+    assert 'name="completes_output" type="checkbox" value="on" checked' in text(answer)
+
+
+def test_an_ordinary_log_entry_is_activity_and_sends_no_output(staff, services):
+    services.on(
+        "GET",
+        f"/skps/{STAFF}/{CYCLE}",
+        skp("approved", [activity("rapat", "Rapat koordinasi")], True),
+    )
+    page = text(staff.get("/logs"))
+    assert "Entri ini menyelesaikan output" in page
+    services.on("POST", "/entries", entry("e9", "pending", completes_output=False), 201)
+    typed = {
+        "action": "create",
+        "date": date.today().isoformat(),
+        "activity_id": "rapat",
+        "description": "Menyiapkan bahan rapat koordinasi",
+        "quantity": "",
+        "minutes": "60",
+    }
+    assert post(staff, "/logs", typed).status_code == 302
+    [sent] = services.bodies("POST", "/entries")
+    assert sent["completes_output"] is False and "quantity" not in sent
+    # a quantity typed without the tick is refused by the service, said beside it
+    services.refuse(
+        "POST",
+        "/entries",
+        422,
+        "log_rule_broken",
+        {"quantity": ["output_only_when_completed: an ordinary entry is activity ..."]},
+    )
+    answer = post(staff, "/logs", {**typed, "quantity": "3"})
+    assert answer.status_code == 422
+    assert "log biasa adalah kegiatan tanpa jumlah output" in field_html(text(answer), "quantity")
 
 
 def test_my_month_lists_entries_with_their_state_and_edits_an_unverified_one(staff, services):

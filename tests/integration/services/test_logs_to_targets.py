@@ -13,7 +13,7 @@ from kinerja.bus.topology import Topology, broker_connection
 from kinerja.config import Settings
 from kinerja.registry import declare_topology, service_definition
 from services.logs import api as logs_api
-from tests.integration.services.logs.conftest import BOSS, STAFF, TODAY, entry
+from tests.integration.services.logs.conftest import BOSS, STAFF, TODAY, entry, ordinary
 from tests.integration.services.targets.conftest import ACTIVITIES
 from tests.support import bus_env, delete_queues, running, token, wait_for
 
@@ -86,6 +86,10 @@ def test_verified_output_arrives_in_the_skp_and_leaves_on_revocation(env, monkey
             "the approved SKP to reach the logs service",
         )
         [written] = logs.client.get("/api/v1/entries?month=2026-03", headers=staff).json
+        # a day of plain activity, verified first: it adds nothing to the realized output
+        plain = ordinary("2026-03-09", description="Menyortir surat masuk sebelum diagendakan")
+        activity = logs.client.post("/api/v1/entries", json=plain, headers=staff).json
+        logs.client.post(f"/api/v1/entries/{activity['id']}/verify", headers=boss)
         logs.client.post(f"/api/v1/entries/{written['id']}/verify", headers=boss)
         wait_until_drained(logs.relay)
 

@@ -27,3 +27,11 @@ def test_a_number_out_of_range_is_refused_naming_the_variable(name, value, messa
     with pytest.raises(ConfigError) as refused:
         Settings.from_env("appraisal", {**REQUIRED, name: value})
     assert str(refused.value) == message
+
+
+def test_the_realization_bound_defaults_to_twice_the_target_and_must_be_above_zero():
+    assert Settings.from_env("targets", REQUIRED).realization_bound == 2
+    with pytest.raises(ConfigError, match="REALIZATION_BOUND_MULTIPLE must be a number above 0"):
+        Settings.from_env("targets", {**REQUIRED, "REALIZATION_BOUND_MULTIPLE": "0"})
+    with pytest.raises(ConfigError, match="REALIZATION_BOUND_MULTIPLE must be a number"):
+        Settings.from_env("targets", {**REQUIRED, "REALIZATION_BOUND_MULTIPLE": "twice"})

@@ -92,7 +92,15 @@ def entry(day: str = "2026-03-10", **changes) -> dict:
         "date": day,
         "activity_id": "agenda-surat",
         "description": f"Mengagendakan 40 surat masuk dari dinas pada {day}",
+        "completes_output": True,  # forty letters registered: output done
         "quantity": 40,
         "minutes": 180,
     }
     return {**base, **changes}
+
+
+def ordinary(day: str = "2026-03-10", **changes) -> dict:
+    """A day's activity that completes no output: no quantity."""
+    body = entry(day, **changes)
+    body.pop("quantity")
+    return {**body, "completes_output": False}

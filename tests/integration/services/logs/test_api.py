@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
+from decimal import Decimal
 
 import pytest
 
-from tests.integration.services.logs.conftest import BOSS, OTHER, STAFF, entry
+from tests.integration.services.logs.conftest import BOSS, OTHER, STAFF, entry, ordinary
 
 
 def outbox_types(client) -> list[str]:
@@ -31,7 +33,9 @@ def write(client, people, **changes):
         ({"minutes": 0}, "minutes", "minutes_per_entry"),
         ({"minutes": 1441}, "minutes", "minutes_per_entry"),
         ({"description": "rapat"}, "description", "min_description_length"),
-        ({"quantity": -1}, "quantity", "quantity_not_negative"),
+        ({"quantity": -1}, "quantity", "output_quantity_required"),
+        ({"quantity": None}, "quantity", "output_quantity_required"),
+        ({"completes_output": False}, "quantity", "output_only_when_completed"),
     ],
 )
 def test_each_broken_rule_is_named_and_nothing_is_stored(client, people, changes, field, rule):
@@ -96,6 +100,57 @@ def test_the_supervisor_verifies_rejects_and_revokes(client, people):
     revoked = client.post(f"/api/v1/entries/{first['id']}/revoke", headers=people.boss)
     assert revoked.json["status"] == "pending"
     assert outbox_types(client) == ["logs.entry.verified", "logs.entry.revoked"]
+
+
+def test_only_an_entry_completing_output_carries_output_in_its_event(client, people):
+    plain = client.post("/api/v1/entries", json=ordinary(), headers=people.staff)
+    assert plain.status_code == 201, plain.json
+    assert (plain.json["completes_output"], plain.json["quantity"]) == (False, None)
+    done = write(client, people, day="2026-03-11", description="Mengagendakan 40 surat keluar")
+    for created in (plain.json, done.json):
+        client.post(f"/api/v1/entries/{created['id']}/verify", headers=people.boss)
+    db = client.application.extensions["kinerja"].db
+    published = [d["envelope"] for d in db["outbox"].find().sort("created_at", 1)]
+    assert [
+        (e["version"], e["data"]["completes_output"], e["data"]["quantity"]) for e in published
+    ] == [
+        (2, False, "0"),
+        (2, True, "40"),
+    ]
+    # unticking on a pending entry takes its quantity with it
+    second = write(client, people, day="2026-03-09", description="Mengagendakan surat masuk pagi")
+    unmarked = client.patch(
+        f"/api/v1/entries/{second.json['id']}",
+        json={"completes_output": False},
+        headers=people.staff,
+    )
+    assert (unmarked.json["completes_output"], unmarked.json["quantity"]) == (False, None)
+    recap = client.get(f"/api/v1/employees/{STAFF}/recap?month=2026-03", headers=people.boss).json
+    assert recap["activities"][0]["verified_quantity"] == 40
+
+
+def test_an_entry_stored_before_the_output_mark_reads_as_the_output_it_was(client, people):
+    """Its quantity was counted as output by the targets service then; so it reads."""
+    db = client.application.extensions["kinerja"].db
+    legacy = {k: v for k, v in entry().items() if k != "completes_output"}
+    db["entries"].insert_one(
+        {
+            **legacy,
+            "_id": "old",
+            "id": "old",
+            "nip": STAFF,
+            "date": datetime(2026, 3, 10),
+            "quantity": Decimal(40),
+            "status": "verified",
+            "reason": "",
+            "verified_by": BOSS,
+            "revision": 2,
+        }
+    )
+    answer = client.get("/api/v1/entries?month=2026-03", headers=people.staff)
+    assert answer.status_code == 200, answer.json
+    [old] = answer.json
+    assert (old["completes_output"], old["quantity"]) == (True, 40)
 
 
 def test_bulk_verification_lists_what_it_refused(client, people):
@@ -192,11 +247,12 @@ def test_hr_tunes_the_rules(client, people):
 
 
 CSV = (
-    "nip,date,activity_id,description,quantity,minutes\n"
-    f"{STAFF},2026-01-05,agenda-surat,Mengagendakan surat masuk Januari minggu 1,30,120\n"
-    f"{STAFF},2026-01-06,nope,Mengagendakan surat masuk Januari minggu 1b,30,120\n"
-    f"{STAFF},2026-01-07,agenda-surat,pendek,30,120\n"
-    f"{OTHER},2026-01-07,agenda-surat,Mengagendakan surat masuk untuk orang lain,30,120\n"
+    "nip,date,activity_id,description,completes_output,quantity,minutes\n"
+    f"{STAFF},2026-01-05,agenda-surat,Mengagendakan surat masuk Januari minggu 1,true,30,120\n"
+    f"{STAFF},2026-01-06,nope,Mengagendakan surat masuk Januari minggu 1b,true,30,120\n"
+    f"{STAFF},2026-01-07,agenda-surat,pendek,true,30,120\n"
+    f"{OTHER},2026-01-07,agenda-surat,Mengagendakan surat masuk untuk orang lain,true,30,120\n"
+    f"{STAFF},2026-01-08,agenda-surat,Menyortir surat masuk Januari minggu 1,,,120\n"
 )
 
 
@@ -207,10 +263,13 @@ def test_importing_history_reports_each_refused_row(client, people):
         headers=people.staff,
         content_type="multipart/form-data",
     ).json
-    assert (answer["rows"], answer["written"]) == (4, 1)
+    assert (answer["rows"], answer["written"]) == (5, 2)
     assert [(r["row"], list(r["fields"])) for r in answer["rejected"]] == [
         (3, ["activity_id"]),
         (4, ["description"]),
         (5, ["nip"]),
     ]
-    assert entries_stored(client) == 1
+    assert entries_stored(client) == 2
+    db = client.application.extensions["kinerja"].db
+    plain = db["entries"].find_one({"date": datetime(2026, 1, 8)})
+    assert (plain["completes_output"], plain["quantity"]) == (False, None)

@@ -9,9 +9,9 @@ from tests.integration.services.logs.conftest import STAFF
 def test_import_from_the_command_line(app, settings, tmp_path):
     csv = tmp_path / "log.csv"
     csv.write_text(
-        "nip,date,activity_id,description,quantity,minutes\n"
-        f"{STAFF},2026-01-05,agenda-surat,Mengagendakan surat masuk Januari minggu 1,30,120\n"
-        f"{STAFF},2026-01-06,agenda-surat,singkat,30,120\n"
+        "nip,date,activity_id,description,completes_output,quantity,minutes\n"
+        f"{STAFF},2026-01-05,agenda-surat,Mengagendakan surat masuk Januari minggu 1,true,30,120\n"
+        f"{STAFF},2026-01-06,agenda-surat,singkat,,,120\n"
     )
     env = {
         "MONGO_URL": settings.mongo_url,

@@ -118,6 +118,8 @@ def test_realization_and_the_exact_score(client, people, approved, monkeypatch):
         client.patch(url, json={"quantity": 12, "months": 10}, headers=people.staff).status_code
         == 200
     )
+    # the employee's own figures count once the supervisor confirms them
+    assert client.post(f"{url}/confirm", json={}, headers=people.boss).status_code == 200
     over = client.patch(url, json={"quality": 101}, headers=people.boss)
     assert over.status_code == 422
     unknown = client.patch(

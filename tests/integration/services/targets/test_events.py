@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 
 from kinerja.bus.consumer import EventConsumer
@@ -10,6 +13,8 @@ from kinerja.bus.topology import Topology, broker_connection
 from kinerja.config import Settings
 from kinerja.mongo import UnitOfWork, connect
 from kinerja.registry import declare_topology, service_definition
+from services.logs.domain import Entry
+from services.logs.events import ENTRY_EVENT_VERSION, entry_output
 from tests.integration.services.targets.conftest import CYCLE, STAFF, skp_url
 from tests.support import bus_env, delete_queues, running, wait_for
 
@@ -37,16 +42,21 @@ class LogsService:
         self.uow = UnitOfWork(self.client, db, "logs")
         self.relay = service_definition("logs").create_worker(self.settings).relay()
 
-    def publish(self, event_type: str, entry_id: str, quantity: int, activity="agenda-surat"):
-        data = {
-            "entry_id": entry_id,
-            "nip": STAFF,
-            "cycle": CYCLE,
-            "activity_id": activity,
-            "quantity": quantity,
-            "date": "2026-03-02",
-        }
-        self.uow(lambda tx: tx.publish(event_type, data))
+    def publish(self, event_type: str, entry_id: str, quantity: int, completes=True):
+        """What the logs service publishes, made by its own payload function."""
+        entry = Entry(
+            id=entry_id,
+            nip=STAFF,
+            date=date(2026, 3, 2),
+            activity_id="agenda-surat",
+            description="Mengagendakan surat masuk hari ini",
+            quantity=Decimal(quantity) if completes else None,
+            minutes=60,
+            completes_output=completes,
+            revision=0,
+        )
+        data = entry_output(entry)
+        self.uow(lambda tx: tx.publish(event_type, data, ENTRY_EVENT_VERSION))
         wait_until_drained(self.relay)
 
 
@@ -63,6 +73,7 @@ def test_verified_output_adds_up_and_a_revoked_verification_takes_it_back(
     logs.publish("logs.entry.verified", "e2", 2)
     logs.publish("logs.entry.verified", "e2", 2)  # the same entry verified twice
     logs.publish("logs.entry.revoked", "e1", 3)
+    logs.publish("logs.entry.verified", "e3", 0, completes=False)  # activity only
 
     settings = app.extensions["kinerja"].settings
     context = app.extensions["kinerja"]
@@ -74,7 +85,7 @@ def test_verified_output_adds_up_and_a_revoked_verification_takes_it_back(
         service_definition("targets").subscriptions,
     )
     with running(consumer.run, consumer.stop):
-        wait_for(lambda: _processed(context.db) == 4, message="four log events applied")
+        wait_for(lambda: _processed(context.db) == 5, message="five log events applied")
     assert realized_quantity(client, people) == 2
     skp = client.get(skp_url(), headers=people.staff).json
     assert skp["realization"]["agenda-surat"]["quantity_source"] == "logs"
@@ -85,7 +96,8 @@ def test_verified_output_adds_up_and_a_revoked_verification_takes_it_back(
     )
     assert "quantity" in manual.json["error"]["fields"]  # logs decide this activity's quantity
     published = [d["envelope"]["type"] for d in context.db["outbox"].find()]
-    assert published.count("targets.realization.updated") == 4
+    # e1, e2, e1's revoke; e2 again and the ordinary entry move nothing, so say nothing
+    assert published.count("targets.realization.updated") == 3
     logs.client.drop_database(logs.settings.mongo_db)
 
 
@@ -105,11 +117,13 @@ def test_a_revoke_that_overtakes_its_verify_still_wins(app, client, people, appr
             "nip": STAFF,
             "cycle": CYCLE,
             "activity_id": "agenda-surat",
-            "quantity": 5,
+            "completes_output": True,
+            "quantity": "5",
+            "minutes": 60,
             "date": "2026-03-02",
             "revision": revision,
         }
-        event = Envelope.new("logs.entry.x", data, producer="logs")
+        event = Envelope.new("logs.entry.x", data, producer="logs", version=2)
         app.extensions["kinerja"].uow(lambda tx: handler(event, tx))
 
     apply(handlers.count_verified_output, 2)
@@ -117,3 +131,23 @@ def test_a_revoke_that_overtakes_its_verify_still_wins(app, client, people, appr
     apply(handlers.take_back_revoked_output, 4)  # revoked (revision 4) ...
     apply(handlers.count_verified_output, 3)  # ... overtakes a re-verification (revision 3)
     assert realized_quantity(client, people) in (None, 0)
+
+
+def test_ordinary_activity_adds_nothing_and_a_version_1_event_counts_as_it_did(
+    app, client, people, approved
+):
+    """Only an entry completing output counts; an event published before entries said so
+    (version 1) carried output as its quantity, and is read as such."""
+    from kinerja.bus.envelope import Envelope
+    from services.targets import handlers
+
+    def verify(data: dict, version: int) -> None:
+        base = {"nip": STAFF, "cycle": CYCLE, "activity_id": "agenda-surat"}
+        event = Envelope.new("logs.entry.verified", {**base, **data}, "logs", version=version)
+        app.extensions["kinerja"].uow(lambda tx: handlers.count_verified_output(event, tx))
+
+    ordinary = {"completes_output": False, "quantity": "0", "minutes": 60, "date": "2026-03-02"}
+    verify({"entry_id": "a1", "revision": 2, **ordinary}, 2)
+    assert realized_quantity(client, people) is None
+    verify({"entry_id": "old", "quantity": 2.0, "date": "2026-03-02", "minutes": 30}, 1)
+    assert realized_quantity(client, people) == 2

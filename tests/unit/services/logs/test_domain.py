@@ -19,8 +19,14 @@ def entry(**changes) -> Entry:
         description="Mengagendakan 40 surat masuk dari dinas",
         quantity=Decimal(40),
         minutes=180,
+        completes_output=True,  # forty letters registered: output done
     )
     return Entry(**{**base, **changes})
+
+
+def ordinary(**changes) -> Entry:
+    """A day's activity that completes no output: no quantity."""
+    return entry(**{"quantity": None, "completes_output": False, **changes})
 
 
 def context(**changes) -> Context:
@@ -64,11 +70,27 @@ def test_a_good_entry_breaks_no_rule():
             {"previous_description": "  mengagendakan 40 SURAT masuk dari dinas "},
             "no_copied_description",
         ),
-        ({"quantity": Decimal(-1)}, {}, "quantity_not_negative"),
+        ({"quantity": Decimal(-1)}, {}, "output_quantity_required"),
+        ({"quantity": Decimal(0)}, {}, "output_quantity_required"),
+        ({"quantity": None}, {}, "output_quantity_required"),
+        ({"completes_output": False}, {}, "output_only_when_completed"),
+        ({"completes_output": False, "quantity": Decimal(0)}, {}, "output_only_when_completed"),
     ],
 )
 def test_each_rule(changes, context_changes, rule):
     assert rules_broken(entry(**changes), context(**context_changes)) == {rule}
+
+
+def test_an_ordinary_entry_is_activity_and_adds_no_output():
+    assert rules_broken(ordinary(), context()) == set()
+    assert ordinary().output == 0
+    assert entry().output == 40
+
+
+def test_unmarking_an_entry_as_output_takes_its_quantity_with_it():
+    unmarked = domain.revise(entry(), {"completes_output": False})
+    assert (unmarked.completes_output, unmarked.quantity, unmarked.output) == (False, None, 0)
+    assert rules_broken(unmarked, context()) == set()
 
 
 def test_a_reopened_day_and_changed_rules_allow_older_entries():
@@ -109,8 +131,10 @@ def test_the_recap_measures_the_month_against_the_targets_pace():
         entry(id="jan", date=date(2026, 1, 5), status="verified", quantity=Decimal(100)),
         entry(id="mar1", date=date(2026, 3, 2), status="verified"),
         entry(id="mar2", date=date(2026, 3, 3)),
+        ordinary(id="mar3", date=date(2026, 3, 4), status="verified"),  # activity only
+        ordinary(id="mar4", date=date(2026, 3, 5)),
     ]
     [recap] = domain.monthly_recap(entries, [target], date(2026, 3, 1))
     assert (recap.verified_quantity, recap.pending_quantity) == (40, 40)
     assert (recap.verified_to_date, recap.expected_by_now) == (140, 300)
-    assert recap.minutes == 360
+    assert recap.minutes == 720
