@@ -758,7 +758,11 @@ def _results(
             dimensions=answered,
             groups=group_results,
             reliability=ratee_reliability,
-            standard_error=math.sqrt(max(float(error_variance[i]), 0.0)),
+            standard_error=(
+                math.sqrt(max(float(error_variance[i]), 0.0))
+                if error_variance[i] == error_variance[i]
+                else None
+            ),
             effective_raters=float(effective_raters[i]),
             self_gap=raw[SELF_INDEX] - total if n[SELF_INDEX] else None,
             flags=flags,

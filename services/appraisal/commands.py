@@ -3,7 +3,6 @@ transaction with its audit entry and its events."""
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import asdict, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -326,20 +325,8 @@ def cycle_reliability(db: Database, cycle: str) -> dict:
         if r.group != "self" and r.rater not in excluded:
             items.setdefault((r.rater, r.ratee, r.group), []).append(r.score)
     raw = [(rater, ratee, sum(v) / len(v)) for (rater, ratee, _), v in items.items()]
-    adjusted = [
-        (
-            rater,
-            ratee,
-            sum(v) / len(v)
-            - model.rater_effects.get(rater, 0.0)
-            - model.group_effects.get(group, 0.0),
-        )
-        for (rater, ratee, group), v in items.items()
-    ]
-    levels = list(model.ratee_levels.values())
-    ratee_variance = statistics.variance(levels) if len(levels) > 1 else 0.0
     figures = reliability.cycle_reliability(
-        raw, adjusted, model.rater_variance, ratee_variance, model.residual_variance, changed
+        raw, model.rater_variance, model.ratee_variance, model.residual_variance, changed
     )
     scores = corrected.scores.values()
     return {

@@ -63,6 +63,7 @@ RESIDUAL_FLOOR = 1e-3
 PRIOR = {"ratee": (4.0, 0.2), "ratee_unit": (4.0, 0.1)}
 # σ²_ε/σ²_δ: a group offset is as good as free, yet one no counted form measures stays 0
 OFFSET_RIDGE = 1e-6
+MIN_FORMS = 3  # fewer, and nothing is measured: the error is unknown, not 0
 # random effects in the order they are packed after the fixed ones
 COMPONENTS = ("ratee_unit", "ratee", "rater_unit", "rater")
 REFERENCE_GROUP = 0  # the superior
@@ -244,8 +245,9 @@ class _Layout:
 def fit(forms: Forms, robust: bool = True, variances: dict[str, float] | None = None) -> Fit:
     """Fit the model: REML components, Huber weights, predictions with their error variances.
 
-    `robust=False` leaves out the Huber weights: the plain REML fit, as statsmodels' MixedLM
-    computes it. `variances` given are taken as they are, REML skipped (a reference's own).
+    `robust=False` leaves out the Huber weights and the weak prior on the ratees' levels: the
+    plain REML fit, as statsmodels' MixedLM computes it (the tests' oracle).
+    `variances` given are taken as they are, REML skipped (a reference's own).
     """
     layout = _Layout.of(forms)
     if not len(forms.x):
@@ -284,6 +286,7 @@ def _reml(
     w: np.ndarray,
     layout: _Layout,
     variances: dict[str, float],
+    prior: dict[str, tuple[float, float]],
 ) -> tuple[dict[str, float], int]:
     """REML variance components by the MacKay/Harville fixed point, with dense inverses.
 
@@ -315,7 +318,7 @@ def _reml(
             gamma = min(max(gamma, 1e-9), q)
             determined += gamma
             u = solution[block]
-            prior_levels, prior_variance = PRIOR.get(name, (0.0, 0.0))
+            prior_levels, prior_variance = prior.get(name, (0.0, 0.0))
             updated[name] = max(
                 (float(u @ u) + prior_levels * prior_variance * spread) / (gamma + prior_levels),
                 floor,
@@ -346,7 +349,7 @@ def _estimate_components(
     variances = _starting_variances(x)
     rounds = 0
     for huber_round in range(huber_rounds + 1):
-        variances, used = _reml(design, x, w, layout, variances)
+        variances, used = _reml(design, x, w, layout, variances, PRIOR if huber_rounds else {})
         rounds += used
         if huber_round == huber_rounds:
             break
@@ -410,10 +413,16 @@ def _fit_exact(
     correction = _leave_out_corrections(forms, design, w, inverse, solution, levels)
     cycle_correction = design @ counted_solution - levels[forms.ratee] @ counted_solution
     has_counted = np.bincount(forms.ratee[forms.counts], minlength=forms.n_ratees) > 0
+    if not _measurable(counted):
+        # a lone rating or no spread: no component can be estimated, so nothing is shrunk
+        # and no error is known; each ratee keeps the mean of their counted forms
+        error = random_error = np.full(forms.n_ratees, np.nan)
+        totals = np.bincount(counted.ratee, weights=counted.x, minlength=forms.n_ratees)
+        numbers = np.bincount(counted.ratee, minlength=forms.n_ratees)
+        level = np.divide(totals, numbers, out=np.full(forms.n_ratees, np.nan), where=numbers > 0)
     leniency = layout.leniency_vectors(forms)
-    leniency_error = np.asarray(leniency.multiply(leniency @ counted_inverse).sum(axis=1)).reshape(
-        -1
-    )
+    leniency_error = (leniency.multiply(leniency @ counted_inverse)).sum(axis=1)
+    leniency_error = np.asarray(leniency_error).reshape(-1)
     return Fit(
         level=np.where(has_counted, level, np.nan),
         error_variance=np.where(has_counted, error, np.nan),
@@ -427,6 +436,15 @@ def _fit_exact(
         rounds=rounds,
         form_correction=correction,
         cycle_form_correction=cycle_correction,
+    )
+
+
+def _measurable(forms: Forms) -> bool:
+    """Enough forms to tell ratees, raters and noise apart at all: ≥ 3, two ratees, a spread."""
+    return (
+        len(forms.x) >= MIN_FORMS
+        and len(np.unique(forms.ratee)) >= 2
+        and float(np.var(forms.x)) > 0
     )
 
 

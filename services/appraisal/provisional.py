@@ -80,7 +80,12 @@ def score_cycle(inputs: CycleInputs) -> CycleScores:
     # Sorted, so the floating-point sums run in one order whatever order the store returns.
     ratings = sorted(inputs.ratings, key=lambda r: (r.ratee, r.rater, r.dimension))
     combination = (
-        combine_ratings(ratings, lambda ratee: chosen[ratee].combination_scheme())
+        combine_ratings(
+            ratings,
+            lambda ratee: chosen[ratee].combination_scheme(),
+            # the directory's units: the model's unit levels and leniency cultures
+            {nip: str(e["unit_id"]) for nip, e in inputs.employees.items() if e.get("unit_id")},
+        )
         if ratings
         else None
     )

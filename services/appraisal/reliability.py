@@ -171,7 +171,15 @@ def leniency_share(
 
 @dataclass(frozen=True)
 class CycleReliability:
-    """The cycle's reliability figures; counts are of the raw forms."""
+    """The cycle's reliability figures; counts are of the raw forms.
+
+    "Adjusted" figures are the model's, not statistics of the adjusted forms: a form with
+    its rater's estimated leniency removed agrees with the others partly because the model
+    made it so (the same ratings estimated both), and its ICC or alpha would flatter. The
+    model's REML components measure it instead: σ²_T / (σ²_T + σ²_ε) is the share of one
+    corrected form that is the ratee, and Spearman–Brown carries it to the cycle's raters per
+    ratee. Krippendorff's alpha has no such reading, so after correction it is not shown.
+    """
 
     ratees: int
     raters: int
@@ -195,25 +203,28 @@ class CycleReliability:
 
 def cycle_reliability(
     raw_forms: Iterable[Form],
-    adjusted_forms: Iterable[Form],
     rater_variance: float,
     ratee_variance: float,
     residual_variance: float,
     predicates_changed: int | None = None,
 ) -> CycleReliability:
-    """All cycle figures, on the raw forms and on the forms after the leniency adjustment."""
+    """All cycle figures: the raw forms' statistics, and the model's after the correction."""
     raw = tuple(raw_forms)
-    adjusted = tuple(adjusted_forms)
+    anova = one_way_anova(raw)
+    corrected = ratee_variance + residual_variance
+    single = ratee_variance / corrected if corrected > 0 else None
     return CycleReliability(
         ratees=len({ratee for _, ratee, _ in raw}),
         raters=len({rater for rater, _, _ in raw}),
         forms=len(raw),
         icc1_raw=icc1(raw),
-        icc1_adjusted=icc1(adjusted),
+        icc1_adjusted=single,
         reliability_of_mean_raw=reliability_of_mean(raw),
-        reliability_of_mean_adjusted=reliability_of_mean(adjusted),
+        reliability_of_mean_adjusted=(
+            spearman_brown(single, anova.n0) if single is not None and anova else None
+        ),
         alpha_raw=krippendorff_alpha_interval(raw),
-        alpha_adjusted=krippendorff_alpha_interval(adjusted),
+        alpha_adjusted=None,
         leniency_share=leniency_share(rater_variance, ratee_variance, residual_variance),
         predicates_changed=predicates_changed,
     )

@@ -528,3 +528,82 @@ def test_one_units_scheme_leaves_everyone_elses_results_alone():
     assert after.ratees["e0"].score != before.ratees["e0"].score
     for i in range(10, 40):
         assert after.ratees[f"e{i}"] == before.ratees[f"e{i}"]
+
+
+def test_one_rater_is_never_more_reliable_than_one_rating():
+    """A ratee only their superior can score (the peers below the floor) gets about the
+    single-rater reliability of the cycle's components, and the flag; never 0.99."""
+    from services.appraisal import fairness, mixed_model
+    from services.appraisal.combination import LOW_RELIABILITY
+
+    config = fairness.SCENARIOS["few peers"](fairness.MEDIUM)
+    ratings, _ = fairness.simulate(config, 3)
+    combination = combine_ratings(
+        ratings, Scheme(dict(fairness.POLICY_WEIGHTS)), fairness.units_of(config)
+    )
+    single = mixed_model.single_rater_reliability(combination.model.variances)
+    alone = [r for r in combination.ratees.values() if "single_rater" in r.flags]
+    assert len(alone) > 50  # the floor hides every staff member's two peers
+    for result in alone:
+        # the unit's level, measured by the teammates, adds a little to the one rating
+        assert single < result.reliability < 2 * single < LOW_RELIABILITY
+        assert "low_reliability" in result.flags
+        assert result.standard_error > 3.0  # of a 0–100 score with one rating's noise
+
+
+def rating_doc(score, **extra) -> dict:
+    return {
+        "rater": "boss",
+        "ratee": "e1",
+        "group": "superior",
+        "dimension": "integritas",
+        "score": score,
+        **extra,
+    }
+
+
+@pytest.mark.parametrize("score", [150, -50, 1e308, float("nan"), float("inf")])
+def test_a_score_off_the_scale_or_not_finite_is_refused_naming_the_rating(score):
+    doc = {"scheme": {"weights": {"superior": 1.0}}, "ratings": [rating_doc(80), rating_doc(score)]}
+    doc["ratings"][1]["ratee"] = "e2"
+    with pytest.raises(ValidationFailed) as refused:
+        combine_document(doc)
+    assert list(refused.value.fields) == ["ratings[1].score"]
+
+
+def test_a_declared_scale_is_the_one_scores_are_checked_against():
+    doc = {"scheme": {"weights": {"superior": 1.0}, "scale": [1, 5]}, "ratings": [rating_doc(4)]}
+    assert combine_document(doc)["ratees"]["e1"]["score"] == pytest.approx(4.0)
+    doc["ratings"][0]["score"] = 80
+    with pytest.raises(ValidationFailed) as refused:
+        combine_document(doc)
+    assert "[1, 5]" in refused.value.fields["ratings[0].score"][0]
+    for scale in ([5, 1], [0, 1e9], "0-100", [0]):
+        with pytest.raises(ValidationFailed) as refused:
+            combine_document(
+                {"scheme": {"weights": {"superior": 1}, "scale": scale}, "ratings": []}
+            )
+        assert "scheme.scale" in refused.value.fields
+
+
+def test_a_rater_rating_themself_under_another_group_is_refused():
+    doc = {
+        "scheme": {"weights": {"peer": 1.0}},
+        "ratings": [rating_doc(80, rater="e1", group="peer")],
+    }
+    with pytest.raises(ValidationFailed) as refused:
+        combine_document(doc)
+    assert refused.value.fields == {
+        "ratings[0].group": ["a rater who rates themself is in the self group"]
+    }
+    with pytest.raises(ValueError, match="rates themself as peer"):
+        combine_ratings([Rating("e1", "e1", "peer", "x", 80.0)], Scheme({"peer": 1.0}))
+
+
+def test_a_lone_rating_has_a_score_but_no_measured_uncertainty():
+    result = combine_document(
+        {"scheme": {"weights": {"superior": 1.0}}, "ratings": [rating_doc(80)]}
+    )["ratees"]["e1"]
+    assert result["score"] == pytest.approx(80.0)
+    assert result["standard_error"] is None and result["reliability"] is None
+    assert {"single_rater", "reliability_unknown"} <= set(result["flags"])
