@@ -225,7 +225,7 @@ def test_the_score_event_says_provisional_pro_rated_and_as_of_when(
 ):
     monkeypatch.setattr(commands, "today", lambda: date(2026, 3, 31))
     url = f"{skp_url()}/activities/agenda-surat/realization"
-    client.patch(url, json={"quantity": 3}, headers=people.staff)
+    client.patch(url, json={"quantity": 3}, headers=people.boss)  # the employee's would wait
     event = [e for e in outbox(client) if e["type"] == "targets.score.updated"][-1]["data"]
     # 3 of the 3 due by March, quality and time at target: (100 + 100 + 76) / 3; the other
     # activity, without output, is not in the mean

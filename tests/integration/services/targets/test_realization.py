@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from kinerja.config import Settings
+from services.targets import commands
+from services.targets import commands
 from tests.integration.services.targets.conftest import BOSS, skp_url
 from tests.support import bus_env
 
@@ -42,7 +46,9 @@ def test_the_employees_realization_waits_for_the_supervisor(client, people, appr
     assert [row["pending_realizations"] for row in team if row["status"] != "not_started"] == [1]
 
 
-def test_confirming_counts_it_once_audited_and_published(client, people, approved):
+def test_confirming_counts_it_once_audited_and_published(client, people, approved, monkeypatch):
+    # after the year, so the whole target counts (during it, the target due to date would)
+    monkeypatch.setattr(commands, "today", lambda: date(2027, 1, 15))
     client.patch(URL, json={"quantity": 9, "months": 12}, headers=people.staff)
     by_other = client.post(f"{URL}/confirm", json={}, headers=people.head)
     assert by_other.status_code == 403
