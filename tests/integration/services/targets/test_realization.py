@@ -8,7 +8,6 @@ import pytest
 
 from kinerja.config import Settings
 from services.targets import commands
-from services.targets import commands
 from tests.integration.services.targets.conftest import BOSS, skp_url
 from tests.support import bus_env
 
