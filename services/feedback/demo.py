@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 
 from gateway.demo import PEOPLE, nip
@@ -13,10 +14,14 @@ LENIENT, SEVERE = {4, 12}, {7, 18}  # raters whose habits bias correction should
 
 
 def rating_for(ratee: int, rater: int, dimension: int) -> int:
-    """Deterministic, varied scores: each ratee has a level, each rater a habit."""
+    """Deterministic, varied scores: each ratee has a level, each rater a habit, and each
+    rater their own impression of each ratee plus an item's noise, as real raters do (without
+    them every disagreement would be a habit, and the model would call the ratings exact)."""
     level = 70 + (ratee * 7) % 20
     habit = 8 if rater in LENIENT else -8 if rater in SEVERE else 0
-    return max(0, min(100, level + habit + (dimension * 3 + rater) % 7 - 3))
+    impression = random.Random(f"{ratee}:{rater}").gauss(0.0, 3.0)
+    item = random.Random(f"{ratee}:{rater}:{dimension}").gauss(0.0, 2.0)
+    return max(0, min(100, round(level + habit + impression + item)))
 
 
 def load(client) -> str:
