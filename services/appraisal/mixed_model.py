@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sparse
 
-EXACT_UNKNOWNS = 2500
+EXACT_UNKNOWNS = 1000
 PEV_SAMPLES = 200
 REML_MAX_ROUNDS = 300
 REML_TOLERANCE = 1e-5  # relative change of every variance component that ends REML
