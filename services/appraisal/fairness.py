@@ -287,12 +287,23 @@ def mixedlm_reference(ratings: Sequence[Rating], units: Mapping[str, str]) -> Es
     variance components. Every form counts, the anonymity floor aside: a reference, not a
     method the platform may use. Needs statsmodels and pandas; slow (tens of seconds a fit).
     """
+    forms, ratees = _model_forms(ratings, units)
+    variances, _ = mixedlm_components(forms)
+    fit = mixed_model.fit(forms, robust=False, variances=variances)
+    return {
+        ratee: (float(fit.level[i]), float(np.sqrt(fit.error_variance[i])))
+        for i, ratee in enumerate(ratees)
+        if fit.level[i] == fit.level[i]
+    }
+
+
+def mixedlm_components(forms: mixed_model.Forms) -> tuple[dict[str, float], np.ndarray]:
+    """statsmodels' REML variance components of the same model, and its fixed effects."""
     import warnings
 
     import pandas as pd
     import statsmodels.formula.api as smf
 
-    forms, ratees = _model_forms(ratings, units)
     frame = pd.DataFrame(
         {
             "x": forms.x,
@@ -314,12 +325,7 @@ def mixedlm_reference(ratings: Sequence[Rating], units: Mapping[str, str]) -> Es
     found = dict(zip(model.exog_vc.names, np.asarray(result.vcomp, dtype=float), strict=True))
     variances = {name: max(found[name], 1e-9) for name in mixed_model.COMPONENTS}
     variances["residual"] = float(result.scale)
-    fit = mixed_model.fit(forms, robust=False, variances=variances)
-    return {
-        ratee: (float(fit.level[i]), float(np.sqrt(fit.error_variance[i])))
-        for i, ratee in enumerate(ratees)
-        if fit.level[i] == fit.level[i]
-    }
+    return variances, np.asarray(result.fe_params)
 
 
 def _model_forms(
