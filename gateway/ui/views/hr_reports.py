@@ -32,6 +32,8 @@ FLAGS = {
     "no_counted_group": _l("tak ada kelompok penilai yang mencapai minimum"),
     "low_reliability": _l("reliabilitas rendah"),
     "reliability_unknown": _l("reliabilitas tidak diketahui"),
+    "single_rater": _l("hanya satu penilai"),
+    "outlying_rating": _l("penilaian menyimpang, bobotnya dikurangi"),
     "skp_incomplete": _l("realisasi SKP belum lengkap"),
     "skp_not_assessable": _l("nilai SKP belum dapat dinilai"),
 }

@@ -35,6 +35,8 @@ FLAGS = {
     "no_counted_group": _l("Tidak ada kelompok penilai yang memenuhi jumlah minimum"),
     "low_reliability": _l("Reliabilitas rendah"),
     "reliability_unknown": _l("Reliabilitas belum dapat diukur"),
+    "single_rater": _l("Hanya satu penilai: keandalannya sebatas satu penilaian"),
+    "outlying_rating": _l("Ada penilaian yang jauh menyimpang; bobotnya dikurangi"),
     "skp_incomplete": _l("Realisasi SKP belum lengkap"),
     "skp_not_assessable": _l("Nilai SKP belum dapat dinilai: belum ada realisasi"),
 }
