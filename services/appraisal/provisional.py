@@ -18,7 +18,7 @@ from services.appraisal.combination import Combination, GroupResult, Rating, com
 from services.appraisal.schemes import WeightingScheme, scheme_for
 
 # Stored with every score beside the scheme version, so any score can be traced and redone.
-CODE_VERSION = "combination-2"
+CODE_VERSION = "combination-3"  # the crossed mixed model (mixed_model.py)
 CENT = Decimal("0.01")
 
 
