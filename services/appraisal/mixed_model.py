@@ -63,7 +63,8 @@ RESIDUAL_FLOOR = 1e-3
 # variance: people differ, and in a small cycle REML alone can put their spread at 0 and rank
 # everyone by the accident of which groups rated them. Hardly felt once there are dozens.
 PRIOR = {"ratee": (4.0, 0.2), "ratee_unit": (4.0, 0.1)}
-# σ²_ε/σ²_δ: a group offset is as good as free, yet one no counted form measures stays 0
+# σ²_ε/σ²_δ on the mean and the group offsets: as good as free, yet one that no form in the
+# equations measures stays 0 instead of making them singular
 OFFSET_RIDGE = 1e-6
 MIN_FORMS = 3  # fewer, and nothing is measured: the error is unknown, not 0
 # random effects in the order they are packed after the fixed ones
@@ -219,7 +220,7 @@ class _Layout:
     def ridge(self, variances: dict[str, float]) -> np.ndarray:
         """σ²_ε/σ²_k on each random unknown; a nearly flat prior on the group offsets."""
         ridge = np.zeros(self.size)
-        ridge[1 : self.n_fixed] = OFFSET_RIDGE
+        ridge[: self.n_fixed] = OFFSET_RIDGE
         for name in COMPONENTS:
             ridge[self.block(name)] = variances["residual"] / variances[name]
         return ridge
@@ -305,7 +306,7 @@ def _reml(
     while rounds < REML_MAX_ROUNDS:
         rounds += 1
         ridge = layout.ridge(variances)
-        inverse = np.linalg.inv(gram + np.diag(ridge))
+        inverse = _inverse(gram + np.diag(ridge))
         solution = inverse @ rhs
         residual = x - design @ solution
         determined = 0.0
@@ -341,6 +342,14 @@ def _reml(
 
 def _mad_scale(residual: np.ndarray) -> float:
     return MAD_TO_SD * float(np.median(np.abs(residual - np.median(residual))))
+
+
+def _inverse(matrix: np.ndarray) -> np.ndarray:
+    """The inverse; the pseudo-inverse should rounding leave the matrix singular."""
+    try:
+        return np.linalg.inv(matrix)
+    except np.linalg.LinAlgError:
+        return np.linalg.pinv(matrix)
 
 
 def _estimate_components(
@@ -380,6 +389,8 @@ def _fit_exact(
     counted_design = layout.design(counted)
     if given:
         variances, w_counted, rounds = dict(given), np.ones(len(counted.x)), 0
+    elif not _measurable(counted):
+        variances, w_counted, rounds = _starting_variances(counted.x), np.ones(len(counted.x)), 0
     else:
         variances, w_counted, rounds = _estimate_components(
             counted_design, counted.x, layout, huber_rounds
@@ -391,7 +402,7 @@ def _fit_exact(
     design = layout.design(forms)
     w = np.ones(len(forms.x))
     w[estimating] = w_counted
-    if huber_rounds and not estimating.all():
+    if huber_rounds and len(counted.x) and not estimating.all():
         _, counted_solution = _solve_dense(counted_design, counted.x, w_counted, ridge)
         scale = _mad_scale(counted.x - counted_design @ counted_solution)
         outside = _huber_weights(forms.x - design @ counted_solution, scale)
@@ -419,8 +430,9 @@ def _fit_exact(
         # a lone rating or no spread: no component can be estimated, so nothing is shrunk
         # and no error is known; each ratee keeps the mean of their counted forms
         error = random_error = np.full(forms.n_ratees, np.nan)
-        totals = np.bincount(counted.ratee, weights=counted.x, minlength=forms.n_ratees)
-        numbers = np.bincount(counted.ratee, minlength=forms.n_ratees)
+        own = forms.subset(forms.counts)  # each ratee's own counted forms, nothing hidden
+        totals = np.bincount(own.ratee, weights=own.x, minlength=forms.n_ratees)
+        numbers = np.bincount(own.ratee, minlength=forms.n_ratees)
         level = np.divide(totals, numbers, out=np.full(forms.n_ratees, np.nan), where=numbers > 0)
     leniency = layout.leniency_vectors(forms)
     leniency_error = (leniency.multiply(leniency @ counted_inverse)).sum(axis=1)
@@ -466,7 +478,7 @@ def _leave_out_corrections(
     for ratee, rows in hidden.items():
         u = design[rows].toarray()
         au = inverse @ u.T
-        m = np.linalg.inv(np.diag(1.0 / w[rows]) - u @ au)
+        m = _inverse(np.diag(1.0 / w[rows]) - u @ au)
         shift = au @ (m @ (forms.x[rows] - u @ solution))  # û − û without the hidden forms
         own = np.flatnonzero(forms.ratee == ratee)
         parts = design[own] - levels[np.full(len(own), ratee)]
@@ -540,7 +552,7 @@ def _solve_dense(
 ) -> tuple[np.ndarray, np.ndarray]:
     """C⁻¹ and the solution of C u = X'Wx, C = X'WX + diag(ridge)."""
     gram = (design.T @ design.multiply(w[:, None])).toarray()
-    inverse = np.linalg.inv(gram + np.diag(ridge))
+    inverse = _inverse(gram + np.diag(ridge))
     return inverse, inverse @ (design.T @ (w * x))
 
 
@@ -566,7 +578,7 @@ def _leave_out_uncounted(
     for ratee, rows in by_ratee.items():
         u = design[rows].toarray()  # h × unknowns
         au = inverse @ u.T  # unknowns × h
-        m = np.linalg.inv(np.diag(1.0 / w[rows]) - u @ au)
+        m = _inverse(np.diag(1.0 / w[rows]) - u @ au)
         ca = vectors[ratee].toarray().reshape(-1) @ au  # h
         residual = forms.x[rows] - u @ solution
         estimate[ratee] -= ca @ m @ residual
