@@ -720,14 +720,3 @@ def single_rater_reliability(variances: dict[str, float]) -> float | None:
     true = variances["ratee_unit"] + variances["ratee"]
     total = true + variances["rater_unit"] + variances["rater"] + variances["residual"]
     return true / total if total > 0 else None
-
-
-def corrected_single_rater_reliability(variances: dict[str, float]) -> float | None:
-    """The same after the rater's leniency is removed: σ²_T / (σ²_T + σ²_ε)."""
-    true = variances["ratee_unit"] + variances["ratee"]
-    total = true + variances["residual"]
-    return true / total if total > 0 else None
-
-
-def standard_error(error_variance: float) -> float | None:
-    return math.sqrt(error_variance) if error_variance == error_variance else None
