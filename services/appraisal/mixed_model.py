@@ -14,8 +14,9 @@ and of μ, and the between-rater disagreement through σ²_ε. Thin evidence shr
 toward their unit's level, and a unit with thin evidence toward the cycle's.
 
 Variance components are estimated by REML (the MacKay/Harville fixed point, which needs the
-traces of the inverse's blocks) on the forms that count for their own ratee. Forms that do
-not (a group below the anonymity floor, a group the ratee's scheme leaves out) inform how
+traces of the inverse's blocks) on the forms whose group reaches the anonymity floor
+(`Forms.estimates`; the counted forms when not given). Forms that do not count for their own
+ratee (a group below the floor, a group the ratee's scheme leaves out) inform how
 lenient their raters are, and so other ratees' scores, but never their own ratee's: each
 such ratee's prediction and its error variance come from the equations with that ratee's
 uncounted forms removed (a Woodbury downdate, exact). The price is paid where the floor hides
