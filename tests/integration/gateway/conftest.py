@@ -83,3 +83,13 @@ def bearer(client, username: str) -> dict:
     answer = login(client, username)
     assert answer.status_code == 200, answer.json
     return {"Authorization": f"Bearer {answer.json['access_token']}"}
+
+
+def ui_session(gateway_app, client, username: str):
+    """The test client with a UI session logged in as `username` (no login form, no limiter)."""
+    context = gateway_app.extensions["kinerja"]
+    with gateway_app.app_context():
+        tokens = identity.log_in(context.db, context.settings, username, PASSWORD)
+    with client.session_transaction() as session:
+        session["tokens"] = {k: tokens[k] for k in ("access_token", "refresh_token")}
+    return client

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.identity import commands as identity
 from kinerja.config import Settings
-from tests.integration.gateway.conftest import BOSS, PASSWORD, STAFF
+from tests.integration.gateway.conftest import BOSS, STAFF, ui_session
 from tests.integration.gateway.test_ui_employee import (
     SERVICES,
     StandIn,
@@ -49,18 +48,9 @@ def score(decision: dict | None = None) -> dict:
     }
 
 
-def logged_in(gateway_app, client, username: str):
-    context = gateway_app.extensions["kinerja"]
-    with gateway_app.app_context():
-        tokens = identity.log_in(context.db, context.settings, username, PASSWORD)
-    with client.session_transaction() as session:
-        session["tokens"] = {k: tokens[k] for k in ("access_token", "refresh_token")}
-    return client
-
-
 @pytest.fixture
 def kasubag(gateway_app, client, directory_seed):
-    return logged_in(gateway_app, client, "kasubag")
+    return ui_session(gateway_app, client, "kasubag")
 
 
 def test_the_page_shows_the_proposal_with_its_band(kasubag, services):
@@ -112,7 +102,7 @@ def test_adopting_sends_only_the_kind_and_the_page_shows_the_decision(kasubag, s
 
 
 def test_hr_reads_the_decisions_per_supervisor(gateway_app, client, directory_seed, services):
-    hr = logged_in(gateway_app, client, "hr-admin")
+    hr = ui_session(gateway_app, client, "hr-admin")
     services.on("GET", "/rounds", [])
     row = {
         "supervisor": BOSS,
@@ -135,7 +125,7 @@ def test_hr_reads_the_decisions_per_supervisor(gateway_app, client, directory_se
 def test_the_scheme_editor_shows_the_split_and_sends_none(
     gateway_app, client, directory_seed, services
 ):
-    hr = logged_in(gateway_app, client, "hr-admin")
+    hr = ui_session(gateway_app, client, "hr-admin")
     scheme = {
         "id": "default",
         "ref": "default@v1",

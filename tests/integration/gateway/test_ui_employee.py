@@ -9,10 +9,9 @@ from datetime import date, timedelta
 import pytest
 from flask import Flask, jsonify, request
 
-from gateway.identity import commands as identity
 from gateway.ui.refusals import flat_fields
 from kinerja.config import Settings
-from tests.integration.gateway.conftest import PASSWORD, STAFF
+from tests.integration.gateway.conftest import STAFF, ui_session
 from tests.support import bus_env, serve
 
 SERVICES = ("targets", "logs", "feedback", "appraisal")
@@ -68,12 +67,7 @@ def gateway_settings(mongo_url, namespace, services) -> Settings:
 @pytest.fixture
 def staff(gateway_app, client, directory_seed):
     """The test client, logged in to the UI as the staff member (Dewi)."""
-    context = gateway_app.extensions["kinerja"]
-    with gateway_app.app_context():
-        tokens = identity.log_in(context.db, context.settings, "dewi", PASSWORD)
-    with client.session_transaction() as session:
-        session["tokens"] = {k: tokens[k] for k in ("access_token", "refresh_token")}
-    return client
+    return ui_session(gateway_app, client, "dewi")
 
 
 def csrf(client, path: str) -> str:

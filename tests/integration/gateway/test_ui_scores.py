@@ -6,10 +6,9 @@ from __future__ import annotations
 import pytest
 
 from gateway.directory.domain import Employee
-from gateway.identity import commands as identity
 from gateway.ui.views.supervisor import team_rows, team_totals
 from kinerja.config import Settings
-from tests.integration.gateway.conftest import PASSWORD, STAFF
+from tests.integration.gateway.conftest import STAFF, ui_session
 from tests.integration.gateway.test_ui_employee import SERVICES, StandIn, text
 from tests.support import bus_env, serve
 
@@ -34,12 +33,7 @@ def gateway_settings(mongo_url, namespace, services) -> Settings:
 @pytest.fixture
 def kasubag(gateway_app, client, directory_seed):
     """The test client, logged in to the UI as the supervisor (Budi)."""
-    context = gateway_app.extensions["kinerja"]
-    with gateway_app.app_context():
-        tokens = identity.log_in(context.db, context.settings, "kasubag", PASSWORD)
-    with client.session_transaction() as session:
-        session["tokens"] = {k: tokens[k] for k in ("access_token", "refresh_token")}
-    return client
+    return ui_session(gateway_app, client, "kasubag")
 
 
 def score(**changes) -> dict:
@@ -112,12 +106,7 @@ def test_a_complete_score_is_final_with_its_predicate(kasubag, services):
 
 @pytest.fixture
 def hr(gateway_app, client, directory_seed):
-    context = gateway_app.extensions["kinerja"]
-    with gateway_app.app_context():
-        tokens = identity.log_in(context.db, context.settings, "hr-admin", PASSWORD)
-    with client.session_transaction() as session:
-        session["tokens"] = {k: tokens[k] for k in ("access_token", "refresh_token")}
-    return client
+    return ui_session(gateway_app, client, "hr-admin")
 
 
 def test_calibration_lists_an_incomplete_score_without_number_or_predicate(hr, services):

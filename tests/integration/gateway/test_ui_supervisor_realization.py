@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.identity import commands as identity
 from tests.integration.gateway import test_ui_employee as employee_ui
-from tests.integration.gateway.conftest import PASSWORD, STAFF
+from tests.integration.gateway.conftest import STAFF, ui_session
 from tests.integration.gateway.test_ui_employee import (
     CYCLE,
     activity,
@@ -28,12 +27,7 @@ REALIZATION = f"/skps/{STAFF}/{CYCLE}/activities/rapat/realization"
 @pytest.fixture
 def kasubag(gateway_app, client, directory_seed):
     """The test client, logged in to the UI as the supervisor (Budi)."""
-    context = gateway_app.extensions["kinerja"]
-    with gateway_app.app_context():
-        tokens = identity.log_in(context.db, context.settings, "kasubag", PASSWORD)
-    with client.session_transaction() as session:
-        session["tokens"] = {k: tokens[k] for k in ("access_token", "refresh_token")}
-    return client
+    return ui_session(gateway_app, client, "kasubag")
 
 
 def waiting_skp(quantity: float) -> dict:
