@@ -602,7 +602,9 @@ def _fit_sampled(
 ) -> Fit:
     """Components from a sample of units (exact REML), the rest by CG and random probes."""
     counted = forms.subset(forms.counts)
-    variances = dict(given) if given else _sample_variances(counted, huber_rounds)
+    # the components from the forms at the floor, as in the exact path: no scheme moves them
+    estimating = forms.subset(forms.in_components)
+    variances = dict(given) if given else _sample_variances(estimating, huber_rounds)
     design = layout.design(counted)
     ridge = layout.ridge(variances)
     w = np.ones(len(counted.x))
