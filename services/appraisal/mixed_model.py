@@ -38,7 +38,6 @@ altogether, the downdate being out of reach. Pure: numpy and scipy.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,11 +45,11 @@ import scipy.sparse as sparse
 
 EXACT_UNKNOWNS = 1000
 PEV_SAMPLES = 200
+LEVERAGE_SAMPLES = 50  # leverages only standardize residuals for the Huber weights
 REML_MAX_ROUNDS = 300
 REML_TOLERANCE = 1e-5  # relative change of every variance component that ends REML
 HUBER_C = 1.345  # 95 % efficiency at the normal
 HUBER_ROUNDS = 2
-HUBER_CONSISTENCY = math.erf(HUBER_C / math.sqrt(2))  # 2Φ(c) − 1
 MAD_TO_SD = 1.4826
 CG_TOLERANCE = 1e-8
 # the probes only estimate variances (±7 % from 200 of them): a looser solve does not show
@@ -256,10 +255,9 @@ def fit(forms: Forms, robust: bool = True, variances: dict[str, float] | None = 
     layout = _Layout.of(forms)
     if not len(forms.x):
         return _empty(forms, layout)
-    rounds = HUBER_ROUNDS if robust else 0
     if layout.size <= EXACT_UNKNOWNS:
-        return _fit_exact(forms, layout, rounds, variances)
-    return _fit_sampled(forms, layout, rounds, variances)
+        return _fit_exact(forms, layout, robust, variances)
+    return _fit_sampled(forms, layout, robust, variances)
 
 
 def _empty(forms: Forms, layout: _Layout) -> Fit:
@@ -328,11 +326,7 @@ def _reml(
                 floor,
             )
         dof = max(n_obs - layout.n_fixed - determined, 1.0)
-        # Huber weights shrink Σ w r² by 2Φ(c) − 1 at the normal; undone, so the scale stays σ²
-        consistency = HUBER_CONSISTENCY if np.any(w < 1) else 1.0
-        updated["residual"] = max(
-            float(np.sum(w * residual**2)) / dof / consistency, RESIDUAL_FLOOR * spread
-        )
+        updated["residual"] = max(float(np.sum(w * residual**2)) / dof, RESIDUAL_FLOOR * spread)
         total = sum(updated.values())
         change = max(abs(updated[k] - variances[k]) for k in updated) / total
         variances = updated
@@ -354,23 +348,49 @@ def _inverse(matrix: np.ndarray) -> np.ndarray:
 
 
 def _estimate_components(
-    design: sparse.csr_matrix, x: np.ndarray, layout: _Layout, huber_rounds: int
-) -> tuple[dict[str, float], np.ndarray, int]:
-    """REML, then Huber weights from its conditional residuals and REML again with them."""
+    design: sparse.csr_matrix, x: np.ndarray, layout: _Layout, robust: bool
+) -> tuple[dict[str, float], int]:
+    """REML on every form at full weight; the weak prior on the ratees' levels when robust.
+
+    The Huber weights come after, with the components fixed (`_robust_weights`). Weights fed
+    back into REML moved its split of ratees from noise far more than they moved any form:
+    with two peers per ratee the split rests on a few dozen heads, and weights averaging 0.96
+    took σ²_a from 20 to 6 (the truth 19), and ±1.96 SE from covering 94 % to 86 %.
+    """
+    return _reml(
+        design, x, np.ones(len(x)), layout, _starting_variances(x), PRIOR if robust else {}
+    )
+
+
+def _robust_weights(
+    design: sparse.csr_matrix, x: np.ndarray, layout: _Layout, variances: dict[str, float]
+) -> np.ndarray:
+    """Huber weights on the standardized conditional residuals, the components held fixed."""
     w = np.ones(len(x))
-    variances = _starting_variances(x)
-    rounds = 0
-    for huber_round in range(huber_rounds + 1):
-        variances, used = _reml(design, x, w, layout, variances, PRIOR if huber_rounds else {})
-        rounds += used
-        if huber_round == huber_rounds:
-            break
-        _, solution = _solve_dense(design, x, w, layout.ridge(variances))
-        w_next = _huber_weights(x - design @ solution)
+    ridge = layout.ridge(variances)
+    for _ in range(HUBER_ROUNDS):
+        inverse, solution = _solve_dense(design, x, w, ridge)
+        w_next = _huber_weights(_standardized(x - design @ solution, _leverage(design, w, inverse)))
         if np.allclose(w_next, w, atol=1e-4):
             break
         w = w_next
-    return variances, w, rounds
+    return w
+
+
+def _leverage(design: sparse.csr_matrix, w: np.ndarray, inverse: np.ndarray) -> np.ndarray:
+    """h = w·x'C⁻¹x per form: the share of its own value that its fitted value takes back."""
+    return w * np.asarray(design.multiply(design @ inverse).sum(axis=1)).reshape(-1)
+
+
+def _standardized(residual: np.ndarray, leverage: np.ndarray) -> np.ndarray:
+    """Conditional residuals on one scale: Var(ê) = σ²_ε(1 − h).
+
+    A ratee's only form has most of its residual absorbed by the ratee's own level. Raw,
+    such forms made the median absolute deviation small, and forms with several beside them
+    (whose residuals keep their size) looked outlying: with two peers per ratee, 60 % of the
+    forms were down-weighted.
+    """
+    return residual / np.sqrt(np.maximum(1.0 - leverage, 1e-6))
 
 
 def _huber_weights(residual: np.ndarray, scale: float | None = None) -> np.ndarray:
@@ -380,22 +400,22 @@ def _huber_weights(residual: np.ndarray, scale: float | None = None) -> np.ndarr
     return np.minimum(1.0, HUBER_C / np.maximum(np.abs(residual) / scale, 1e-12))
 
 
-def _fit_exact(
-    forms: Forms, layout: _Layout, huber_rounds: int, given: dict[str, float] | None
-) -> Fit:
+def _fit_exact(forms: Forms, layout: _Layout, robust: bool, given: dict[str, float] | None) -> Fit:
     # 1. REML and Huber weights on the counted forms alone: nothing here depends on a form
     #    that may not move its own ratee's score.
     estimating = forms.in_components
     counted = forms.subset(estimating)
     counted_design = layout.design(counted)
+    measurable = _measurable(counted)
     if given:
-        variances, w_counted, rounds = dict(given), np.ones(len(counted.x)), 0
-    elif not _measurable(counted):
-        variances, w_counted, rounds = _starting_variances(counted.x), np.ones(len(counted.x)), 0
+        variances, rounds = dict(given), 0
+    elif not measurable:
+        variances, rounds = _starting_variances(counted.x), 0
     else:
-        variances, w_counted, rounds = _estimate_components(
-            counted_design, counted.x, layout, huber_rounds
-        )
+        variances, rounds = _estimate_components(counted_design, counted.x, layout, robust)
+    w_counted = np.ones(len(counted.x))
+    if robust and measurable:
+        w_counted = _robust_weights(counted_design, counted.x, layout, variances)
     ridge = layout.ridge(variances)
     # 2. Every form in the equations: uncounted ones inform their raters' leniency, each
     #    weighed by its residual against the counted fit, so that its weight owes nothing to
@@ -403,10 +423,21 @@ def _fit_exact(
     design = layout.design(forms)
     w = np.ones(len(forms.x))
     w[estimating] = w_counted
-    if huber_rounds and len(counted.x) and not estimating.all():
-        _, counted_solution = _solve_dense(counted_design, counted.x, w_counted, ridge)
-        scale = _mad_scale(counted.x - counted_design @ counted_solution)
-        outside = _huber_weights(forms.x - design @ counted_solution, scale)
+    if robust and len(counted.x) and not estimating.all():
+        counted_inverse, counted_solution = _solve_dense(
+            counted_design, counted.x, w_counted, ridge
+        )
+        scale = _mad_scale(
+            _standardized(
+                counted.x - counted_design @ counted_solution,
+                _leverage(counted_design, w_counted, counted_inverse),
+            )
+        )
+        # a form outside the fit is a new observation: its residual's variance is σ²_ε(1 + h)
+        outside_leverage = _leverage(design, np.ones(len(forms.x)), counted_inverse)
+        outside = _huber_weights(
+            (forms.x - design @ counted_solution) / np.sqrt(1.0 + outside_leverage), scale
+        )
         w[~estimating] = outside[~estimating]
     inverse, solution = _solve_dense(design, forms.x, w, ridge)
 
@@ -419,7 +450,7 @@ def _fit_exact(
     error = error * variances["residual"]
     if not given:
         error = error + _component_uncertainty(
-            forms, layout, design, w, variances, inverse, level, (counted_design, w_counted)
+            forms, layout, design, w, variances, inverse, (counted_design, w_counted)
         )
     # The correction each form gets, seen from its own ratee's equations (their uncounted
     # forms out); and, for the cycle's own figures, from the counted forms alone.
@@ -473,10 +504,7 @@ def _leave_out_corrections(
 ) -> np.ndarray:
     """Per form: its rater's leniency and group offset, from its ratee's leave-out solution."""
     correction = design @ solution - levels[forms.ratee] @ solution
-    hidden: dict[int, list[int]] = {}
-    for f in np.flatnonzero(~forms.counts & (w > 0)).tolist():
-        hidden.setdefault(int(forms.ratee[f]), []).append(f)
-    for ratee, rows in hidden.items():
+    for ratee, rows in _uncounted_by_ratee(forms, w).items():
         u = design[rows].toarray()
         au = inverse @ u.T
         m = _inverse(np.diag(1.0 / w[rows]) - u @ au)
@@ -494,7 +522,6 @@ def _component_uncertainty(
     w: np.ndarray,
     variances: dict[str, float],
     inverse: np.ndarray,
-    level: np.ndarray,
     counted: tuple[sparse.csr_matrix, np.ndarray],
 ) -> np.ndarray:
     """Kackar–Harville: the error a level owes to the variance components being estimates.
@@ -535,17 +562,57 @@ def _component_uncertainty(
     log_information = information * np.outer(scale, scale)
     covariance = np.linalg.pinv(log_information)
 
-    step = 1e-3
-    levels = layout.level_vectors(forms)
-    gradient = np.empty((forms.n_ratees, len(free)))
-    for k, name in enumerate(free):
-        moved = {**variances, name: variances[name] * math.exp(step)}
-        moved_inverse, moved_solution = _solve_dense(design, forms.x, w, layout.ridge(moved))
-        moved_level, _ = _leave_out_uncounted(
-            forms, design, w, moved_inverse, moved_solution, levels
-        )
-        gradient[:, k] = (moved_level - level) / step
+    gradient = _level_gradients(forms, layout, design, w, variances, free, inverse)
     return np.einsum("ik,kl,il->i", gradient, covariance, gradient)
+
+
+def _level_gradients(
+    forms: Forms,
+    layout: _Layout,
+    design: sparse.csr_matrix,
+    w: np.ndarray,
+    variances: dict[str, float],
+    free: list[str],
+    inverse: np.ndarray,
+) -> np.ndarray:
+    """ratees × free components: d level / d log σ²_k, each ratee's uncounted forms left out.
+
+    With C û = X'Wx and C = X'WX + D(σ²): dû = −C⁻¹ (dD) û. The ridge on block k is σ²_ε/σ²_k,
+    so d log σ²_k takes −ridge off block k, and d log σ²_ε puts +ridge on every random block.
+    Exact, where finite differences made a hidden form's value show in the tenth digit.
+    """
+    ridge = layout.ridge(variances)
+    random = np.zeros(layout.size, dtype=bool)
+    random[layout.n_fixed :] = True
+    changes = []
+    for name in free:
+        if name == "residual":
+            changes.append(np.where(random, ridge, 0.0))
+        else:
+            change = np.zeros(layout.size)
+            change[layout.block(name)] = -ridge[layout.block(name)]
+            changes.append(change)
+    change = np.column_stack(changes)  # unknowns × free: dD per component, as a diagonal
+    levels = layout.level_vectors(forms)
+    solution = inverse @ (design.T @ (w * forms.x))
+    toward = np.asarray(levels @ inverse)  # ratees × unknowns: c'C⁻¹
+    gradient = -toward @ (change * solution[:, None])
+    for ratee, rows in _uncounted_by_ratee(forms, w).items():
+        u = design[rows].toarray()
+        au = inverse @ u.T
+        m = _inverse(np.diag(1.0 / w[rows]) - u @ au)
+        left_out = solution - au @ (m @ (forms.x[rows] - u @ solution))
+        row = toward[ratee] + au @ (m @ (au.T @ levels[ratee].toarray().reshape(-1)))
+        gradient[ratee] = -row @ (change * left_out[:, None])
+    return gradient
+
+
+def _uncounted_by_ratee(forms: Forms, w: np.ndarray) -> dict[int, list[int]]:
+    """Each ratee's forms in the equations that may not move their own score."""
+    by_ratee: dict[int, list[int]] = {}
+    for f in np.flatnonzero(~forms.counts & (w > 0)).tolist():
+        by_ratee.setdefault(int(forms.ratee[f]), []).append(f)
+    return by_ratee
 
 
 def _solve_dense(
@@ -573,10 +640,7 @@ def _leave_out_uncounted(
     """
     estimate = vectors @ solution
     error = np.asarray(vectors.multiply(vectors @ inverse).sum(axis=1)).reshape(-1)
-    by_ratee: dict[int, list[int]] = {}
-    for f in np.flatnonzero(~forms.counts & (w > 0)).tolist():
-        by_ratee.setdefault(int(forms.ratee[f]), []).append(f)
-    for ratee, rows in by_ratee.items():
+    for ratee, rows in _uncounted_by_ratee(forms, w).items():
         u = design[rows].toarray()  # h × unknowns
         au = inverse @ u.T  # unknowns × h
         m = _inverse(np.diag(1.0 / w[rows]) - u @ au)
@@ -598,31 +662,37 @@ def _group_offsets(forms: Forms, layout: _Layout, solution: np.ndarray) -> np.nd
 
 
 def _fit_sampled(
-    forms: Forms, layout: _Layout, huber_rounds: int, given: dict[str, float] | None
+    forms: Forms, layout: _Layout, robust: bool, given: dict[str, float] | None
 ) -> Fit:
     """Components from a sample of units (exact REML), the rest by CG and random probes."""
     counted = forms.subset(forms.counts)
     # the components from the forms at the floor, as in the exact path: no scheme moves them
     estimating = forms.subset(forms.in_components)
-    variances = dict(given) if given else _sample_variances(estimating, huber_rounds)
+    variances = dict(given) if given else _sample_variances(estimating, robust)
     design = layout.design(counted)
     ridge = layout.ridge(variances)
-    w = np.ones(len(counted.x))
-    solution = np.zeros(layout.size)
-    for _ in range(huber_rounds + 1):
-        solution = _cg(design, w, ridge, design.T @ (w * counted.x), solution[:, None])[:, 0]
-        w_next = _huber_weights(counted.x - design @ solution)
-        if np.allclose(w_next, w, atol=1e-4):
-            break
-        w = w_next
-    solution = _cg(design, w, ridge, design.T @ (w * counted.x), solution[:, None])[:, 0]
-
-    # z = X'W^½ e₁ + D^½ e₂ has covariance C, so C⁻¹z has covariance C⁻¹.
     rng = np.random.default_rng(0)
-    noise = rng.standard_normal((len(counted.x), PEV_SAMPLES)) * np.sqrt(w)[:, None]
-    probes = design.T @ noise + np.sqrt(ridge)[:, None] * rng.standard_normal(
-        (layout.size, PEV_SAMPLES)
-    )
+    w = np.ones(len(counted.x))
+    solution = _cg(design, w, ridge, design.T @ counted.x, np.zeros((layout.size, 1)))[:, 0]
+    if robust:
+        # the leverages of the unweighted fit, from probes: x'C⁻¹x is the variance of x'C⁻¹z
+        samples = _cg(
+            design,
+            w,
+            ridge,
+            _probes(design, w, ridge, LEVERAGE_SAMPLES, rng),
+            np.zeros((layout.size, LEVERAGE_SAMPLES)),
+            PROBE_TOLERANCE,
+        )
+        leverage = np.minimum(np.mean((design @ samples) ** 2, axis=1), 1.0)
+        for _ in range(HUBER_ROUNDS):
+            w_next = _huber_weights(_standardized(counted.x - design @ solution, w * leverage))
+            if np.allclose(w_next, w, atol=1e-4):
+                break
+            w = w_next
+            solution = _cg(design, w, ridge, design.T @ (w * counted.x), solution[:, None])[:, 0]
+
+    probes = _probes(design, w, ridge, PEV_SAMPLES, rng)
     samples = _cg(design, w, ridge, probes, np.zeros_like(probes), PROBE_TOLERANCE)
     levels = layout.level_vectors(forms)
     leniency = layout.leniency_vectors(forms)
@@ -647,7 +717,19 @@ def _fit_sampled(
     )
 
 
-def _sample_variances(forms: Forms, huber_rounds: int) -> dict[str, float]:
+def _probes(
+    design: sparse.csr_matrix,
+    w: np.ndarray,
+    ridge: np.ndarray,
+    n: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """z = X'W^½ e₁ + D^½ e₂, whose covariance is C: so C⁻¹z has covariance C⁻¹."""
+    noise = rng.standard_normal((design.shape[0], n)) * np.sqrt(w)[:, None]
+    return design.T @ noise + np.sqrt(ridge)[:, None] * rng.standard_normal((len(ridge), n))
+
+
+def _sample_variances(forms: Forms, robust: bool) -> dict[str, float]:
     """REML on the forms of a random sample of the ratees' units small enough to solve exactly."""
     rng = np.random.default_rng(0)
     units = rng.permutation(np.unique(forms.ratee_unit[forms.ratee]))
@@ -677,7 +759,7 @@ def _sample_variances(forms: Forms, huber_rounds: int) -> dict[str, float]:
         forms.n_groups,
     )
     layout = _Layout.of(sample)
-    return _estimate_components(layout.design(sample), sample.x, layout, huber_rounds)[0]
+    return _estimate_components(layout.design(sample), sample.x, layout, robust)[0]
 
 
 def _cg(

