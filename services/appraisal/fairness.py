@@ -50,7 +50,8 @@ PLAIN_MEAN = "plain mean of all others"
 PLAIN_COUNTED = "plain mean of counted ratings"
 PLATFORM = "platform"
 REFERENCE = "MixedLM (REML) reference"
-METHODS = (SUPERIOR_ALONE, WEIGHTED_MEAN, PLAIN_MEAN, PLAIN_COUNTED, PLATFORM)
+TRUE_COMPONENTS = "the model with the true components"
+METHODS = (SUPERIOR_ALONE, WEIGHTED_MEAN, PLAIN_MEAN, PLAIN_COUNTED, PLATFORM, TRUE_COMPONENTS)
 COVERAGE_Z = 1.96
 
 
@@ -280,6 +281,41 @@ def plain_mean_counted(ratings: Sequence[Rating]) -> dict[str, float]:
     return scores
 
 
+def true_components(config: Config) -> dict[str, float]:
+    """The variance components the simulation draws from, in the model's terms.
+
+    The truth is a ratee's mean over dimensions, so their profile's mean joins their level;
+    a form's error is its halo plus the mean of its items' noise.
+    """
+    n_dims = len(config.dimensions)
+    culture = config.team_leniency_sd**2 if config.shared_team_leniency else 0.0
+    return {
+        "ratee_unit": config.team_share * config.true_sd**2,
+        "ratee": (1.0 - config.team_share) * config.true_sd**2 + config.dimension_sd**2 / n_dims,
+        "rater_unit": max(culture, 1e-9),
+        "rater": max(config.leniency_sd**2, 1e-9),
+        "residual": config.halo_sd**2 + config.noise_sd**2 / n_dims,
+    }
+
+
+def with_true_components(
+    ratings: Sequence[Rating], units: Mapping[str, str], config: Config
+) -> Estimate:
+    """The platform's model on the forms the floor lets count, given the true components.
+
+    Where every rater rates as the model assumes, no estimate of the components does
+    better on average: the ceiling of what the counted forms can tell (the straight-liners
+    and the rounding to whole points aside, which the model does not know of).
+    """
+    forms, ratees = _model_forms(ratings, units, at_floor=True)
+    fit = mixed_model.fit(forms, robust=False, variances=true_components(config))
+    return {
+        ratee: (float(fit.level[i]), float(np.sqrt(fit.error_variance[i])))
+        for i, ratee in enumerate(ratees)
+        if fit.level[i] == fit.level[i]
+    }
+
+
 def mixedlm_reference(ratings: Sequence[Rating], units: Mapping[str, str]) -> Estimate:
     """statsmodels' MixedLM (REML, the same crossed components) on every non-self form.
 
@@ -329,9 +365,12 @@ def mixedlm_components(forms: mixed_model.Forms) -> tuple[dict[str, float], np.n
 
 
 def _model_forms(
-    ratings: Sequence[Rating], units: Mapping[str, str]
+    ratings: Sequence[Rating], units: Mapping[str, str], at_floor: bool = False
 ) -> tuple[mixed_model.Forms, list[str]]:
-    """Every non-self form of the round as the model's coded observations, all counted."""
+    """Every non-self form of the round as the model's coded observations.
+
+    All counted, or with `at_floor` those whose group reaches the anonymity floor.
+    """
     forms = {
         (ratee, rater): (group, float(np.mean(scores)))
         for ratee, groups in _forms(ratings).items()
@@ -347,12 +386,23 @@ def _model_forms(
     unit_code = {u: k for k, u in enumerate(unit_names)}
     group_code = {SUPERIOR: 0, PEER: 1, SUBORDINATE: 2}
     keys = sorted(forms)
+    raters_in = defaultdict(int)
+    for ratee, rater in keys:
+        raters_in[ratee, forms[ratee, rater][0]] += 1
+    counts = np.array(
+        [
+            not at_floor
+            or raters_in[e, forms[e, r][0]] >= DEFAULT_MIN_RATERS.get(forms[e, r][0], 1)
+            for e, r in keys
+        ],
+        dtype=bool,
+    )
     coded = mixed_model.Forms(
         ratee=np.array([ratee_code[e] for e, _ in keys]),
         rater=np.array([rater_code[r] for _, r in keys]),
         group=np.array([group_code[forms[k][0]] for k in keys]),
         x=np.array([forms[k][1] for k in keys]),
-        counts=np.ones(len(keys), dtype=bool),
+        counts=counts,
         ratee_unit=np.array([unit_code[units[n]] for n in ratees]),
         rater_unit=np.array([unit_code[units[n]] for n in raters]),
     )
@@ -360,16 +410,17 @@ def _model_forms(
 
 
 def _without_errors(estimator: Callable[[Sequence[Rating]], dict[str, float]]):
-    return lambda ratings, _units: {e: (v, None) for e, v in estimator(ratings).items()}
+    return lambda ratings, _units, _config: {e: (v, None) for e, v in estimator(ratings).items()}
 
 
-ESTIMATORS: dict[str, Callable[[Sequence[Rating], Mapping[str, str]], Estimate]] = {
+ESTIMATORS: dict[str, Callable[[Sequence[Rating], Mapping[str, str], Config], Estimate]] = {
     SUPERIOR_ALONE: _without_errors(superior_alone),
     WEIGHTED_MEAN: _without_errors(weighted_mean),
     PLAIN_MEAN: _without_errors(plain_mean),
     PLAIN_COUNTED: _without_errors(plain_mean_counted),
-    PLATFORM: platform_default,
-    REFERENCE: mixedlm_reference,
+    PLATFORM: lambda ratings, units, _config: platform_default(ratings, units),
+    TRUE_COMPONENTS: with_true_components,
+    REFERENCE: lambda ratings, units, _config: mixedlm_reference(ratings, units),
 }
 
 
@@ -422,7 +473,7 @@ def evaluate(config: Config, seed: int, methods: Sequence[str] = METHODS) -> dic
     """Each method's figures on one simulated round, over the ratees every method scores."""
     ratings, truth = simulate(config, seed)
     units = units_of(config)
-    estimates = {name: ESTIMATORS[name](ratings, units) for name in methods}
+    estimates = {name: ESTIMATORS[name](ratings, units, config) for name in methods}
     ratees = sorted(set(truth).intersection(*estimates.values()))
     target = np.array([truth[e] for e in ratees])
     figures = {}

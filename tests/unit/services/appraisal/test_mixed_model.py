@@ -111,3 +111,19 @@ def test_a_lone_form_measures_nothing():
     fit = mixed_model.fit(forms)
     assert fit.level[0] == 70.0
     assert np.isnan(fit.error_variance[0])
+
+
+def test_huber_weights_down_weight_what_a_normal_sample_would_and_leave_reml_alone():
+    """On clean normal forms about 18 % lie beyond c = 1.345 standardized; so many, no more.
+
+    With one peer per ratee most ratees have few forms: raw conditional residuals (a lone
+    form's mostly absorbed by its ratee's level) once put 60 % of the forms beyond c, and the
+    weights fed back into REML took the ratees' variance to a third of its value.
+    """
+    config = replace(fairness.SCENARIOS["few peers"](fairness.STANDARD), straight_liner_share=0.0)
+    forms = simulated_forms(config, 5)
+    robust = mixed_model.fit(forms)
+    plain = mixed_model.fit(forms, robust=False)
+    assert 0.08 <= np.mean(robust.weights < 1) <= 0.30
+    for name in ("ratee", "rater", "residual"):
+        assert robust.variances[name] == pytest.approx(plain.variances[name], rel=0.15)
