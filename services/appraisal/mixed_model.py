@@ -19,13 +19,13 @@ traces of the inverse's blocks) on the forms whose group reaches the anonymity f
 ratee (a group below the floor, a group the ratee's scheme leaves out) inform how
 lenient their raters are, and so other ratees' scores, but never their own ratee's: each
 such ratee's prediction and its error variance come from the equations with that ratee's
-uncounted forms removed (a Woodbury downdate, exact). The price is paid where the floor hides
-most: with two peers per ratee the components come from superiors' forms alone, and ±1.96 SE
-covered 85–90 % of true values (94 % with the true components), which the component
-correction (Kackar–Harville, below) only partly repairs.
+uncounted forms removed (a Woodbury downdate, exact). Where the floor hides most (two peers
+per ratee), the components rest on the superiors' and subordinates' forms alone; their being
+estimates is carried into every error (Kackar–Harville, below).
 
-Outlying forms are down-weighted (Huber, c = 1.345, on conditional residuals scaled by their
-median absolute deviation), and the weights are carried into the score and its error.
+Outlying forms are down-weighted (Huber, c = 1.345, on conditional residuals standardized by
+their leverage and scaled by their median absolute deviation), with the components held at
+their REML values, and the weights are carried into the score and its error.
 
 Two solvers. Up to `EXACT_UNKNOWNS` unknowns the equations are solved with their dense
 inverse: exact estimates, traces and error variances. Beyond it (a 10,000-person cycle has
