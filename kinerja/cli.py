@@ -10,7 +10,13 @@ import click
 from gateway.cli import accounts_group, directory_group
 from kinerja.config import ConfigError, Settings
 from kinerja.registry import SERVICE_MODULES, declare_topology, service_definition
-from kinerja.stack import DATA_DIR_OPTION, LocalStack, stack_environment
+from kinerja.stack import (
+    DATA_DIR_OPTION,
+    GRACE_SECONDS,
+    LocalStack,
+    StackError,
+    stack_environment,
+)
 from services.appraisal.bench_cli import bench_group
 from services.appraisal.cli import appraisal_group
 from services.logs.cli import logs_group
@@ -22,6 +28,20 @@ def main() -> None:
     """Kinerja360: 360-degree appraisal for Indonesian civil servants."""
 
 
+# How `kinerja up` ended (the README's table)
+STOPPED = 0  # on SIGINT, SIGTERM or SIGHUP, every process within its grace period
+FAILED = 1  # while running: a process kept crashing, or the stack never became ready
+CANNOT_START = 2  # a one-line reason naming the fix
+KILLED = 3  # stopped, but some process had to be killed after its grace period
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class StopRequested(Exception):
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
 @main.command()
 @click.option(
     "--port", default=8080, show_default=True, help="The gateway's port; services follow."
@@ -29,14 +49,28 @@ def main() -> None:
 @DATA_DIR_OPTION
 @click.option("--demo/--no-demo", default=False, help="Load the demo unit's data once.")
 def up(port: int, data_dir: Path, demo: bool) -> None:
-    """Start every service and the gateway (and MongoDB and the broker when no URLs are set)."""
+    """Start every service and the gateway (and MongoDB and the broker when no URLs are set).
+
+    Stops on SIGINT (Ctrl-C), SIGTERM or SIGHUP; a second one skips the grace periods.
+    Exit status: 0 stopped, 1 failed while running, 2 could not start, 3 stopped but some
+    process had to be killed.
+    """
     stack = LocalStack(port=port, data_dir=data_dir, echo=click.echo)
+    state = {"stopping": False}
 
-    def interrupted(*_):
-        raise KeyboardInterrupt
+    def on_signal(signum, _frame):
+        if state["stopping"]:
+            stack.hurry = True  # a second signal: no more grace
+            return
+        state["stopping"] = True
+        raise StopRequested(signum)
 
-    signal.signal(signal.SIGTERM, interrupted)
+    # installed whatever was inherited: a background job starts with SIGINT ignored
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, on_signal)
+    status = STOPPED
     try:
+        stack.check()
         stack.start()
         states = stack.wait_ready()
         click.echo("Ready: " + ", ".join(sorted(states.get("checks", {}))))
@@ -54,14 +88,29 @@ def up(port: int, data_dir: Path, demo: bool) -> None:
             )
         click.echo(f"Logs: {data_dir / 'logs'}")
         stack.supervise()
-    except KeyboardInterrupt:
-        click.echo("Stopping...")
-    except (TimeoutError, RuntimeError, ConfigError) as exc:
+    except StopRequested as request:
+        click.echo(f"Stopping ({request})...")
+    except (StackError, ConfigError) as exc:
+        state["stopping"] = True
         click.echo(f"error: {exc}", err=True)
-        raise SystemExit(1) from exc
+        status = CANNOT_START
+    except (TimeoutError, RuntimeError) as exc:
+        state["stopping"] = True
+        click.echo(f"error: {exc}", err=True)
+        status = FAILED
     finally:
-        stack.stop()
-        click.echo("Stopped.")
+        state["stopping"] = True
+        clean = stack.stop()
+        if not clean:
+            click.echo(
+                f"Some processes did not stop within their grace period and were killed "
+                f"(at most {GRACE_SECONDS} s in all)",
+                err=True,
+            )
+            status = KILLED if status == STOPPED else status
+        if stack.children or stack.mongo:
+            click.echo("Stopped.")
+    raise SystemExit(status)
 
 
 @main.command()

@@ -3,10 +3,19 @@ their own processes, plus the backing servers when no URLs are given.
 
 MongoDB: MONGO_URL, else SecantusDB (a MongoDB-compatible server) in the data
 folder. Broker: BROKER_URL, else kombu's filesystem transport in the data folder.
+
+Every child runs in a session of its own, so that a terminal's Ctrl-C reaches the stack
+alone and it stops them in order: the web servers first (no request cut mid-write), then
+the workers (their batches commit), the database last, each stage escalating to SIGKILL
+of the child's whole process group after its grace period. On Linux each child also gets
+SIGTERM when the stack's process dies, however it dies, so none can outlive it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import json
 import os
 import secrets
@@ -16,8 +25,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 import requests
@@ -25,6 +36,50 @@ from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
 from kinerja.registry import SERVICE_MODULES, declare_topology
+
+# gunicorn's graceful_timeout is 10 s, a worker gives its threads 10 s to finish a batch
+WEB_GRACE_SECONDS = 15
+WORKER_GRACE_SECONDS = 15
+DATABASE_GRACE_SECONDS = 10
+GRACE_SECONDS = WEB_GRACE_SECONDS + WORKER_GRACE_SECONDS + DATABASE_GRACE_SECONDS
+CHECK_TIMEOUT_SECONDS = 3
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+class StackError(Exception):
+    """Why the stack cannot start, in one line that names the fix."""
+
+
+def die_with_parent() -> Callable[[], None]:
+    """A preexec_fn: the child gets SIGTERM when this process dies (Linux; elsewhere a no-op).
+
+    Set between fork and exec; should the parent have died in between, the child ends at
+    once instead of living on under init.
+    """
+    parent = os.getpid()
+    libc_name = ctypes.util.find_library("c") if sys.platform.startswith("linux") else None
+    libc = ctypes.CDLL(libc_name, use_errno=True) if libc_name else None
+
+    def preexec() -> None:
+        if libc is None:
+            return
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return preexec
+
+
+def public_url(url: str) -> str:
+    """The URL without its password, for a message."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    user = f"{parts.username}:***@" if parts.username else ""
+    port = f":{parts.port}" if parts.port else ""
+    return parts._replace(netloc=f"{user}{host}{port}").geturl()
+
 
 STACK_FILE = "stack.json"
 DATA_DIR_OPTION = click.option(
@@ -58,9 +113,21 @@ def wait_for_mongo(url: str, timeout: float) -> None:
         client.close()
 
 
+def embedded_mongo_executable() -> str | None:
+    """SecantusDB's server, from the PATH or beside this Python; None when not installed."""
+    found = shutil.which("secantusd-py")
+    beside = Path(sys.executable).parent / "secantusd-py"
+    return found or (str(beside) if beside.exists() else None)
+
+
 def start_embedded_mongo(data_dir: Path, log_file, port: int | None = None) -> tuple:
     """Start SecantusDB on a free port; returns (process, url)."""
-    executable = shutil.which("secantusd-py") or str(Path(sys.executable).parent / "secantusd-py")
+    executable = embedded_mongo_executable()
+    if executable is None:
+        raise StackError(
+            "the embedded MongoDB server (secantusd-py) is not installed: "
+            "pip install 'kinerja360[embedded]', or set MONGO_URL to a MongoDB server"
+        )
     port = port or free_port()
     storage = data_dir / "mongodb"
     storage.mkdir(parents=True, exist_ok=True)
@@ -79,6 +146,7 @@ def start_embedded_mongo(data_dir: Path, log_file, port: int | None = None) -> t
         stdout=log_file,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        preexec_fn=die_with_parent(),
     )
     url = f"mongodb://127.0.0.1:{port}/?directConnection=true"
     wait_for_mongo(url, timeout=30)
@@ -102,12 +170,44 @@ class Child:
             stdout=log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=die_with_parent(),
         )
         log_file.close()
 
-    def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(sig)
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def signal(self, sig: int) -> None:
+        """To the child's whole process group: a gunicorn master and its workers alike."""
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, sig)
+
+
+def stop_in_order(
+    stages: list[tuple[list[Child], float]], hurry: Callable[[], bool] = lambda: False
+) -> bool:
+    """SIGTERM each stage, wait out its grace, SIGKILL what is left; True if none needed it.
+
+    `hurry` (a second Ctrl-C) cuts every remaining grace period short.
+    """
+    clean = True
+    for children, grace in stages:
+        for child in children:
+            child.signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        while any(c.running for c in children) and time.monotonic() < deadline and not hurry():
+            time.sleep(0.1)
+        for child in children:
+            if child.running:
+                clean = False
+                child.signal(signal.SIGKILL)
+            if child.process is not None:
+                child.process.wait()
+            child.signal(signal.SIGKILL)  # anything its group left behind
+    return clean
 
 
 class LocalStack:
@@ -118,6 +218,7 @@ class LocalStack:
         self.children: list[Child] = []
         self.mongo: subprocess.Popen | None = None
         self.env: dict = {}
+        self.hurry = False  # set on a second stop signal: no more grace
 
     @property
     def gateway_url(self) -> str:
@@ -125,6 +226,35 @@ class LocalStack:
 
     def service_ports(self) -> dict[str, int]:
         return {name: self.port + offset for offset, name in enumerate(SERVICE_MODULES)}
+
+    def check(self) -> None:
+        """Before anything starts: the data folder, the ports and the servers given by URL.
+
+        Each problem is a StackError naming its fix.
+        """
+        self._check_data_dir()
+        for name, port in self.service_ports().items():
+            if not _port_is_free(port):
+                raise StackError(
+                    f"port {port} (the {name}'s) is already in use: stop what listens there "
+                    "(another kinerja up?), or choose other ports with --port"
+                )
+        if os.environ.get("MONGO_URL"):
+            _check_mongo(os.environ["MONGO_URL"])
+        if os.environ.get("BROKER_URL"):
+            _check_broker(os.environ["BROKER_URL"])
+
+    def _check_data_dir(self) -> None:
+        probe = self.data_dir / ".write-check"
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            probe.write_text("")
+            probe.unlink()
+        except OSError as exc:
+            raise StackError(
+                f"cannot write to the data folder {self.data_dir} ({exc.strerror or exc}): "
+                "choose another with --data-dir, or make it writable"
+            ) from exc
 
     def prepare(self) -> dict:
         """Backing servers and the environment every child gets."""
@@ -232,22 +362,58 @@ class LocalStack:
                 self.echo(f"{child.name} exited ({child.process.returncode}); restarting")
                 child.start()
 
-    def stop(self) -> None:
-        for child in self.children:
-            child.stop()
-        deadline = time.monotonic() + 15
-        for child in self.children:
-            if child.process:
-                try:
-                    child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    child.stop(signal.SIGKILL)
-        if self.mongo:
-            self.mongo.terminate()
-            try:
-                self.mongo.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.mongo.kill()
+    def stop(self) -> bool:
+        """Web servers, then workers, then the database; True if each stopped in its grace."""
+        web = [c for c in self.children if c.name.endswith("-web")]
+        workers = [c for c in self.children if c not in web]
+        database = []
+        if self.mongo is not None:
+            database.append(Child("mongodb", [], {}, self.data_dir / "logs", self.mongo))
+        return stop_in_order(
+            [
+                (web, WEB_GRACE_SECONDS),
+                (workers, WORKER_GRACE_SECONDS),
+                (database, DATABASE_GRACE_SECONDS),
+            ],
+            hurry=lambda: self.hurry,
+        )
+
+
+def _port_is_free(port: int) -> bool:
+    """As gunicorn binds (SO_REUSEADDR): a listener makes it busy, a closing socket does not."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _check_mongo(url: str) -> None:
+    client = MongoClient(url, serverSelectionTimeoutMS=CHECK_TIMEOUT_SECONDS * 1000)
+    try:
+        client.admin.command("ping")
+    except PyMongoError as exc:
+        raise StackError(
+            f"MONGO_URL ({public_url(url)}) does not answer: start that MongoDB server, or "
+            "unset MONGO_URL to use the embedded one"
+        ) from exc
+    finally:
+        client.close()
+
+
+def _check_broker(url: str) -> None:
+    from kombu import Connection
+
+    try:
+        with Connection(url, connect_timeout=CHECK_TIMEOUT_SECONDS) as connection:
+            connection.ensure_connection(max_retries=1, timeout=CHECK_TIMEOUT_SECONDS)
+    except Exception as exc:  # kombu raises its transports' own errors
+        raise StackError(
+            f"BROKER_URL ({public_url(url)}) does not answer: start that broker, or unset "
+            "BROKER_URL to use the embedded one"
+        ) from exc
 
 
 def stack_environment(data_dir: Path) -> dict:

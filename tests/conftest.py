@@ -13,6 +13,18 @@ from kinerja.stack import start_embedded_mongo
 AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_stack_survives_the_run():
+    """Whatever a test left running is stopped at the end of the run, and reported."""
+    yield
+    from tests.stack import RUNNING, stop_every_stack
+
+    leftover = len(RUNNING)
+    problems = stop_every_stack()
+    if leftover or problems:
+        pytest.fail(f"{leftover} stack(s) were still running after the tests: {problems}")
+
+
 @pytest.fixture(scope="session")
 def mongo_url(tmp_path_factory):
     """A SecantusDB server on a free port, in a folder of its own, for the whole run."""

@@ -1,4 +1,10 @@
-"""`kinerja up` as a process on free ports, for the end-to-end and browser tests."""
+"""`kinerja up` as a process on free ports, for the end-to-end and browser tests.
+
+A stack stops as an operator stops it (SIGTERM); one that does not stop within the stack's
+own grace period is killed, its whole tree, and the test fails saying so. Every stack
+started is tracked until it stops, so that the session's guard (tests/conftest.py) can stop
+whatever a test left running, and each `kinerja up` gets SIGTERM should the test run die.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +19,16 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import requests
 
 from kinerja.config import Settings
+from kinerja.stack import GRACE_SECONDS, die_with_parent
 from tests.support import wait_for
 
 SERVICES = ("targets", "logs", "feedback", "appraisal")
+STOP_TIMEOUT_SECONDS = GRACE_SECONDS + 10
+RUNNING: set[Stack] = set()
 
 
 def free_port_block(size: int = 5) -> int:
@@ -46,16 +56,25 @@ class Stack:
         offset = 0 if service == "gateway" else SERVICES.index(service) + 1
         return f"http://127.0.0.1:{self.port + offset}"
 
-    def start(self, *flags: str) -> float:
-        """Seconds until the gateway's /readyz said 200; returns once `up` says it runs."""
+    def start(self, *flags: str, ignoring: tuple[int, ...] = ()) -> float:
+        """Seconds until the gateway's /readyz said 200; returns once `up` says it runs.
+
+        `ignoring`: signals `up` inherits as ignored, as a shell's background job does SIGINT.
+        """
         started = time.monotonic()
         self.output.write_text("")
         command = [sys.executable, "-m", "kinerja.cli", "up", "--port", str(self.port)]
         command += ["--data-dir", str(self.data_dir), *flags]
         with open(self.output, "ab") as out:
             self.process = subprocess.Popen(
-                command, env=self.env, stdout=out, stderr=subprocess.STDOUT
+                command,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_preexec(ignoring),
             )
+        RUNNING.add(self)
         wait_for(self._ready, timeout=60, message=f"gateway ready (see {self.output})")
         took = time.monotonic() - started
         # the demo data loads before the stack says it is running: a minute or more
@@ -75,9 +94,59 @@ class Stack:
             "test", {"MONGO_URL": "x", "BROKER_URL": "x", "JWT_SECRET": secret}
         )
 
+    def processes(self) -> list[psutil.Process]:
+        """`kinerja up` and every process under it, while it runs."""
+        try:
+            top = psutil.Process(self.process.pid)
+            return [top, *top.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return []
+
     def stop(self) -> int:
-        self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=40)
+        """SIGTERM, as an operator would; its exit status. Killed and failed after the grace."""
+        tree = self.processes()
+        try:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                return self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                kill(tree)
+                self.process.wait()
+                raise AssertionError(
+                    f"kinerja up did not stop within {STOP_TIMEOUT_SECONDS} s of SIGTERM; "
+                    f"its {len(tree)} processes were killed (see {self.output})"
+                ) from None
+        finally:
+            RUNNING.discard(self)
+
+
+def _preexec(ignoring: tuple[int, ...]):
+    with_parent = die_with_parent()
+
+    def preexec() -> None:
+        for signum in ignoring:
+            signal.signal(signum, signal.SIG_IGN)
+        with_parent()
+
+    return preexec
+
+
+def kill(processes: list[psutil.Process]) -> None:
+    for process in processes:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
+    psutil.wait_procs(processes, timeout=10)
+
+
+def stop_every_stack() -> list[str]:
+    """Stop the stacks still running; what went wrong with each, if anything."""
+    problems = []
+    for stack in list(RUNNING):
+        try:
+            stack.stop()
+        except AssertionError as exc:
+            problems.append(str(exc))
+    return problems
 
 
 def clean_env(**extra) -> dict:
