@@ -18,7 +18,17 @@ class RatingsSummaryOut(Schema):
 class GroupOut(Schema):
     raters = fields.Integer()
     counted = fields.Boolean()
-    weight = fields.Float(metadata={"description": "effective weight after renormalization"})
+    weight = fields.Float(
+        metadata={"description": "HR's weight, renormalized over the groups that count"}
+    )
+    effective_weight = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "the share the group's mean really has in the score: its policy "
+            "weight as far as its view really differs from the others' (σ²_p), the rest "
+            "spread over all counted raters alike; 0 when it does not count"
+        },
+    )
     mean_raw = fields.Float(allow_none=True)
     mean_adjusted = fields.Float(allow_none=True)
 

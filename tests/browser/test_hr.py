@@ -51,7 +51,7 @@ def test_hr_changes_a_weighting_scheme_after_its_preview_and_exports(page):
     preview = page.get_by_role("region", name=re.compile("Pratinjau untuk siklus"))
     for figure in ("Pegawai", "Nilai berubah", "Predikat berubah", "Perubahan terbesar"):
         expect(preview.get_by_role("term").filter(has_text=figure)).to_be_visible()
-    weights = page.get_by_role("table", name="Bobot kebijakan dan bobot efektif")
+    weights = page.get_by_role("table", name="Bobot kebijakan dan bobot terpakai")
     peer_weight = weights.get_by_role("row").filter(
         has=page.get_by_role("rowheader", name="rekan kerja")
     )

@@ -460,7 +460,8 @@ class RaterGroupRow:
     label: str
     raters: int
     counted: bool
-    weight: float
+    weight: float  # HR's, renormalized over the counted groups
+    effective_weight: float | None  # the group mean's real share of the score
     mean_raw: float | None
     mean_adjusted: float | None
 
@@ -500,6 +501,7 @@ def combination_note(score: Mapping) -> CombinationNote:
                 raters=groups[key]["raters"],
                 counted=groups[key]["counted"],
                 weight=groups[key]["weight"],
+                effective_weight=groups[key].get("effective_weight"),
                 mean_raw=groups[key].get("mean_raw"),
                 mean_adjusted=groups[key].get("mean_adjusted"),
             )

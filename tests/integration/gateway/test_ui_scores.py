@@ -3,6 +3,8 @@ missing one says "belum dapat dinilai", and no predicate appears before the fina
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from gateway.directory.domain import Employee
@@ -145,3 +147,32 @@ def test_the_team_overview_links_a_provisional_figure_without_a_predicate():
     (row,) = team_rows([member], [], [], {}, None, [score()])
     assert (row.final_score, row.predicate, row.provisional_final_score) == (None, None, 87.2)
     assert team_totals([row], None)["scores_to_finalize"] == 0  # nothing complete to finalize
+
+
+def test_the_score_page_shows_each_group_s_policy_weight_beside_its_real_share(kasubag, services):
+    """HR's 50 : 30 renormalized reads 62 % for one superior among four raters; where the
+    groups' views do not really differ, the score rests on the four alike (25 % / 75 %)."""
+    groups = {
+        "superior": {
+            "raters": 1,
+            "counted": True,
+            "weight": 0.625,
+            "effective_weight": 0.25,
+            "mean_raw": 81.6,
+            "mean_adjusted": 81.38,
+        },
+        "peer": {
+            "raters": 3,
+            "counted": True,
+            "weight": 0.375,
+            "effective_weight": 0.75,
+            "mean_raw": 83.4,
+            "mean_adjusted": 82.5,
+        },
+    }
+    services.on("GET", f"/cycles/{CYCLE}/scores/{STAFF}", score(groups=groups))
+    page = text(kasubag.get(f"/team/scores/{CYCLE}/{STAFF}"))
+    cells = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "Bobot kebijakan Bobot efektif" in cells
+    assert "Atasan 1 ya 62 % 25 %" in cells
+    assert "Rekan kerja 3 ya 38 % 75 %" in cells

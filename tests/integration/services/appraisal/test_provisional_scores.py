@@ -81,6 +81,8 @@ def test_a_small_peer_group_shows_its_size_but_never_its_means(app):
     peers = score["groups"]["peer"]
     assert (peers["raters"], peers["counted"], peers["mean_raw"]) == (2, False, None)
     assert score["behaviour_score"] == pytest.approx(80)  # peers do not count below three
+    # the real shares: the superior's mean is the whole score, the hidden peers' no part
+    assert (score["groups"]["superior"]["effective_weight"], peers["effective_weight"]) == (1, 0)
 
 
 def test_the_employee_sees_the_scores_and_a_colleague_sees_nothing(app):
