@@ -7,7 +7,7 @@ beside the input named `activities[0].quantity`; refusals.py says how (`refuse`)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from gateway.ui.api import ApiError
@@ -70,3 +70,16 @@ class Form:
             if not str(self.values.get(name, "")).strip():
                 self.errors.setdefault(name, []).append(message)
         return not self.errors
+
+    def decimals(self, prefix: str, names: Iterable[str]) -> dict[str, str]:
+        """The number inputs `prefix` + name that were filled in, by name, as `decimal_text`
+        reads them; an input left empty is left out (nothing to send for it)."""
+        typed = {name: str(self.values.get(f"{prefix}{name}", "")).strip() for name in names}
+        return {name: decimal_text(text) for name, text in typed.items() if text}
+
+
+def decimal_text(text: object) -> str:
+    """A typed number for an API's exact decimals, still as text: trimmed, a decimal comma
+    read as a point (12,5 is 12.5). Anything else stays as typed, for the service to refuse
+    by name (the UI does not repeat its rules)."""
+    return str(text).strip().replace(",", ".")

@@ -1,7 +1,10 @@
-"""The employee's journey: draft and submit an SKP, log a day, rate a peer, read my results.
+"""The employee's journey: draft and submit an SKP, log a day, rate a peer, read my results
+and my supervisor's decision on my behaviour proposal.
 
-demo-employee (Rudi Hartono) has an approved 2026 SKP, an open BerAKHLAK round to answer
-and a finalized, published 2025 appraisal; 2027 is a cycle nobody has touched.
+demo-employee (Rudi Hartono) has an approved 2026 SKP, an open BerAKHLAK round to answer,
+a 2026 behaviour proposal his supervisor has not decided yet and a finalized, published
+2025 appraisal; 2027 is a cycle nobody has touched. Fajar Nugroho's 2026 proposal is the
+one the supervisor replaced with his own scores, with a reason.
 """
 
 from __future__ import annotations
@@ -11,9 +14,12 @@ import time
 
 from playwright.sync_api import expect
 
+from gateway.demo import nip
+from services.appraisal.demo import ADJUSTED_2026, ADJUSTMENT_REASON
 from tests.browser.conftest import log_in
 
 EMPLOYEE = "demo-employee"
+ADJUSTED = nip(ADJUSTED_2026)  # Fajar Nugroho logs in with his NIP
 
 
 def test_an_employee_drafts_an_skp_sees_errors_in_place_and_submits_it(page):
@@ -132,11 +138,18 @@ def test_my_results_show_the_2025_radar_chart_and_the_2026_report_unpublished(pa
     log_in(page, EMPLOYEE)
     page.get_by_role("link", name="Hasil saya").first.click()
     expect(page.get_by_text("belum diterbitkan")).to_be_visible()  # 2026's round is open
+    decision = page.get_by_role("region", name="Keputusan atasan atas nilai perilaku")
+    expect(decision).to_contain_text("Belum diputuskan")
+    expect(decision).to_contain_text("menunggu keputusan atasan Anda")
 
     page.get_by_label("Siklus").select_option("2025")
     page.get_by_role("button", name="Tampilkan").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("2025")
     expect(page.get_by_text("final, terkunci")).to_be_visible()
+    # finalizing without a decision recorded the supervisor's adoption of the proposal
+    decision = page.get_by_role("region", name="Keputusan atasan atas nilai perilaku")
+    expect(decision).to_contain_text("Usulan diterima")
+    expect(decision).to_contain_text("Diputuskan oleh Budi Santoso pada")
     chart = page.get_by_role("figure", name=re.compile("Grafik radar"))
     expect(chart.locator("svg")).to_be_visible()
     numbers = page.get_by_role("table", name=re.compile("Rata-rata per aspek"))
@@ -146,3 +159,25 @@ def test_my_results_show_the_2025_radar_chart_and_the_2026_report_unpublished(pa
     expect(page.get_by_role("heading", name="Kekuatan", exact=True)).to_be_visible()
     # finalized today in the demo: the objection form is open for 14 days
     expect(page.get_by_label("Alasan keberatan")).to_be_visible()
+
+
+def test_my_results_show_the_supervisors_own_behaviour_scores_beside_the_proposal(page):
+    log_in(page, ADJUSTED)
+    page.get_by_role("link", name="Hasil saya").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("2026")
+    decision = page.get_by_role("region", name="Keputusan atasan atas nilai perilaku")
+    expect(decision).to_contain_text("Nilai ditetapkan sendiri")
+    expect(decision).to_contain_text(ADJUSTMENT_REASON)
+    expect(decision).to_contain_text(re.compile(r"Diputuskan oleh Budi Santoso pada \d+ \w+ 2026"))
+    table = decision.get_by_role("table", name="Usulan dan keputusan atasan per aspek")
+    expect(table.get_by_role("columnheader", name="Usulan")).to_be_visible()
+    expect(table.get_by_role("columnheader", name="Keputusan atasan")).to_be_visible()
+    # the aspect he raised: the proposal and his number side by side, not the same
+    rows = table.get_by_role("row")
+    raised = rows.filter(has=page.get_by_role("rowheader", name="Kerja sama"))
+    proposed, decided = (cell.inner_text() for cell in raised.get_by_role("cell").all())
+    assert proposed != decided
+    total = rows.filter(has=page.get_by_role("rowheader", name="Nilai perilaku"))
+    expect(total.get_by_role("cell")).to_have_count(2)
+    # nothing of the raters: no group, no standard error
+    expect(decision).not_to_contain_text("galat baku")

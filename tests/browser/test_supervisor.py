@@ -1,6 +1,6 @@
 """Supervisor: the team overview, approving and returning SKPs, the log verification queue
-(verify one, several, reject with a reason, revoke), deciding on a behaviour proposal,
-finalizing a score, and objections.
+(verify one, several, reject with a reason, revoke), recording an activity's realization at
+the period's end, deciding on a behaviour proposal, finalizing a score, and objections.
 
 Each test works on its own employees of the demo unit, so the order does not matter. A
 few preparations are the employees' own steps (submitting an SKP), done through the API.
@@ -22,6 +22,7 @@ CYCLE = "2026"
 PAST_CYCLE = "2025"
 ANDI, SRI = nip(21), nip(20)  # the 2026 SKP still a draft; the one returned with notes
 AGUS, SITI, DEWI, JOKO = nip(4), nip(5), nip(3), nip(6)
+LINA, EKO = nip(13), nip(14)  # approved 2026 SKPs no other journey here touches
 UNDECIDED_NAME = "Yusuf Hidayat"  # his 2026 behaviour proposal is not decided in the demo
 
 
@@ -265,3 +266,70 @@ def test_a_realization_the_employee_entered_counts_once_confirmed(page, stack):
     archive = [a for a in after.json()["activities"] if a["activity"]["id"] == "arsip-dokumen"]
     assert archive[0]["realization"]["quantity"] == 41
     assert after.json()["skp_score"] > before.json()["skp_score"]
+
+
+def targets(stack, client: requests.Session, path: str) -> dict:
+    """A targets API answer read as the supervisor (one logged-in client per test: the
+    gateway limits logins)."""
+    answer = client.get(f"{stack.url()}/api/v1/targets/{path}", timeout=15)
+    answer.raise_for_status()
+    return answer.json()
+
+
+def activity_row(score: dict, activity_id: str) -> dict:
+    return next(row for row in score["activities"] if row["activity"]["id"] == activity_id)
+
+
+def test_the_supervisor_records_the_quality_at_the_periods_end_and_it_counts(page, stack):
+    supervisor = api(stack, SUPERVISOR)
+    before = activity_row(
+        targets(stack, supervisor, f"skps/{LINA}/{CYCLE}/score"), "laporan-kinerja"
+    )
+    assert "quality" in before["assumed"]  # not assessed yet: assumed on target
+    log_in(page, SUPERVISOR)
+    page.goto(f"/team/skp/{LINA}/{CYCLE}")
+    section = page.get_by_role("region", name="Realisasi akhir periode")
+    form = section.get_by_role("form", name="Menyusun laporan kinerja")
+    expect(form).to_contain_text("Kualitas: belum dinilai (target 100)")
+    expect(form).to_contain_text("dari target 4 laporan")
+    form.get_by_label("Kualitas (0–100)").fill("88")
+    form.get_by_role("button", name="Simpan realisasi akhir").click()
+    expect(page.get_by_role("status").first).to_contain_text(
+        "Realisasi akhir periode dicatat dan langsung dihitung"
+    )
+    form = page.get_by_role("form", name="Menyusun laporan kinerja")
+    expect(form).to_contain_text("Kualitas: 88 dari target 100")
+    expect(form.get_by_label("Kualitas (0–100)")).to_have_value("")  # nothing carried over
+    expect(page.get_by_role("heading", name="Realisasi menunggu konfirmasi")).to_have_count(0)
+
+    after = activity_row(
+        targets(stack, supervisor, f"skps/{LINA}/{CYCLE}/score"), "laporan-kinerja"
+    )
+    assert after["realization"]["quality"] == 88  # counted at once, no confirmation
+    assert "quality" not in after["assumed"]
+    assert after["score"] is None or after["score"]["quality"] == 88  # 88 of the target 100
+
+
+def test_a_refused_realization_is_said_beside_its_field(page, stack):
+    log_in(page, SUPERVISOR)
+    page.goto(f"/team/skp/{EKO}/{CYCLE}")
+    form = page.get_by_role("form", name="Mengelola buku agenda")
+    form.get_by_label("Kualitas (0–100)").fill("150")
+    status = post_status(
+        page, lambda: form.get_by_role("button", name="Simpan realisasi akhir").click()
+    )
+    assert status == 422
+    form = page.get_by_role("form", name="Mengelola buku agenda")
+    expect(form.get_by_role("alert")).to_contain_text("Periksa isian yang ditandai")
+    quality = form.get_by_label("Kualitas (0–100)")
+    expect(quality).to_have_attribute("aria-invalid", "true")
+    expect(quality).to_have_value("150")  # kept
+    expect(form.locator(".field.invalid")).to_contain_text("antara 0 dan 100")
+    # the other activities' forms are untouched
+    other = page.get_by_role("form", name="Mendistribusikan surat dinas")
+    expect(other.locator(".field.invalid")).to_have_count(0)
+    supervisor = api(stack, SUPERVISOR)
+    skp = targets(stack, supervisor, f"skps/{EKO}/{CYCLE}")
+    assert (skp["realization"].get("buku-agenda") or {}).get("quality") is None  # nothing kept
+    score = targets(stack, supervisor, f"skps/{EKO}/{CYCLE}/score")
+    assert "quality" in activity_row(score, "buku-agenda")["assumed"]

@@ -1,8 +1,10 @@
 """Employee: my results for a cycle. The SKP, behaviour and final scores with the
-predicate (provisional, or locked once my supervisor finalized them); the 360 report once
-published: the radar chart of dimensions by rater group with the same numbers in a table,
-self against others, strengths, development areas, blind spots and hidden strengths; and
-the objection (keberatan) to a finalized appraisal, within 14 days, with its outcome."""
+predicate (provisional, or locked once my supervisor finalized them); my supervisor's
+decision on the behaviour proposal (adopted as it is, or their own scores beside it); the
+360 report once published: the radar chart of dimensions by rater group with the same
+numbers in a table, self against others, strengths, development areas, blind spots and
+hidden strengths; and the objection (keberatan) to a finalized appraisal, within 14 days,
+with its outcome."""
 
 from __future__ import annotations
 
@@ -106,6 +108,18 @@ def report_view(report: dict, names: dict[str, str]) -> dict:
     }
 
 
+def decision_rows(decision: dict, names: dict[str, str]) -> list[dict]:
+    """Each aspect of the behaviour proposal beside the score my supervisor decided, in the
+    proposal's order. Only the combined proposal and the decision: no rater's answer."""
+    proposed = decision.get("proposed_dimensions") or {}
+    decided = decision.get("dimensions") or {}
+    keys = [*proposed, *(key for key in decided if key not in proposed)]
+    return [
+        {"name": readable(key, names), "proposed": proposed.get(key), "decided": decided.get(key)}
+        for key in keys
+    ]
+
+
 def objection_deadline(finalized: dict | None) -> date | None:
     """The last day to object, for a finalized appraisal without an objection."""
     if not finalized or finalized.get("objection") or not finalized.get("finalized_on"):
@@ -150,6 +164,8 @@ def my_results():
             published = False
     finalized = (score or {}).get("finalized")
     deadline = objection_deadline(finalized)
+    decision = (score or {}).get("decision")
+    names = dimension_names() if report or decision else {}
     return page(
         "employee/results.html",
         status,
@@ -159,7 +175,9 @@ def my_results():
         score=score,
         finalized=finalized,
         objection=(finalized or {}).get("objection"),
-        report=report_view(report, dimension_names()) if report else None,
+        decision=decision,
+        decision_rows=decision_rows(decision, names) if decision else [],
+        report=report_view(report, names) if report else None,
         published=published,
         deadline=deadline,
         may_object=deadline is not None and date.today() <= deadline,

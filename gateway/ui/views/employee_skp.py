@@ -298,11 +298,7 @@ def _act(action: str, form: Form, nip: str, cycle: str) -> str | None:
         return _("Revisi SKP dimulai; SKP yang disetujui tetap berlaku sampai revisi disetujui.")
     if action == "realize":
         activity = str(form.value("activity"))
-        changes = {
-            aspect: str(form.value(f"{activity}.{aspect}")).strip()
-            for aspect in ("quantity", "months", "cost")
-        }
-        changes = {aspect: value for aspect, value in changes.items() if value}
+        changes = form.decimals(f"{activity}.", ("quantity", "months", "cost"))
         if not changes:
             form.errors[f"{activity}.months"] = [_("isi paling sedikit satu nilai")]
             return None

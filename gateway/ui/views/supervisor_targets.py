@@ -1,6 +1,8 @@
 """Supervisor: a report's SKP with its activities; a submitted one is approved, or returned
 with notes on what to change. The realization the employee entered waits here for my
-confirmation or rejection (a quantity above the bound needs my written reason)."""
+confirmation or rejection (a quantity above the bound needs my written reason). At the
+period's end I record each approved activity's realization myself: the quality I assess,
+and the quantity (of an activity without daily logs), time and cost; mine counts at once."""
 
 from __future__ import annotations
 
@@ -20,6 +22,11 @@ from gateway.ui.views.supervisor import SKP_STATUS, employee
 SUBMITTED = "submitted"
 AWAITING = "pending"
 REALIZATION_ACTIONS = {"confirm_realization": "confirm", "reject_realization": "reject"}
+RECORD = "record_realization"
+RECORDED = ("quality", "quantity", "months", "cost")  # the inputs `<activity>.<aspect>`
+# the reason for a quantity above the bound; not `<activity>.reason`, the name the pending
+# realization's form gives its reason on the same page
+RECORDED_REASON = "quantity_reason"
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,37 @@ def pending_rows(skp: dict) -> list[PendingRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class RecordingRow:
+    """An activity of the contract as I record its realization: its target, what counts."""
+
+    activity: dict
+    realized: dict  # the realization that counts now ({} before any)
+    from_logs: bool  # its quantity comes from verified daily logs: none is typed in
+    limit: float  # a quantity above this needs my written reason
+
+
+def recording_rows(skp: dict) -> list[RecordingRow]:
+    """Every activity of the approved SKP, in the contract's order; none before approval."""
+    realization = skp.get("realization") or {}
+    bound = skp.get("realization_bound") or 0
+    rows = []
+    for activity in (skp.get("contract") or {}).get("activities", []):
+        realized = realization.get(activity["id"]) or {}
+        from_logs = realized.get("quantity_source") == "logs"
+        rows.append(RecordingRow(activity, realized, from_logs, bound * activity["quantity"]))
+    return rows
+
+
+def recorded_input(activity: str):
+    """The API's field of my realization as the input beside which its error goes."""
+
+    def rename(name: str) -> str:
+        return f"{activity}.{RECORDED_REASON if name == 'reason' else name}"
+
+    return rename
+
+
 def notes_given(versions: list[dict]) -> list[dict]:
     """The versions that came back with notes, newest first: what was asked before."""
     return [version for version in reversed(versions) if version.get("notes")]
@@ -53,17 +91,22 @@ def notes_given(versions: list[dict]) -> list[dict]:
 @ui.route("/team/skp/<nip>/<cycle>", methods=["GET", "POST"])
 @user.login_required("supervisor")
 def team_skp(nip: str, cycle: str):
-    form, status, realization_forms = Form(), None, {}
+    form, status, realization_forms, recorded_forms = Form(), None, {}, {}
     if request.method == "POST":
         form = Form.posted(request.form)
         action = form.value("action")
-        if action in REALIZATION_ACTIONS:
+        if action in REALIZATION_ACTIONS or action == RECORD:
             activity = str(form.value("activity"))
-            realization_forms[activity] = form
+            recording = action == RECORD
+            (recorded_forms if recording else realization_forms)[activity] = form
             try:
-                done = _decide_realization(form, nip, cycle, activity)
+                if recording:
+                    done = _record_realization(form, nip, cycle, activity)
+                else:
+                    done = _decide_realization(form, nip, cycle, activity)
             except ApiError as error:
-                status = refuse(form, error, rename=lambda name: f"{activity}.{name}")
+                rename = recorded_input(activity) if recording else lambda n: f"{activity}.{n}"
+                status = refuse(form, error, rename=rename)
             else:
                 if done:
                     flash(done)
@@ -98,6 +141,9 @@ def team_skp(nip: str, cycle: str):
         and skp["contract"]["number"] != skp["current"]["number"],
         pending=pending_rows(skp),
         realization_form=lambda activity_id: realization_forms.get(activity_id) or Form(),
+        recording=recording_rows(skp),
+        recorded_form=lambda activity_id: recorded_forms.get(activity_id) or Form(),
+        recorded_reason=RECORDED_REASON,
     )
 
 
@@ -128,3 +174,18 @@ def _decide_realization(form: Form, nip: str, cycle: str, activity: str) -> str 
         return None
     api.send("POST", "targets", f"{path}/reject", {"reason": reason})
     return _("Realisasi ditolak; pegawai melihat alasannya.")
+
+
+def _record_realization(form: Form, nip: str, cycle: str, activity: str) -> str | None:
+    """My realization of an activity (one API call), only the values typed; the flash
+    message, or None with the error on the form when nothing was typed."""
+    changes: dict[str, str] = form.decimals(f"{activity}.", RECORDED)
+    if not changes:
+        form.errors[f"{activity}.quality"] = [_("isi paling sedikit satu nilai")]
+        return None
+    reason = str(form.value(f"{activity}.{RECORDED_REASON}")).strip()
+    if reason:
+        changes["reason"] = reason
+    path = f"skps/{nip}/{cycle}/activities/{activity}/realization"
+    api.send("PATCH", "targets", path, changes)
+    return _("Realisasi akhir periode dicatat dan langsung dihitung dalam nilai SKP.")

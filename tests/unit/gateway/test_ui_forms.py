@@ -115,6 +115,22 @@ def test_a_posted_form_keeps_every_value_of_a_checkbox_group():
     assert Form.posted({"name": "plain", "csrf_token": "x"}).values == {"name": "plain"}
 
 
+def test_decimals_are_the_number_inputs_filled_in_with_a_comma_read_as_a_point():
+    form = Form.posted(
+        {
+            "rapat.quality": " 87,5 ",
+            "rapat.quantity": "",
+            "rapat.months": "11",
+            "rapat.cost": "banyak",
+            "notulen.quality": "90",
+        }
+    )
+    typed = form.decimals("rapat.", ("quality", "quantity", "months", "cost", "reason"))
+    # empty and absent inputs are left out; what is no number goes as typed, for the API
+    assert typed == {"quality": "87.5", "months": "11", "cost": "banyak"}
+    assert form.decimals("arsip.", ("quality",)) == {}
+
+
 # --- refuse ------------------------------------------------------------------------------------
 
 
