@@ -11,7 +11,7 @@ from pymongo.database import Database
 
 from kinerja.bus.consumer import Subscriptions
 from kinerja.bus.envelope import Envelope
-from kinerja.mongo import Tx
+from kinerja.mongo import Tx, db_and_session
 
 EMPLOYEES = "directory_employees"
 UNITS = "directory_units"
@@ -52,8 +52,27 @@ def apply_unit(event: Envelope, tx: Tx) -> None:
     )
 
 
-def find_employee(db: Database, nip: str) -> dict | None:
-    return db[EMPLOYEES].find_one({"_id": nip}, {"_id": 0})
+def find_employee(db_or_tx: Database | Tx, nip: str) -> dict | None:
+    """The replica's employee (None when the directory never sent them); inside a
+    transaction, as its snapshot sees them."""
+    db, session = db_and_session(db_or_tx)
+    return db[EMPLOYEES].find_one({"_id": nip}, {"_id": 0}, session=session)
+
+
+def supervisor_of(db_or_tx: Database | Tx, nip: str) -> str | None:
+    """The employee's direct supervisor's NIP (None for the top of a unit, or an unknown
+    employee); inside a transaction, as its snapshot sees the directory."""
+    return (find_employee(db_or_tx, nip) or {}).get("supervisor_nip")
+
+
+def supervisors_of(db_or_tx: Database | Tx, nip: str) -> tuple[str, ...]:
+    """The direct supervisor and the supervisor's own superior, those known: the two
+    levels above an employee who see their appraisal."""
+    above = []
+    current: str | None = nip
+    while len(above) < 2 and (current := supervisor_of(db_or_tx, current)) is not None:
+        above.append(current)
+    return tuple(above)
 
 
 def direct_reports(db: Database, nip: str) -> list[dict]:
@@ -64,5 +83,7 @@ def unit_members(db: Database, unit_id: str) -> list[dict]:
     return list(db[EMPLOYEES].find({"unit_id": unit_id, "active": True}, {"_id": 0}))
 
 
-def active_employees(db: Database) -> list[dict]:
-    return list(db[EMPLOYEES].find({"active": True}, {"_id": 0}).sort("nip", ASCENDING))
+def active_employees(db_or_tx: Database | Tx) -> list[dict]:
+    db, session = db_and_session(db_or_tx)
+    employees = db[EMPLOYEES].find({"active": True}, {"_id": 0}, session=session)
+    return list(employees.sort("nip", ASCENDING))

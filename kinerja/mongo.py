@@ -54,6 +54,9 @@ def is_unavailable(exc: BaseException) -> bool:
     return isinstance(exc, PyMongoError) and exc.has_error_label("TransientTransactionError")
 
 
+CLAIMS = "claims"  # one small document per key a write claimed (Tx.claim)
+
+
 @dataclass
 class Tx:
     """One open transaction: the session to pass to writes, and the outbox to publish into."""
@@ -67,6 +70,16 @@ class Tx:
         envelope = Envelope.new(event_type, data, producer=self.producer, version=version)
         self.outbox.add(envelope, self.session)
         return envelope
+
+    def claim(self, *key: str) -> None:
+        """Serialize the transactions that decide on the same thing. A rule checked by
+        reading (one assignment per rater and ratee, a day's minutes) does not hold under
+        snapshot isolation by itself: two transactions read the same "nothing yet" and both
+        insert. Each writes this key's claim first, so of two at once one meets a write
+        conflict, runs again once the other committed and reads what it wrote."""
+        self.db[CLAIMS].update_one(
+            {"_id": ":".join(key)}, {"$inc": {"claims": 1}}, upsert=True, session=self.session
+        )
 
 
 def db_and_session(db_or_tx: Database | Tx) -> tuple[Database, ClientSession | None]:

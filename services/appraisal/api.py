@@ -93,12 +93,8 @@ def _may_read(db, nip: str) -> bool:
     who decides objections, and HR); the employee sees their own scores only, anyone else
     nothing."""
     principal = current_principal()
-    supervisor = commands.supervisor_of(db, nip)
-    full_view = (
-        principal.has_any(["hr"])
-        or principal.subject == supervisor
-        or (supervisor is not None and principal.subject == commands.supervisor_of(db, supervisor))
-    )
+    above = directory_replica.supervisors_of(db, nip)
+    full_view = principal.has_any(["hr"]) or principal.subject in above
     if principal.subject != nip and not full_view:
         raise Forbidden("scores are for the employee, their supervisor and HR")
     return full_view

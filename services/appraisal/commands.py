@@ -24,10 +24,6 @@ from services.appraisal import (
 )
 
 
-def supervisor_of(db: Database, nip: str) -> str | None:
-    return (directory_replica.find_employee(db, nip) or {}).get("supervisor_nip")
-
-
 def names(db: Database) -> dict[str, str]:
     return {e["nip"]: e.get("name", "") for e in directory_replica.active_employees(db)}
 
@@ -73,10 +69,10 @@ def decide_behaviour(
 ) -> decisions.BehaviourDecision:
     """The pejabat penilai adopts the proposal (no scores) or sets their own aspect scores;
     changeable until finalization, audited and published."""
-    if supervisor_of(tx.db, nip) != supervisor:
+    if directory_replica.supervisor_of(tx, nip) != supervisor:
         raise Forbidden("the employee's direct supervisor decides the behaviour score")
     decisions.changeable(store.find_final(tx, nip, cycle) is not None)
-    proposal = proposal_of(store.find_score(tx.db, nip, cycle))
+    proposal = proposal_of(store.find_score(tx, nip, cycle))
     at = now.isoformat()
     decision = (
         decisions.adopt(nip, cycle, proposal, supervisor, at)
@@ -107,16 +103,16 @@ def finalize(
 ) -> domain.FinalScore:
     """Lock the appraisal with the decided behaviour score; finalizing without a decision
     adopts the proposal as it stands (recorded as the supervisor's adoption)."""
-    if supervisor_of(tx.db, nip) != supervisor:
+    if directory_replica.supervisor_of(tx, nip) != supervisor:
         raise Forbidden("the employee's direct supervisor finalizes the appraisal")
     if store.find_final(tx, nip, cycle) is not None:
         raise Conflict("finalized already; changes go through an objection", code="finalized")
-    if (store.cycle_state(tx.db, cycle) or {}).get("dirty"):
+    if (store.cycle_state(tx, cycle) or {}).get("dirty"):
         raise Conflict(
             "the cycle's scores are being recomputed; try again in a moment",
             code="recompute_pending",
         )
-    current = store.find_score(tx.db, nip, cycle)
+    current = store.find_score(tx, nip, cycle)
     if current is None:
         raise NotFound("no score for this employee in this cycle yet")
     behaviour = current.behaviour_score
@@ -175,8 +171,8 @@ def decide_objection(
     tx: Tx, cycle: str, nip: str, caller: str, new_final: Decimal | None, why: str, today: date
 ):
     """The atasan pejabat penilai (the supervisor's superior) decides."""
-    supervisor = supervisor_of(tx.db, nip)
-    if supervisor is None or supervisor_of(tx.db, supervisor) != caller:
+    supervisor = directory_replica.supervisor_of(tx, nip)
+    if supervisor is None or directory_replica.supervisor_of(tx, supervisor) != caller:
         raise Forbidden("the supervisor's own superior decides objections")
     decisions.on_scale("final_score", new_final)
     before = existing_final(tx, nip, cycle)

@@ -155,8 +155,9 @@ def dirty_cycles(db: Database) -> list[dict]:
     return list(db["cycles"].find({"dirty": True}).sort("_id", 1))
 
 
-def cycle_state(db: Database, cycle: str) -> dict | None:
-    return db["cycles"].find_one({"_id": cycle})
+def cycle_state(db_or_tx: Database | Tx, cycle: str) -> dict | None:
+    db, session = db_and_session(db_or_tx)
+    return db["cycles"].find_one({"_id": cycle}, session=session)
 
 
 def mark_computed(db: Database, cycle: str, inputs_version: int, computed_at: str) -> bool:
@@ -215,8 +216,9 @@ def _to_score(doc: dict) -> ProvisionalScore:
     return ProvisionalScore(**doc)
 
 
-def find_score(db: Database, nip: str, cycle: str) -> ProvisionalScore | None:
-    doc = db["scores"].find_one({"_id": f"{nip}:{cycle}"})
+def find_score(db_or_tx: Database | Tx, nip: str, cycle: str) -> ProvisionalScore | None:
+    db, session = db_and_session(db_or_tx)
+    doc = db["scores"].find_one({"_id": f"{nip}:{cycle}"}, session=session)
     return _to_score(doc) if doc else None
 
 

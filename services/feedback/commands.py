@@ -9,7 +9,7 @@ from datetime import date
 
 from kinerja import audit, directory_replica
 from kinerja.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from kinerja.mongo import Tx, db_and_session
+from kinerja.mongo import Tx
 from services.feedback import assignments, domain, events, store
 from services.feedback.domain import Framework, Response, Round
 
@@ -41,7 +41,7 @@ def open_round(tx: Tx, draft: Round, unit_id: str | None, actor: str) -> tuple[R
     round_ = replace(draft, framework_version=framework.version)
     people = [
         assignments.Person(e["nip"], e.get("supervisor_nip"), e.get("unit_id", ""))
-        for e in directory_replica.active_employees(tx.db)
+        for e in directory_replica.active_employees(tx)
         if unit_id is None or e.get("unit_id") == unit_id
     ]
     generated = assignments.generate_assignments(people, round_.peers_per_ratee)
@@ -64,7 +64,7 @@ def close_round(tx: Tx, round_id: str, actor: str) -> Round:
     closed = domain.close(existing_round(tx, round_id))
     store.save_round(tx, closed)
     audit.record(tx, actor, "round.closed", "round", round_id, None, None)
-    count = len(store.responses(tx.db, round_id, state=domain.ACTIVE))
+    count = len(store.responses(tx, round_id, state=domain.ACTIVE))
     tx.publish(events.ROUND_CLOSED, events.round_changed(closed, count))
     return closed
 
@@ -82,11 +82,12 @@ def add_assignment(
     round_ = existing_round(tx, round_id)
     domain.ensure_open(round_)
     for nip, field in ((rater, "rater"), (ratee, "ratee")):
-        if directory_replica.find_employee(tx.db, nip) is None:
+        if directory_replica.find_employee(tx, nip) is None:
             raise ValidationFailed("unknown employee", {field: [f"no employee {nip}"]})
+    tx.claim("feedback.assignment", round_id, rater, ratee)  # one per pair, also at once
     taken = [
         assignments.Assignment(r.rater, r.ratee, r.group)
-        for r in store.responses(tx.db, round_id)
+        for r in store.responses(tx, round_id)
         if r.state in (domain.ACTIVE, domain.NOMINATED)
     ]
     assignments.check_manual_assignment(taken, assignments.Assignment(rater, ratee, group))
@@ -133,7 +134,7 @@ def decide_nomination(
 ) -> Response:
     domain.ensure_open(existing_round(tx, round_id))
     response, stamp = existing_response(tx, round_id, response_id)
-    ratee = directory_replica.find_employee(tx.db, response.ratee) or {}
+    ratee = directory_replica.find_employee(tx, response.ratee) or {}
     if ratee.get("supervisor_nip") != supervisor:
         raise Forbidden("the ratee's direct supervisor decides on nominations")
     decided = domain.decide_nomination(response, approve)
@@ -168,7 +169,7 @@ def answer(
     if action == "decline":
         changed = domain.decline(response, reason)
     else:
-        framework = store.framework_version(tx.db, round_.framework_id, round_.framework_version)
+        framework = store.framework_version(tx, round_.framework_id, round_.framework_version)
         dimensions = framework.dimensions_for(_position_kind(tx, response.ratee))
         domain.check_scores(scores or {}, framework, dimensions, complete=action != "draft")
         step = {"draft": domain.save_draft, "submit": domain.submit, "revise": domain.revise}
@@ -190,8 +191,7 @@ def dimensions_for(db, round_: Round, ratee: str) -> list:
 
 
 def _position_kind(db_or_tx, nip: str) -> str | None:
-    db, _ = db_and_session(db_or_tx)
-    employee = directory_replica.find_employee(db, nip) or {}
+    employee = directory_replica.find_employee(db_or_tx, nip) or {}
     return employee.get("position_kind")
 
 

@@ -53,8 +53,9 @@ def latest_framework(db_or_tx, framework_id: str) -> Framework | None:
     return _framework(doc) if doc else None
 
 
-def framework_version(db: Database, framework_id: str, version: int) -> Framework | None:
-    doc = db["frameworks"].find_one({"_id": f"{framework_id}:{version}"})
+def framework_version(db_or_tx: Database | Tx, framework_id: str, version: int) -> Framework | None:
+    db, session = db_and_session(db_or_tx)
+    doc = db["frameworks"].find_one({"_id": f"{framework_id}:{version}"}, session=session)
     return _framework(doc) if doc else None
 
 
@@ -143,10 +144,11 @@ def find_response(db_or_tx, response_id: str) -> tuple[Response, int] | None:
     return _response(doc), stamp
 
 
-def responses(db: Database, round_id: str, **where) -> list[Response]:
+def responses(db_or_tx: Database | Tx, round_id: str, **where) -> list[Response]:
+    db, session = db_and_session(db_or_tx)
     docs = (
         db["responses"]
-        .find({"round_id": round_id, **where}, {"_rev": 0})
+        .find({"round_id": round_id, **where}, {"_rev": 0}, session=session)
         .sort([("ratee", ASCENDING), ("group", ASCENDING), ("rater", ASCENDING)])
     )
     return [_response(doc) for doc in docs]

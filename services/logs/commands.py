@@ -22,20 +22,17 @@ from services.logs.schemas import ImportRow
 from services.logs.workload import WorkloadSettings
 
 
-def supervisor_of(db, nip: str) -> str | None:
-    employee = directory_replica.find_employee(db, nip)
-    return employee.get("supervisor_nip") if employee else None
-
-
 def ensure_may_read(db, principal: Principal, nip: str) -> None:
     """The employee, their supervisor, and HR read an employee's logs."""
     if principal.subject == nip or principal.has_any(["hr"]):
         return
-    if supervisor_of(db, nip) != principal.subject:
+    if directory_replica.supervisor_of(db, nip) != principal.subject:
         raise Forbidden("not yours to see")
 
 
 def _context(tx: Tx, entry: Entry, today: date) -> Context:
+    # the rules below read the employee's other entries: one write of theirs at a time
+    tx.claim("logs.entries", entry.nip)
     activities = store.approved_activities(tx, entry.nip, entry.cycle)
     return Context(
         today=today,
@@ -85,7 +82,7 @@ def revoke_verification(tx: Tx, entry_id: str, supervisor: str) -> Entry:
 def _supervise(tx: Tx, entry_id: str, supervisor: str, step, event_type: str | None = None):
     """A direct supervisor's decision on an entry, published when it moves output."""
     entry = existing(tx, entry_id)
-    domain.ensure_supervisor(supervisor_of(tx.db, entry.nip), supervisor)
+    domain.ensure_supervisor(directory_replica.supervisor_of(tx, entry.nip), supervisor)
     decided = step(entry, supervisor)
     store.save_entry(tx, decided)
     if event_type:
@@ -94,7 +91,7 @@ def _supervise(tx: Tx, entry_id: str, supervisor: str, step, event_type: str | N
 
 
 def reopen_day(tx: Tx, nip: str, day: date, supervisor: str) -> None:
-    domain.ensure_supervisor(supervisor_of(tx.db, nip), supervisor)
+    domain.ensure_supervisor(directory_replica.supervisor_of(tx, nip), supervisor)
     store.reopen_day(tx, nip, day, supervisor)
 
 
@@ -110,7 +107,7 @@ def change_rules(tx: Tx, new: LogRules, actor: str) -> LogRules:
 
 def change_workload_settings(tx: Tx, new: WorkloadSettings, actor: str) -> WorkloadSettings:
     new.check()
-    before = store.workload_settings(tx.db)
+    before = store.workload_settings(tx)
     store.save_workload_settings(tx, new)
     audit.record(
         tx,

@@ -148,8 +148,9 @@ def save_rules(tx: Tx, new: LogRules) -> None:
     )
 
 
-def workload_settings(db: Database) -> WorkloadSettings:
-    doc = db["settings"].find_one({"_id": "workload"}, {"_id": 0})
+def workload_settings(db_or_tx: Database | Tx) -> WorkloadSettings:
+    db, session = db_and_session(db_or_tx)
+    doc = db["settings"].find_one({"_id": "workload"}, {"_id": 0}, session=session)
     return WorkloadSettings(**doc) if doc else WorkloadSettings()
 
 

@@ -15,17 +15,11 @@ from services.targets import domain, events, store
 from services.targets.domain import Achievement, ActivityTarget, Skp
 
 
-def supervisor_of(tx: Tx, nip: str) -> str | None:
-    employee = directory_replica.find_employee(tx.db, nip)
-    return employee.get("supervisor_nip") if employee else None
-
-
 def ensure_may_see(tx: Tx, principal: Principal, nip: str) -> None:
     """The employee, their supervisor, the supervisor's superior, and HR."""
     if principal.subject == nip or principal.has_any(["hr"]):
         return
-    supervisor = supervisor_of(tx, nip)
-    if supervisor and principal.subject in (supervisor, supervisor_of(tx, supervisor)):
+    if principal.subject in directory_replica.supervisors_of(tx, nip):
         return
     raise Forbidden("not yours to see")
 
@@ -56,7 +50,7 @@ def submit(tx: Tx, nip: str, cycle: str) -> Skp:
 
 
 def approve(tx: Tx, nip: str, cycle: str, supervisor: str) -> Skp:
-    domain.ensure_supervisor(supervisor_of(tx, nip), supervisor)
+    domain.ensure_supervisor(directory_replica.supervisor_of(tx, nip), supervisor)
     skp = _save(tx, domain.approve(existing(tx, nip, cycle), supervisor))
     tx.publish(events.SKP_APPROVED, events.skp_decided(skp))
     _publish_score(tx, skp)
@@ -64,7 +58,7 @@ def approve(tx: Tx, nip: str, cycle: str, supervisor: str) -> Skp:
 
 
 def return_for_changes(tx: Tx, nip: str, cycle: str, supervisor: str, notes: str) -> Skp:
-    domain.ensure_supervisor(supervisor_of(tx, nip), supervisor)
+    domain.ensure_supervisor(directory_replica.supervisor_of(tx, nip), supervisor)
     skp = _save(tx, domain.return_for_changes(existing(tx, nip, cycle), supervisor, notes))
     tx.publish(events.SKP_RETURNED, events.skp_decided(skp))
     return skp
@@ -85,7 +79,7 @@ def record_realization(
 ) -> Skp:
     """The supervisor's realization counts at once (audited); the employee's waits for
     confirmation and publishes nothing, since no score moves."""
-    by_supervisor = supervisor_of(tx, nip) == principal.subject
+    by_supervisor = directory_replica.supervisor_of(tx, nip) == principal.subject
     if principal.subject != nip and not by_supervisor:
         raise Forbidden("the employee or their supervisor records realization")
     before = existing(tx, nip, cycle)
@@ -111,7 +105,7 @@ def confirm_realization(
     reason: str = "",
     bound: Decimal = domain.DEFAULT_QUANTITY_BOUND,
 ) -> Skp:
-    domain.ensure_supervisor(supervisor_of(tx, nip), principal.subject)
+    domain.ensure_supervisor(directory_replica.supervisor_of(tx, nip), principal.subject)
     before = existing(tx, nip, cycle)
     has_logs = store.has_logs(tx, before.key, activity_id)
     confirmed = domain.confirm_pending(
@@ -126,7 +120,7 @@ def confirm_realization(
 def reject_realization(
     tx: Tx, nip: str, cycle: str, activity_id: str, principal: Principal, reason: str
 ) -> Skp:
-    domain.ensure_supervisor(supervisor_of(tx, nip), principal.subject)
+    domain.ensure_supervisor(directory_replica.supervisor_of(tx, nip), principal.subject)
     before = existing(tx, nip, cycle)
     skp = _save(tx, domain.reject_pending(before, activity_id, principal.subject, reason))
     _audit_realization(tx, principal, "realization.rejected", before, skp, activity_id)
@@ -195,7 +189,7 @@ def propose_achievement(tx: Tx, nip: str, cycle: str, achievement: Achievement) 
 def decide_achievement(
     tx: Tx, nip: str, cycle: str, achievement_id: str, approve: bool, supervisor: str
 ) -> Skp:
-    domain.ensure_supervisor(supervisor_of(tx, nip), supervisor)
+    domain.ensure_supervisor(directory_replica.supervisor_of(tx, nip), supervisor)
     skp = _save(tx, domain.decide(existing(tx, nip, cycle), achievement_id, approve, supervisor))
     _publish_score(tx, skp)
     return skp

@@ -1,0 +1,25 @@
+"""Twenty identical entries at once are applied as they would be one after another: the
+first is stored, the rest break the rule against a copied description."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from tests.integration.services.logs.conftest import entry
+
+AT_ONCE = 20
+
+
+def test_twenty_identical_entries_at_once_store_one(app, client, people):
+    def send(_):
+        with app.test_client() as each:
+            return each.post("/api/v1/entries", json=entry(), headers=people.staff)
+
+    with ThreadPoolExecutor(AT_ONCE) as pool:
+        answers = list(pool.map(send, range(AT_ONCE)))
+    created = [answer for answer in answers if answer.status_code == 201]
+    assert len(created) == 1, [answer.status_code for answer in answers]
+    refused = {rule for a in answers if a.status_code == 422 for rule in a.json["error"]["fields"]}
+    assert refused <= {"description", "minutes"}, refused
+    listed = client.get("/api/v1/entries?month=2026-03", headers=people.staff).json
+    assert [stored["id"] for stored in listed] == [created[0].json["id"]]
