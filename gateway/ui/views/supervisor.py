@@ -13,8 +13,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from flask import request
+from flask import redirect, request, url_for
 from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
 
 from gateway.directory import store as directory
 from gateway.directory.domain import Employee
@@ -67,6 +68,14 @@ def team_of(supervisor_nip: str) -> list[Employee]:
         db, None, supervisor_nip, True, None, 1, TEAM_LIMIT
     )
     return members
+
+
+def my_own(nip: str, endpoint: str, cycle: str) -> Response | None:
+    """The team pages act as the appraiser; my own SKP or score is mine as an employee, so
+    they send me to the employee's page (no appraiser's actions on myself)."""
+    if nip != user.current_user().subject:
+        return None
+    return redirect(url_for(endpoint, cycle=cycle))
 
 
 def employee(nip: str) -> Employee | None:

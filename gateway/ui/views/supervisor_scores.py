@@ -20,6 +20,7 @@ from gateway.ui.views.supervisor import (
     chosen_cycle,
     cycle_choices,
     employee,
+    my_own,
     team_of,
 )
 
@@ -110,6 +111,8 @@ def team_scores():
 @ui.route("/team/scores/<cycle>/<nip>", methods=["GET", "POST"])
 @user.login_required("supervisor")
 def team_score(cycle: str, nip: str):
+    if own := my_own(nip, "ui.my_results", cycle):
+        return own
     form, status = Form(), None
     if request.method == "POST":
         form = Form.posted(request.form)

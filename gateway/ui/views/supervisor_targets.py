@@ -17,7 +17,7 @@ from gateway.ui.blueprint import ui
 from gateway.ui.forms import Form
 from gateway.ui.pages import error_page, form_page
 from gateway.ui.refusals import refuse
-from gateway.ui.views.supervisor import SKP_STATUS, employee
+from gateway.ui.views.supervisor import SKP_STATUS, employee, my_own
 
 SUBMITTED = "submitted"
 AWAITING = "pending"
@@ -91,6 +91,8 @@ def notes_given(versions: list[dict]) -> list[dict]:
 @ui.route("/team/skp/<nip>/<cycle>", methods=["GET", "POST"])
 @user.login_required("supervisor")
 def team_skp(nip: str, cycle: str):
+    if own := my_own(nip, "ui.my_skp", cycle):
+        return own
     form, status, realization_forms, recorded_forms = Form(), None, {}, {}
     if request.method == "POST":
         form = Form.posted(request.form)

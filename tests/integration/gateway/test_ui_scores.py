@@ -10,7 +10,7 @@ import pytest
 from gateway.directory.domain import Employee
 from gateway.ui.views.supervisor import team_rows, team_totals
 from kinerja.config import Settings
-from tests.integration.gateway.conftest import STAFF, ui_session
+from tests.integration.gateway.conftest import BOSS, STAFF, ui_session
 from tests.integration.gateway.test_ui_employee import SERVICES, StandIn, text
 from tests.support import bus_env, serve
 
@@ -176,3 +176,17 @@ def test_the_score_page_shows_each_group_s_policy_weight_beside_its_real_share(k
     assert "Bobot kebijakan Bobot efektif" in cells
     assert "Atasan 1 ya 62 % 25 %" in cells
     assert "Rekan kerja 3 ya 38 % 75 %" in cells
+
+
+def test_a_supervisor_opening_their_own_score_or_skp_as_a_team_page_lands_on_their_own(
+    kasubag, services
+):
+    # the team pages act as the appraiser: none of their actions may fall on myself
+    for path, mine in (
+        (f"/team/scores/{CYCLE}/{BOSS}", "/results"),
+        (f"/team/skp/{BOSS}/{CYCLE}", "/skp"),
+    ):
+        answer = kasubag.get(path)
+        assert answer.status_code == 302
+        assert answer.headers["Location"] == f"{mine}?cycle={CYCLE}"
+    assert services.sent == []  # nothing asked of the services for myself
