@@ -10,6 +10,7 @@ from flask import Response
 from flask_smorest import Blueprint
 
 from kinerja import directory_replica
+from kinerja.anonymity import ANONYMOUS_GROUPS
 from kinerja.auth import current_principal, requires
 from kinerja.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from kinerja.web import service_context
@@ -47,7 +48,6 @@ def ratings_summary(round_id: str, ratee_id: str):
     return {"round_id": round_id, "ratee_id": ratee_id, **summary.__dict__}
 
 
-ANONYMOUS_GROUPS = ("peer", "subordinate")
 SCORE = "/cycles/<string:cycle>/scores/<string:nip>"
 
 

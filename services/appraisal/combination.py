@@ -32,12 +32,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from kinerja.anonymity import DEFAULT_MIN_RATERS, RATER_GROUPS, SELF, SUPERIOR
 from kinerja.errors import ValidationFailed
 from services.appraisal import mixed_model
 
-SUPERIOR, PEER, SUBORDINATE, SELF = "superior", "peer", "subordinate", "self"
-GROUPS = (SUPERIOR, PEER, SUBORDINATE, SELF)
-DEFAULT_MIN_RATERS = {SUPERIOR: 1, PEER: 3, SUBORDINATE: 3}
+GROUPS = RATER_GROUPS
 GROUP_INDEX = {g: n for n, g in enumerate(GROUPS)}
 SELF_INDEX = GROUP_INDEX[SELF]
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from statistics import fmean
 
 from kinerja import predicates
+from kinerja.anonymity import ANONYMOUS_GROUPS
 from kinerja.errors import Conflict, ValidationFailed
 
 
@@ -28,9 +29,6 @@ class Rating:
 def supersedes(incoming: Rating, current: Rating | None) -> bool:
     """Events may arrive out of order; only a newer revision replaces what we hold."""
     return current is None or incoming.revision > current.revision
-
-
-ANONYMOUS_GROUPS = ("peer", "subordinate")
 
 
 def counts_now(rating: Rating, round_closed: bool) -> bool:

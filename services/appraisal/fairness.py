@@ -25,13 +25,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from kinerja.anonymity import DEFAULT_MIN_RATERS, PEER, SELF, SUBORDINATE, SUPERIOR
 from services.appraisal import mixed_model
 from services.appraisal.combination import (
-    DEFAULT_MIN_RATERS,
-    PEER,
-    SELF,
-    SUBORDINATE,
-    SUPERIOR,
     Rating,
     Scheme,
     combine_ratings,

@@ -13,12 +13,12 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
-from services.appraisal.combination import PEER, SELF, SUBORDINATE, SUPERIOR
+from kinerja.anonymity import ANONYMOUS_GROUPS, PEER, SELF, SUBORDINATE, SUPERIOR
 from services.appraisal.domain import LOWEST_PREDICATE, PREDICATES, FinalScore
 from services.appraisal.provisional import ProvisionalScore
 
 OTHERS = "others"
-ANONYMOUS = (PEER, SUBORDINATE)
+
 # A self score this far above (below) the others' marks a blind spot (a hidden strength).
 GAP_POINTS = 5.0
 STRENGTHS_SHOWN = 2
@@ -33,12 +33,12 @@ def visible_groups(
     shown = {}
     if SUPERIOR in score.group_dimensions:
         shown[SUPERIOR] = score.group_dimensions[SUPERIOR]
-    sizes = {g: score.groups.get(g, {}).get("raters", 0) for g in ANONYMOUS}
-    hidden = [g for g in ANONYMOUS if 0 < sizes[g] < thresholds[g]]
-    for group in ANONYMOUS:
+    sizes = {g: score.groups.get(g, {}).get("raters", 0) for g in ANONYMOUS_GROUPS}
+    hidden = [g for g in ANONYMOUS_GROUPS if 0 < sizes[g] < thresholds[g]]
+    for group in ANONYMOUS_GROUPS:
         if sizes[group] >= thresholds[group]:
             shown[group] = score.group_dimensions[group]
-    if len(hidden) == 2 and sum(sizes.values()) >= max(thresholds[g] for g in ANONYMOUS):
+    if len(hidden) == 2 and sum(sizes.values()) >= max(thresholds[g] for g in ANONYMOUS_GROUPS):
         shown[OTHERS] = _merged(score.group_dimensions, sizes)
     return shown
 
@@ -48,9 +48,12 @@ def _merged(means: Mapping[str, Mapping[str, float]], sizes: Mapping[str, int]):
     total = sum(sizes.values())
     dimensions = set(means.get(PEER, {})) | set(means.get(SUBORDINATE, {}))
     return {
-        d: round(sum(means[g][d] * sizes[g] for g in ANONYMOUS if d in means.get(g, {})) / total, 2)
+        d: round(
+            sum(means[g][d] * sizes[g] for g in ANONYMOUS_GROUPS if d in means.get(g, {})) / total,
+            2,
+        )
         for d in sorted(dimensions)
-        if all(d in means.get(g, {}) for g in ANONYMOUS)
+        if all(d in means.get(g, {}) for g in ANONYMOUS_GROUPS)
     }
 
 

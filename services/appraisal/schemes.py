@@ -13,16 +13,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from kinerja.errors import Conflict, ValidationFailed
-from services.appraisal.combination import (
+from kinerja.anonymity import (
+    ANONYMITY_FLOOR,
     DEFAULT_MIN_RATERS,
-    GROUPS,
-    PEER,
     SELF,
-    SUBORDINATE,
     SUPERIOR,
-    Scheme,
+    floor_of,
 )
+from kinerja.errors import Conflict, ValidationFailed
+from services.appraisal.combination import GROUPS, Scheme
 from services.appraisal.domain import DEFAULT_SKP_SHARE
 
 DEFAULT_ID = "default"
@@ -30,9 +29,6 @@ DEFAULT_ID = "default"
 SKP_SHARE = DEFAULT_SKP_SHARE
 SCHEME_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 POSITION_KINDS = ("structural", "functional")
-# A peer or subordinate group of fewer than three would let one rater's answer be read
-# back from the score (SCORING.md, anonymity): HR may raise the floor, never lower it.
-ANONYMITY_FLOOR = {PEER: 3, SUBORDINATE: 3}
 MAX_MIN_RATERS = 20
 
 
@@ -129,7 +125,7 @@ def check(scheme: WeightingScheme, others: Iterable[WeightingScheme]) -> None:
             fail(f"min_raters.{group}", "only superior, peer and subordinate have a minimum")
         elif not 1 <= count <= MAX_MIN_RATERS:
             fail(f"min_raters.{group}", f"between 1 and {MAX_MIN_RATERS}")
-        elif count < ANONYMITY_FLOOR.get(group, 1):
+        elif count < floor_of(group):
             fail(
                 f"min_raters.{group}",
                 f"at least {ANONYMITY_FLOOR[group]}, so that no single rater can be read back",

@@ -18,9 +18,9 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from kinerja.anonymity import RATER_GROUPS
 from kinerja.errors import Conflict, ValidationFailed
 
-RATER_GROUPS = ("superior", "peer", "subordinate", "self")
 CROSS_TEAM_PEERS = 1  # SCORING.md step 7: at least one rater from outside the ratee's team
 
 

@@ -14,11 +14,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from kinerja.anonymity import ANONYMOUS_GROUPS, RATER_GROUPS, floor_of
 from kinerja.errors import ValidationFailed
-from services.feedback.assignments import RATER_GROUPS
 
-# Superior and self are one known person each, so there is nothing to hide: 1.
-DEFAULT_THRESHOLDS = {"peer": 3, "subordinate": 3, "superior": 1, "self": 1}
+DEFAULT_THRESHOLDS = {group: floor_of(group) for group in RATER_GROUPS}
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,6 @@ class AnonymityPolicy:
 
 
 DEFAULT_POLICY = AnonymityPolicy()
-ANONYMOUS_GROUPS = ("peer", "subordinate")
 
 
 def thresholds_for(schemes: Iterable[Mapping], unit_id: str | None, position_kind: str | None):

@@ -15,14 +15,10 @@ from gateway.ui.blueprint import ui
 from gateway.ui.forms import Form
 from gateway.ui.pages import error_page, page
 from gateway.ui.refusals import refusal_message, refuse
+from gateway.ui.vocabulary import RATER_GROUPS
 
 OPEN = "open"
-GROUPS = {
-    "superior": _l("Atasan"),
-    "peer": _l("Rekan kerja"),
-    "subordinate": _l("Bawahan"),
-    "self": _l("Diri sendiri"),
-}
+GROUPS = RATER_GROUPS
 # What the rater is asked, by their group towards the ratee.
 AS_GROUP = {
     "superior": _l("sebagai atasannya"),

@@ -21,15 +21,10 @@ from gateway.ui.forms import Form
 from gateway.ui.pages import error_page, page
 from gateway.ui.refusals import refusal_message, refuse
 from gateway.ui.views.employee_skp import chosen_cycle, cycle_choices, fetch, me, person
+from gateway.ui.vocabulary import RATER_GROUPS
 
 OBJECTION_DAYS = 14  # from the finalization (PP 46/2011; the appraisal service holds the rule)
-GROUPS = {
-    "superior": _l("Atasan"),
-    "peer": _l("Rekan kerja"),
-    "subordinate": _l("Bawahan"),
-    "others": _l("Rekan kerja dan bawahan"),
-    "self": _l("Diri sendiri"),
-}
+GROUPS = RATER_GROUPS
 GROUP_ORDER = ("superior", "peer", "subordinate", "others")
 OUTCOMES = {
     "confirmed": _l("Nilai dikukuhkan"),

@@ -26,15 +26,11 @@ from gateway.ui.pages import error_page, form_page, page
 from gateway.ui.refusals import refusal_status, refuse
 from gateway.ui.views.hr_directory import as_number, unit_options
 from gateway.ui.views.hr_rounds import known_cycles
+from gateway.ui.vocabulary import rater_group_in_text
+from kinerja.anonymity import DEFAULT_MIN_RATERS, RATER_GROUPS
 
 DEFAULT_ID = "default"
-GROUPS = {
-    "superior": _l("atasan"),
-    "peer": _l("rekan kerja"),
-    "subordinate": _l("bawahan"),
-    "self": _l("diri sendiri"),
-}
-MINIMUM_GROUPS = ("superior", "peer", "subordinate")  # self has no minimum: it never counts
+MINIMUM_GROUPS = tuple(DEFAULT_MIN_RATERS)  # self has no minimum: it never counts
 POSITION_KINDS = {"structural": _l("struktural"), "functional": _l("fungsional")}
 LISTS = ("unit_ids", "position_kinds")
 # A new scheme starts from the platform's built-in policy.
@@ -49,6 +45,11 @@ NEW_SCHEME = {
 }
 
 
+def group_names() -> dict[str, str]:
+    """The four groups a scheme weights, named as in a sentence ("bobot rekan kerja")."""
+    return {group: rater_group_in_text(group) for group in RATER_GROUPS}
+
+
 def field_names() -> list[str]:
     """Every input of the editor, as the service names its fields (not the hidden version:
     a refusal of it is said above the form)."""
@@ -56,7 +57,7 @@ def field_names() -> list[str]:
         "name",
         "bias_correction",
         *LISTS,
-        *(f"weights.{g}" for g in GROUPS),
+        *(f"weights.{g}" for g in RATER_GROUPS),
         *(f"min_raters.{g}" for g in MINIMUM_GROUPS),
     ]
 
@@ -70,7 +71,7 @@ def scheme_values(scheme: Mapping) -> dict:
         "unit_ids": list(scheme["unit_ids"]),
         "position_kinds": list(scheme["position_kinds"]),
     }
-    values.update({f"weights.{g}": _plain(scheme["weights"].get(g, 0)) for g in GROUPS})
+    values.update({f"weights.{g}": _plain(scheme["weights"].get(g, 0)) for g in RATER_GROUPS})
     values.update({f"min_raters.{g}": str(scheme["min_raters"].get(g, "")) for g in MINIMUM_GROUPS})
     return values
 
@@ -91,7 +92,7 @@ def scheme_body(values: Mapping) -> dict:
     return {
         "version": as_number(values.get("version", "")),
         "name": values.get("name", "").strip(),
-        "weights": {g: as_number(values.get(f"weights.{g}", "")) for g in GROUPS},
+        "weights": {g: as_number(values.get(f"weights.{g}", "")) for g in RATER_GROUPS},
         "min_raters": {g: as_number(values.get(f"min_raters.{g}", "")) for g in MINIMUM_GROUPS},
         "bias_correction": bool(values.get("bias_correction")),
         "unit_ids": list(values.get("unit_ids", [])),
@@ -114,10 +115,12 @@ def _described(scheme: Mapping) -> dict[str, str]:
         )
         or "—",
     }
-    for group, label in GROUPS.items():
-        described[_("bobot %(group)s", group=label)] = _plain(scheme["weights"].get(group, 0))
+    for group in RATER_GROUPS:
+        described[_("bobot %(group)s", group=rater_group_in_text(group))] = _plain(
+            scheme["weights"].get(group, 0)
+        )
     for group in MINIMUM_GROUPS:
-        described[_("minimum %(group)s", group=GROUPS[group])] = str(
+        described[_("minimum %(group)s", group=rater_group_in_text(group))] = str(
             scheme["min_raters"].get(group, "")
         )
     return described
@@ -172,7 +175,7 @@ def hr_schemes():
     except ApiError as error:
         return error_page(error.status, error.message)
     rows = [{**scheme, "applies_to": applies_to(scheme)} for scheme in schemes]
-    return page("hr/schemes.html", schemes=rows, groups=GROUPS, form=Form())
+    return page("hr/schemes.html", schemes=rows, groups=group_names(), form=Form())
 
 
 def applies_to(scheme: Mapping) -> str:
@@ -202,7 +205,7 @@ def _editor(scheme_id: str, form: Form, status: int | None = None, preview: dict
         scheme_id=scheme_id,
         is_new=scheme_id not in saved,
         is_default=scheme_id == DEFAULT_ID,
-        groups=GROUPS,
+        groups=group_names(),
         minimum_groups=MINIMUM_GROUPS,
         unit_choices=unit_options(),
         kind_choices=list(POSITION_KINDS.items()),

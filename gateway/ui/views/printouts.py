@@ -30,6 +30,7 @@ from gateway.ui.api import ApiError
 from gateway.ui.blueprint import ui
 from gateway.ui.forms import Form
 from gateway.ui.pages import error_page, page
+from gateway.ui.vocabulary import RATER_GROUPS
 from kinerja.predicates import predicate as predicate_of
 from kinerja.web import service_context
 
@@ -69,13 +70,6 @@ ASPECTS = {
     "disiplin": _l("Disiplin"),
     "kerja_sama": _l("Kerja sama"),
     "kepemimpinan": _l("Kepemimpinan"),
-}
-RATER_GROUPS = {
-    "superior": _l("Atasan"),
-    "peer": _l("Rekan kerja"),
-    "subordinate": _l("Bawahan"),
-    "others": _l("Rekan kerja dan bawahan"),
-    "self": _l("Diri sendiri"),
 }
 COMBINED = _l("Nilai gabungan")
 SKP_STATUSES = {

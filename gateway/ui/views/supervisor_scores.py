@@ -23,13 +23,10 @@ from gateway.ui.views.supervisor import (
     my_own,
     team_of,
 )
+from gateway.ui.vocabulary import rater_group
+from kinerja.anonymity import PEER, SELF, SUBORDINATE, SUPERIOR
 
-GROUPS = {
-    "superior": _l("Atasan"),
-    "peer": _l("Rekan kerja"),
-    "subordinate": _l("Bawahan"),
-    "self": _l("Diri sendiri (tidak dihitung)"),
-}
+GROUPS = (SUPERIOR, PEER, SUBORDINATE, SELF)  # the score page's order
 FLAGS = {
     "few_raters": _l("Penilai sedikit"),
     "thin_weight": _l("Bobot penilai tipis"),
@@ -56,7 +53,10 @@ def group_rows(groups: dict[str, dict]) -> list[dict]:
             {
                 **group,
                 "name": name,
-                "label": GROUPS.get(name, name),
+                # self never counts toward the score (the policy's, not HR's choice)
+                "label": _("%(group)s (tidak dihitung)", group=rater_group(name))
+                if name == SELF
+                else rater_group(name),
                 "correction": adjusted - raw if raw is not None and adjusted is not None else None,
             }
         )

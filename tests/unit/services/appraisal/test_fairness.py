@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from kinerja.anonymity import SELF, SUPERIOR
 from services.appraisal import fairness
 from services.appraisal.bench_cli import bench_group
-from services.appraisal.combination import SELF, SUPERIOR
 
 SMALL = fairness.Config(units=4, staff_per_unit=6, peers_per_ratee=3)
 SEEDS = (0, 1)
