@@ -10,7 +10,9 @@ from collections.abc import Callable, Iterator
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from kinerja import directory_replica
 from kinerja.auth import issue_access_token
+from kinerja.bus.envelope import Envelope
 from kinerja.config import Settings
 
 JWT_SECRET = "test-secret-at-least-32-bytes-long!!"
@@ -47,6 +49,25 @@ def token(settings: Settings, subject: str, *roles: str) -> dict:
     return {
         "Authorization": f"Bearer {issue_access_token(settings, subject, roles or ['employee'])}"
     }
+
+
+def replicate_employees(app, people, **fields) -> None:
+    """Each (nip, supervisor_nip) into the service's copy of the directory, as the
+    gateway's `gateway.employee.upserted` event brings it; `fields` overrides the rest."""
+    uow = app.extensions["kinerja"].uow
+    for nip, supervisor in people:
+        data = {
+            "nip": nip,
+            "name": f"Pegawai {nip[-3:]}",
+            "position": "Staf",
+            "unit_id": "umpeg",
+            "supervisor_nip": supervisor,
+            "active": True,
+            "version": 1,
+            **fields,
+        }
+        event = Envelope.new("gateway.employee.upserted", data, producer="gateway")
+        uow(lambda tx, event=event: directory_replica.apply_employee(event, tx))
 
 
 def wait_for(condition: Callable[[], object], timeout: float = 15, message: str = "") -> object:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pymongo.database import Database
 
 from kinerja import audit, directory_replica
+from kinerja.anonymity import ANONYMITY_FLOOR
 from kinerja.errors import Conflict, Forbidden, NotFound
 from kinerja.mongo import Tx
 from services.appraisal import (
@@ -42,10 +43,7 @@ def anonymity_thresholds(db: Database, score: provisional.ProvisionalScore) -> d
         (s for s in schemes.with_default(store.schemes(db)) if s.id == scheme_id),
         schemes.BUILT_IN_DEFAULT,
     )
-    return {
-        g: max(floor, scheme.min_raters.get(g, floor))
-        for g, floor in schemes.ANONYMITY_FLOOR.items()
-    }
+    return {g: max(floor, scheme.min_raters.get(g, floor)) for g, floor in ANONYMITY_FLOOR.items()}
 
 
 def proposal_of(score: provisional.ProvisionalScore | None) -> decisions.Proposal:

@@ -16,12 +16,13 @@ from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
 from kinerja import directory_replica, metrics
+from kinerja.anonymity import ANONYMITY_FLOOR
 from kinerja.lease import Lease
 from kinerja.logs import get_logger
 from kinerja.worker import ServiceWorker
 from services.appraisal import combination, domain, store
 from services.appraisal.provisional import CycleInputs, CycleScores, score_cycle
-from services.appraisal.schemes import ANONYMITY_FLOOR, WeightingScheme
+from services.appraisal.schemes import WeightingScheme
 
 log = get_logger(__name__)
 SERVICE = "appraisal"

@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from kinerja.anonymity import (
-    ANONYMITY_FLOOR,
     DEFAULT_MIN_RATERS,
     SELF,
     SUPERIOR,
@@ -128,7 +127,7 @@ def check(scheme: WeightingScheme, others: Iterable[WeightingScheme]) -> None:
         elif count < floor_of(group):
             fail(
                 f"min_raters.{group}",
-                f"at least {ANONYMITY_FLOOR[group]}, so that no single rater can be read back",
+                f"at least {floor_of(group)}, so that no single rater can be read back",
             )
     if scheme.skp_share != SKP_SHARE:
         fail("skp_share", f"fixed at {SKP_SHARE} by PP 46/2011 (60 % SKP, 40 % behaviour)")

@@ -23,7 +23,7 @@ from gateway.identity import store as identity_store
 from gateway.identity.schemas import AccountIn
 from gateway.ui import user
 from gateway.ui.blueprint import ui
-from gateway.ui.forms import Form
+from gateway.ui.forms import Form, decimal_text
 from gateway.ui.pages import error_page, form_page, page
 from gateway.ui.refusals import as_api_error, refusal_status
 from kinerja.errors import AppError
@@ -71,7 +71,7 @@ def employee_names() -> dict[str, str]:
 def as_number(text: str) -> object:
     """The typed number as a number; anything else as typed, for the service to refuse by
     name (the UI does not repeat its rules). A decimal comma is read as a point."""
-    cleaned = str(text).strip().replace(",", ".")
+    cleaned = decimal_text(text)
     for kind in (int, float):
         try:
             return kind(cleaned)

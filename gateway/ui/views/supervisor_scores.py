@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from gateway.ui import api, user
 from gateway.ui.api import ApiError
 from gateway.ui.blueprint import ui
-from gateway.ui.forms import Form
+from gateway.ui.forms import Form, decimal_text
 from gateway.ui.pages import error_page, form_page, page
 from gateway.ui.refusals import refuse
 from gateway.ui.views.supervisor import (
@@ -191,7 +191,7 @@ def team_objection(cycle: str, nip: str):
     if request.method == "POST":
         form = Form.posted(request.form)
         if form.require("reason", message=_("wajib diisi")):
-            changed = str(form.value("final_score")).strip().replace(",", ".")
+            changed = decimal_text(form.value("final_score"))
             body = {"reason": str(form.value("reason")).strip(), "final_score": changed or None}
             try:
                 api.send(

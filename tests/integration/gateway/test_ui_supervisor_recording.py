@@ -10,14 +10,12 @@ from decimal import Decimal
 
 import pytest
 
-from kinerja import directory_replica
-from kinerja.bus.envelope import Envelope
 from kinerja.config import Settings
 from services.targets import commands
 from services.targets.app import create_app as create_targets
 from tests.integration.gateway.conftest import BOSS, STAFF, ui_session
 from tests.integration.gateway.test_ui_employee import field_html, post, text
-from tests.support import bus_env, serve, token
+from tests.support import bus_env, replicate_employees, serve, token
 
 CYCLE = "2026"
 PAGE = f"/team/skp/{STAFF}/{CYCLE}"
@@ -42,18 +40,7 @@ def targets(mongo_url, namespace):
     settings = Settings.from_env("targets", bus_env(mongo_url, "memory://", namespace))
     app = create_targets(settings)
     context = app.extensions["kinerja"]
-    for nip, supervisor in ((BOSS, None), (STAFF, BOSS)):
-        data = {
-            "nip": nip,
-            "name": f"Pegawai {nip[-3:]}",
-            "position": "Staf",
-            "unit_id": "umpeg",
-            "supervisor_nip": supervisor,
-            "active": True,
-            "version": 1,
-        }
-        event = Envelope.new("gateway.employee.upserted", data, producer="gateway")
-        context.uow(lambda tx, event=event: directory_replica.apply_employee(event, tx))
+    replicate_employees(app, ((BOSS, None), (STAFF, BOSS)))
     app.staff = token(settings, STAFF, "employee")
     app.boss = token(settings, BOSS, "employee", "supervisor")
     with serve(app) as url:

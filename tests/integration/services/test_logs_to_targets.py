@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kinerja import directory_replica
 from kinerja.bus.consumer import EventConsumer
-from kinerja.bus.envelope import Envelope
 from kinerja.bus.relay import wait_until_drained
 from kinerja.bus.topology import Topology, broker_connection
 from kinerja.config import Settings
@@ -15,7 +13,7 @@ from kinerja.registry import declare_topology, service_definition
 from services.logs import api as logs_api
 from tests.integration.services.logs.conftest import BOSS, STAFF, TODAY, entry, ordinary
 from tests.integration.services.targets.conftest import ACTIVITIES
-from tests.support import bus_env, delete_queues, running, token, wait_for
+from tests.support import bus_env, delete_queues, replicate_employees, running, token, wait_for
 
 
 @pytest.fixture
@@ -37,18 +35,7 @@ class Service:
         self.client = self.app.test_client()
         self.relay = definition.create_worker(self.settings).relay()
         self.subscriptions = definition.subscriptions
-        for nip, supervisor in ((BOSS, None), (STAFF, BOSS)):
-            data = {
-                "nip": nip,
-                "name": "Pegawai",
-                "position": "Staf",
-                "unit_id": "umpeg",
-                "supervisor_nip": supervisor,
-                "active": True,
-                "version": 1,
-            }
-            event = Envelope.new("gateway.employee.upserted", data, producer="gateway")
-            self.context.uow(lambda tx, event=event: directory_replica.apply_employee(event, tx))
+        replicate_employees(self.app, ((BOSS, None), (STAFF, BOSS)))
 
     def consume_until(self, condition, message: str) -> None:
         consumer = EventConsumer(

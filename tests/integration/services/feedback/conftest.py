@@ -7,12 +7,10 @@ from datetime import date
 
 import pytest
 
-from kinerja import directory_replica
-from kinerja.bus.envelope import Envelope
 from kinerja.config import Settings
 from services.feedback import api
 from services.feedback.app import create_app
-from tests.support import bus_env, token
+from tests.support import bus_env, replicate_employees, token
 
 HEAD = "196505051990031001"
 BOSS = "197001012000031002"
@@ -29,22 +27,8 @@ def settings(mongo_url, namespace) -> Settings:
 def app(settings, monkeypatch):
     monkeypatch.setattr(api, "today", lambda: TODAY)
     app = create_app(settings)
-    uow = app.extensions["kinerja"].uow
-    people = [(HEAD, None, "structural"), (BOSS, HEAD, "structural")]
-    people += [(nip, BOSS, "functional") for nip in STAFF]
-    for nip, supervisor, kind in people:
-        data = {
-            "nip": nip,
-            "name": f"Pegawai {nip[-3:]}",
-            "position": "Staf",
-            "unit_id": "umpeg",
-            "position_kind": kind,
-            "supervisor_nip": supervisor,
-            "active": True,
-            "version": 1,
-        }
-        event = Envelope.new("gateway.employee.upserted", data, producer="gateway")
-        uow(lambda tx, event=event: directory_replica.apply_employee(event, tx))
+    replicate_employees(app, ((HEAD, None), (BOSS, HEAD)), position_kind="structural")
+    replicate_employees(app, ((nip, BOSS) for nip in STAFF), position_kind="functional")
     yield app
     app.extensions["kinerja"].client.drop_database(settings.mongo_db)
 

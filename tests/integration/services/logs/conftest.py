@@ -6,13 +6,12 @@ from datetime import date
 
 import pytest
 
-from kinerja import directory_replica
 from kinerja.bus.envelope import Envelope
 from kinerja.config import Settings
 from services.logs import api
 from services.logs.app import create_app
 from services.logs.handlers import learn_approved_activities
-from tests.support import bus_env, token
+from tests.support import bus_env, replicate_employees, token
 
 BOSS = "197001012000031002"
 STAFF = "198001012005012002"
@@ -44,18 +43,7 @@ def settings(mongo_url, namespace) -> Settings:
 def seed(app) -> None:
     """The directory and STAFF's approved SKP, as the events bring them."""
     uow = app.extensions["kinerja"].uow
-    for nip, supervisor in ((BOSS, None), (STAFF, BOSS), (OTHER, BOSS)):
-        data = {
-            "nip": nip,
-            "name": f"Pegawai {nip[-3:]}",
-            "position": "Staf",
-            "unit_id": "umpeg",
-            "supervisor_nip": supervisor,
-            "active": True,
-            "version": 1,
-        }
-        event = Envelope.new("gateway.employee.upserted", data, producer="gateway")
-        uow(lambda tx, event=event: directory_replica.apply_employee(event, tx))
+    replicate_employees(app, ((BOSS, None), (STAFF, BOSS), (OTHER, BOSS)))
     approved = Envelope.new("targets.skp.approved", APPROVED, producer="targets")
     uow(lambda tx: learn_approved_activities(approved, tx))
 

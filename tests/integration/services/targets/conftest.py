@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kinerja import directory_replica
-from kinerja.bus.envelope import Envelope
 from kinerja.config import Settings
 from services.targets.app import create_app
-from tests.support import bus_env, token
+from tests.support import bus_env, replicate_employees, token
 
 HEAD = "196505051990031001"  # the supervisor's superior
 BOSS = "197001012000031002"
@@ -43,18 +41,7 @@ def settings(mongo_url, namespace) -> Settings:
 def app(settings):
     app = create_app(settings)
     context = app.extensions["kinerja"]
-    for nip, supervisor in ((HEAD, None), (BOSS, HEAD), (STAFF, BOSS), (OTHER, BOSS)):
-        data = {
-            "nip": nip,
-            "name": f"Pegawai {nip[-3:]}",
-            "position": "Staf",
-            "unit_id": "umpeg",
-            "supervisor_nip": supervisor,
-            "active": True,
-            "version": 1,
-        }
-        event = Envelope.new("gateway.employee.upserted", data, producer="gateway")
-        context.uow(lambda tx, event=event: directory_replica.apply_employee(event, tx))
+    replicate_employees(app, ((HEAD, None), (BOSS, HEAD), (STAFF, BOSS), (OTHER, BOSS)))
     yield app
     context.client.drop_database(settings.mongo_db)
 
