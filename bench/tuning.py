@@ -46,6 +46,7 @@ from kinerja.bus.consumer import EventConsumer, run_consumer
 from kinerja.bus.envelope import Envelope
 from kinerja.bus.topology import Topology, broker_connection
 from kinerja.config import Settings
+from kinerja.contracts.feedback import RESPONSE_SUBMITTED
 from kinerja.mongo import Tx, UnitOfWork
 from services.appraisal import domain, handlers, provisional, store
 from services.appraisal.provisional import ProvisionalScore
@@ -137,14 +138,16 @@ def record_response_before(event: Envelope, tx: Tx) -> None:
 
 def _response_event(round_id: str, rater: str, ratee: str) -> Envelope:
     data = {
+        "response_id": f"{rater}-{ratee}",
         "round_id": round_id,
         "rater_id": rater,
         "ratee_id": ratee,
         "rater_group": "peer",
-        "scores": {"integritas": 80},
+        "scores": {"integritas": "80"},
         "revision": 1,
     }
-    return Envelope.new("feedback.response.submitted", data, producer="feedback")
+    event = Envelope.new(RESPONSE_SUBMITTED.name, data, producer="feedback")
+    return RESPONSE_SUBMITTED.read(event)  # as the consumer hands it to the handler
 
 
 def compare_live_round(db: Database, cycle: str, peers: list[tuple], progress) -> dict:

@@ -11,6 +11,7 @@ from pymongo.database import Database
 
 from kinerja.bus.consumer import Subscriptions
 from kinerja.bus.envelope import Envelope
+from kinerja.contracts import gateway as directory
 from kinerja.mongo import Tx, db_and_session
 
 EMPLOYEES = "directory_employees"
@@ -19,9 +20,9 @@ UNITS = "directory_units"
 
 def keep_directory_copy(subscriptions: Subscriptions) -> None:
     """Subscribe a service to the directory's events."""
-    subscriptions.on("gateway.employee.upserted")(apply_employee)
-    subscriptions.on("gateway.employee.deactivated")(apply_employee)
-    subscriptions.on("gateway.unit.upserted")(apply_unit)
+    subscriptions.on(directory.EMPLOYEE_UPSERTED)(apply_employee)
+    subscriptions.on(directory.EMPLOYEE_DEACTIVATED)(apply_employee)
+    subscriptions.on(directory.UNIT_UPSERTED)(apply_unit)
 
 
 def ensure_indexes(db: Database) -> None:
@@ -35,7 +36,7 @@ def apply_employee(event: Envelope, tx: Tx) -> None:
     held = tx.db[EMPLOYEES].find_one({"_id": data["nip"]}, {"version": 1}, session=tx.session)
     if held and held.get("version", 0) >= data["version"]:
         return
-    if event.type == "gateway.employee.deactivated":
+    if event.type == directory.EMPLOYEE_DEACTIVATED.name:
         data["active"] = False
     tx.db[EMPLOYEES].update_one(
         {"_id": data["nip"]}, {"$set": data}, upsert=True, session=tx.session
@@ -46,7 +47,7 @@ def apply_unit(event: Envelope, tx: Tx) -> None:
     data = event.data
     tx.db[UNITS].replace_one(
         {"_id": data["id"]},
-        {"name": data["name"], "parent_id": data.get("parent_id")},
+        {"name": data["name"], "parent_id": data["parent_id"]},
         upsert=True,
         session=tx.session,
     )

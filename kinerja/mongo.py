@@ -18,6 +18,7 @@ from pymongo.errors import ConnectionFailure, PyMongoError
 from kinerja.bus.envelope import Envelope
 from kinerja.bus.outbox import Outbox
 from kinerja.config import Settings
+from kinerja.contracts.contract import EventType
 from kinerja.errors import Conflict
 
 T = TypeVar("T")
@@ -66,8 +67,15 @@ class Tx:
     outbox: Outbox
     producer: str
 
-    def publish(self, event_type: str, data: dict, version: int = 1) -> Envelope:
-        envelope = Envelope.new(event_type, data, producer=self.producer, version=version)
+    def publish(self, event_type: EventType, payload: object) -> Envelope:
+        """Store the event in the outbox, in its contract's latest version; a payload the
+        contract rejects raises here, before anything is committed."""
+        envelope = Envelope.new(
+            event_type.name,
+            event_type.dump(payload),
+            producer=self.producer,
+            version=event_type.latest.number,
+        )
         self.outbox.add(envelope, self.session)
         return envelope
 

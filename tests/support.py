@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -14,6 +15,8 @@ from kinerja import directory_replica
 from kinerja.auth import issue_access_token
 from kinerja.bus.envelope import Envelope
 from kinerja.config import Settings
+from kinerja.contracts import EventType, gateway
+from kinerja.mongo import Tx
 
 JWT_SECRET = "test-secret-at-least-32-bytes-long!!"
 
@@ -51,23 +54,58 @@ def token(settings: Settings, subject: str, *roles: str) -> dict:
     }
 
 
+def deliver(
+    uow,
+    handler: Callable[[Envelope, Tx], None],
+    event_type: EventType,
+    data: dict,
+    version: int | None = None,
+    **envelope,
+) -> None:
+    """Apply one event as the consumer would: its wire payload (`data`, of `version`,
+    the latest by default) loaded through its contract and handed to `handler` in a
+    transaction of `uow`; `envelope` overrides the envelope's fields (occurred_at).
+    A required field the test leaves out is taken from the contract's example, so a
+    test states only what it is about."""
+    number = version or event_type.latest.number
+    contract = event_type.versions[number]
+    required = {
+        name: contract.example[name]
+        for name, field in contract.schema().fields.items()
+        if field.required and name not in data
+    }
+    event = Envelope.new(event_type.name, {**required, **data}, producer="test", version=number)
+    if envelope:
+        event = replace(event, **envelope)
+    read = event_type.read(event)
+    uow(lambda tx: handler(read, tx))
+
+
+def employee_record(nip: str, supervisor: str | None, **fields) -> dict:
+    """An employee as the gateway's `gateway.employee.upserted` event carries them."""
+    return {
+        "nip": nip,
+        "name": f"Pegawai {nip[-3:]}",
+        "position": "Staf",
+        "unit_id": "umpeg",
+        "golongan": "III/a",
+        "echelon": None,
+        "position_kind": "functional",
+        "education": "S1",
+        "supervisor_nip": supervisor,
+        "active": True,
+        "version": 1,
+        **fields,
+    }
+
+
 def replicate_employees(app, people, **fields) -> None:
     """Each (nip, supervisor_nip) into the service's copy of the directory, as the
-    gateway's `gateway.employee.upserted` event brings it; `fields` overrides the rest."""
+    gateway's event brings it; `fields` overrides the rest of the record."""
     uow = app.extensions["kinerja"].uow
     for nip, supervisor in people:
-        data = {
-            "nip": nip,
-            "name": f"Pegawai {nip[-3:]}",
-            "position": "Staf",
-            "unit_id": "umpeg",
-            "supervisor_nip": supervisor,
-            "active": True,
-            "version": 1,
-            **fields,
-        }
-        event = Envelope.new("gateway.employee.upserted", data, producer="gateway")
-        uow(lambda tx, event=event: directory_replica.apply_employee(event, tx))
+        record = employee_record(nip, supervisor, **fields)
+        deliver(uow, directory_replica.apply_employee, gateway.EMPLOYEE_UPSERTED, record)
 
 
 def wait_for(condition: Callable[[], object], timeout: float = 15, message: str = "") -> object:

@@ -46,7 +46,7 @@ def deactivate_employee(tx: Tx, nip: str, actor: str) -> Employee:
     audit.record(
         tx, actor, "employee.deactivated", "employee", nip, current.as_dict(), gone.as_dict()
     )
-    tx.publish(events.EMPLOYEE_DEACTIVATED, events.employee_deactivated(gone))
+    tx.publish(events.EMPLOYEE_DEACTIVATED, gone)
     return gone
 
 
@@ -65,7 +65,7 @@ def upsert_unit(tx: Tx, unit: Unit, actor: str) -> Unit:
         before.__dict__ if before else None,
         unit.__dict__,
     )
-    tx.publish(events.UNIT_UPSERTED, events.unit_upserted(unit))
+    tx.publish(events.UNIT_UPSERTED, unit)
     return unit
 
 
@@ -134,7 +134,7 @@ def _apply_row(tx: Tx, before, after, actor: str) -> None:
             before.__dict__ if before else None,
             after.__dict__,
         )
-        tx.publish(events.UNIT_UPSERTED, events.unit_upserted(after))
+        tx.publish(events.UNIT_UPSERTED, after)
         return
     _write_employee(tx, before, after, actor, f"employee.{action}")
 
@@ -151,9 +151,9 @@ def _write_employee(tx: Tx, before: Employee | None, after: Employee, actor: str
         after.as_dict(),
     )
     if after.active:
-        tx.publish(events.EMPLOYEE_UPSERTED, events.employee_upserted(after))
+        tx.publish(events.EMPLOYEE_UPSERTED, after)
     else:
-        tx.publish(events.EMPLOYEE_DEACTIVATED, events.employee_deactivated(after))
+        tx.publish(events.EMPLOYEE_DEACTIVATED, after)
 
 
 def _existing(tx: Tx, nip: str) -> Employee:

@@ -14,7 +14,6 @@ its events applied one by one, so only the faulty one is retried and dead-letter
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -29,42 +28,49 @@ from pymongo.errors import DuplicateKeyError
 from kinerja import metrics
 from kinerja.bus.envelope import Envelope, MalformedEvent
 from kinerja.bus.topology import Topology, queue_depth
+from kinerja.contracts.contract import ContractViolation, EventType
 from kinerja.logs import bind_ids, clear_ids, get_logger
 from kinerja.mongo import Tx, UnitOfWork, is_unavailable
 
 log = get_logger(__name__)
 
+# A handler receives the event with its data loaded through the event type's contract
+# (kinerja/contracts): Decimals, dates, an older version upgraded to the latest.
 EventHandler = Callable[[Envelope, Tx], None]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    event_type: EventType
+    handler: EventHandler
 
 
 class Subscriptions:
     """A service's consumed events, readable at a glance in its handlers.py."""
 
     def __init__(self) -> None:
-        self.handlers: dict[str, EventHandler] = {}
+        self.by_name: dict[str, Subscription] = {}
 
-    def on(self, pattern: str) -> Callable[[EventHandler], EventHandler]:
+    def on(self, event_type: EventType) -> Callable[[EventHandler], EventHandler]:
         def register(handler: EventHandler) -> EventHandler:
-            self.handlers[pattern] = handler
+            self.by_name[event_type.name] = Subscription(event_type, handler)
             return handler
 
         return register
 
     @property
     def patterns(self) -> list[str]:
-        return list(self.handlers)
+        """The routing keys the service's queue is bound to."""
+        return list(self.by_name)
 
-    def handler_for(self, event_type: str) -> EventHandler | None:
-        for pattern, handler in self.handlers.items():
-            if _topic_matches(pattern, event_type):
-                return handler
-        return None
+    def subscription_for(self, event_type: str) -> Subscription | None:
+        return self.by_name.get(event_type)
 
-
-def _topic_matches(pattern: str, routing_key: str) -> bool:
-    """AMQP topic matching: '*' is one word, '#' is zero or more."""
-    regex = "^" + re.escape(pattern).replace(r"\#", ".*").replace(r"\*", "[^.]+") + "$"
-    return re.match(regex, routing_key) is not None
+    def deliver(self, event: Envelope, tx: Tx) -> None:
+        """Apply one event as the consumer would, its payload loaded through the
+        contract: for callers that feed a service events directly (the demo, tests)."""
+        subscription = self.by_name[event.type]
+        subscription.handler(subscription.event_type.read(event), tx)
 
 
 class AlreadyApplied(Exception):
@@ -177,12 +183,19 @@ class EventConsumer(ConsumerProducerMixin):
         except MalformedEvent as exc:
             self.dead_letter(message, f"not an event envelope: {exc}", 0, "unknown")
             return
-        handler = self.subscriptions.handler_for(event.type)
-        if handler is None:
+        subscription = self.subscriptions.subscription_for(event.type)
+        if subscription is None:
             log.warning("event.no_handler", event_type=event.type, event_id=event.id)
             message.ack()
             return
-        self._batch.append(Delivery(event, handler, message))
+        try:
+            event = subscription.event_type.read(event)
+        except ContractViolation as exc:
+            # retrying cannot help: the event waits in the dead-letter queue for a
+            # consumer that reads it, and is replayed then
+            self.dead_letter(message, str(exc), 0, event.type)
+            return
+        self._batch.append(Delivery(event, subscription.handler, message))
 
     def apply_pending(self) -> None:
         """Apply the received events: together in one transaction, or one by one."""

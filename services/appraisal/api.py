@@ -9,10 +9,11 @@ from datetime import UTC, date, datetime
 from flask import Response
 from flask_smorest import Blueprint
 
-from kinerja import directory_replica
+from kinerja import access, directory_replica
+from kinerja.access import Action
 from kinerja.anonymity import ANONYMOUS_GROUPS
 from kinerja.auth import current_principal, requires
-from kinerja.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from kinerja.errors import Conflict, NotFound, ValidationFailed
 from kinerja.web import service_context
 from services.appraisal import commands, decisions, domain, reports, schemes, store
 from services.appraisal.provisional import ProvisionalScore
@@ -88,16 +89,11 @@ def _score_view(
     return out
 
 
-def _may_read(db, nip: str) -> bool:
-    """Whether the caller sees the breakdown (their supervisor, the supervisor's superior,
-    who decides objections, and HR); the employee sees their own scores only, anyone else
-    nothing."""
-    principal = current_principal()
-    above = directory_replica.supervisors_of(db, nip)
-    full_view = principal.has_any(["hr"]) or principal.subject in above
-    if principal.subject != nip and not full_view:
-        raise Forbidden("scores are for the employee, their supervisor and HR")
-    return full_view
+def _sees_breakdown(db, nip: str) -> bool:
+    """403 unless the caller may see the employee's scores (kinerja.access); True when
+    they may also see how each was made."""
+    found = access.ensure(db, current_principal(), nip, Action.SEE)
+    return access.allows(found, Action.SEE_BREAKDOWN)
 
 
 @blp.route(SCORE, methods=["GET"])
@@ -110,7 +106,7 @@ def provisional_score(cycle: str, nip: str):
     The employee's supervisor and HR see the breakdown; the employee sees the scores.
     """
     db = service_context().db
-    full_view = _may_read(db, nip)
+    full_view = _sees_breakdown(db, nip)
     score = store.find_score(db, nip, cycle)
     if score is None:
         raise NotFound("no score yet: no SKP score and no 360 rating in this cycle")
@@ -206,7 +202,7 @@ def behaviour_decision(cycle: str, nip: str):
     """The supervisor's decision on the behaviour proposal: the employee reads their own,
     their supervisor, the supervisor's superior and HR read it too."""
     db = _db()
-    full_view = _may_read(db, nip)
+    full_view = _sees_breakdown(db, nip)
     decision = store.find_decision(db, nip, cycle)
     if decision is None:
         raise NotFound("no behaviour decision yet")
@@ -326,7 +322,7 @@ def employee_report(cycle: str, nip: str):
     """Dimensions by rater group (the radar chart), self against others, strengths and
     blind spots; published once every 360 round of the cycle has closed."""
     db = _db()
-    _may_read(db, nip)
+    _sees_breakdown(db, nip)
     if not commands.results_published(db, cycle):
         raise Conflict(
             "results are published when the cycle's 360 rounds have closed",
@@ -345,10 +341,7 @@ def unit_distribution(unit_id: str, cycle: str):
     """For calibration: the unit's spread of final scores and predicates, member by member.
     HR sees any unit; a supervisor their own."""
     db = _db()
-    principal = current_principal()
-    own_unit = (directory_replica.find_employee(db, principal.subject) or {}).get("unit_id")
-    if not principal.has_any(["hr"]) and own_unit != unit_id:
-        raise Forbidden("a supervisor calibrates their own unit")
+    access.ensure_own_unit(db, current_principal(), unit_id, "the distribution")
     distribution = reports.unit_distribution(
         store.scores_of(db, cycle, unit_id), store.finals_of(db, cycle), commands.names(db)
     )

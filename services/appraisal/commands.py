@@ -9,9 +9,10 @@ from decimal import Decimal
 
 from pymongo.database import Database
 
-from kinerja import audit, directory_replica
+from kinerja import access, audit, directory_replica
+from kinerja.access import Action
 from kinerja.anonymity import ANONYMITY_FLOOR
-from kinerja.errors import Conflict, Forbidden, NotFound
+from kinerja.errors import Conflict, NotFound
 from kinerja.mongo import Tx
 from services.appraisal import (
     decisions,
@@ -67,8 +68,7 @@ def decide_behaviour(
 ) -> decisions.BehaviourDecision:
     """The pejabat penilai adopts the proposal (no scores) or sets their own aspect scores;
     changeable until finalization, audited and published."""
-    if directory_replica.supervisor_of(tx, nip) != supervisor:
-        raise Forbidden("the employee's direct supervisor decides the behaviour score")
+    access.ensure(tx, supervisor, nip, Action.DECIDE)
     decisions.changeable(store.find_final(tx, nip, cycle) is not None)
     proposal = proposal_of(store.find_score(tx, nip, cycle))
     at = now.isoformat()
@@ -101,8 +101,7 @@ def finalize(
 ) -> domain.FinalScore:
     """Lock the appraisal with the decided behaviour score; finalizing without a decision
     adopts the proposal as it stands (recorded as the supervisor's adoption)."""
-    if directory_replica.supervisor_of(tx, nip) != supervisor:
-        raise Forbidden("the employee's direct supervisor finalizes the appraisal")
+    access.ensure(tx, supervisor, nip, Action.DECIDE)
     if store.find_final(tx, nip, cycle) is not None:
         raise Conflict("finalized already; changes go through an objection", code="finalized")
     if (store.cycle_state(tx, cycle) or {}).get("dirty"):
@@ -155,8 +154,7 @@ def finalize(
 
 
 def object_to(tx: Tx, cycle: str, nip: str, caller: str, reason: str, today: date):
-    if caller != nip:
-        raise Forbidden("an employee objects to their own appraisal")
+    access.ensure(tx, caller, nip, Action.ACT_AS_SELF)
     score = domain.object_to(existing_final(tx, nip, cycle), reason, today)
     store.save_final(tx, score)
     audit.record(
@@ -169,9 +167,7 @@ def decide_objection(
     tx: Tx, cycle: str, nip: str, caller: str, new_final: Decimal | None, why: str, today: date
 ):
     """The atasan pejabat penilai (the supervisor's superior) decides."""
-    supervisor = directory_replica.supervisor_of(tx, nip)
-    if supervisor is None or directory_replica.supervisor_of(tx, supervisor) != caller:
-        raise Forbidden("the supervisor's own superior decides objections")
+    access.ensure(tx, caller, nip, Action.DECIDE_OBJECTION)
     decisions.on_scale("final_score", new_final)
     before = existing_final(tx, nip, cycle)
     score = domain.decide_objection(before, caller, new_final, why, today)

@@ -1,26 +1,26 @@
-"""Events the appraisal service publishes."""
+"""What of a score, a scheme or a decision goes into the events the appraisal service
+publishes; their wire shape is their contract, kinerja/contracts/appraisal.py."""
 
 from __future__ import annotations
 
+from kinerja.contracts.appraisal import (  # noqa: F401 - the events this service publishes
+    BEHAVIOUR_DECIDED,
+    OBJECTION_DECIDED,
+    SCHEME_CHANGED,
+    SCORE_FINALIZED,
+)
 from services.appraisal.decisions import BehaviourDecision
 from services.appraisal.domain import FinalScore
 from services.appraisal.schemes import WeightingScheme
-
-SCORE_FINALIZED = "appraisal.score.finalized"
-OBJECTION_DECIDED = "appraisal.objection.decided"
-# what other services need of HR's schemes: whom each applies to and its anonymity floors
-SCHEME_CHANGED = "appraisal.scheme.changed"
-# the pejabat penilai adopted the behaviour proposal or set their own aspect scores
-BEHAVIOUR_DECIDED = "appraisal.behaviour.decided"
 
 
 def final_score(score: FinalScore) -> dict:
     return {
         "nip": score.nip,
         "cycle": score.cycle,
-        "skp_score": float(score.skp_score),
-        "behaviour_score": float(score.behaviour_score),
-        "final_score": float(score.final_score),
+        "skp_score": score.skp_score,
+        "behaviour_score": score.behaviour_score,
+        "final_score": score.final_score,
         "predicate": score.predicate,
         "finalized_by": score.finalized_by,
         "objection_outcome": (score.objection or {}).get("outcome"),
@@ -39,13 +39,13 @@ def scheme_changed(scheme: WeightingScheme, retired: bool = False) -> dict:
 
 
 def behaviour_decided(decision: BehaviourDecision) -> dict:
-    """Both numbers and who decided; the written reason stays in the appraisal service."""
+    """Both numbers and who decided; the written reason stays in this service."""
     return {
         "nip": decision.nip,
         "cycle": decision.cycle,
         "kind": decision.kind,
-        "proposed_score": str(decision.proposed_score),
-        "behaviour_score": str(decision.behaviour_score),
+        "proposed_score": decision.proposed_score,
+        "behaviour_score": decision.behaviour_score,
         "beyond_uncertainty": list(decision.beyond_uncertainty),
         "with_reason": decision.reason is not None,
         "decided_by": decision.decided_by,

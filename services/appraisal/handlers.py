@@ -6,10 +6,9 @@ the worker's recompute job (recompute.py) then rewrites the cycle's scores.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from kinerja.bus.consumer import Subscriptions
 from kinerja.bus.envelope import Envelope
+from kinerja.contracts import feedback, gateway, targets
 from kinerja.directory_replica import apply_employee, keep_directory_copy
 from kinerja.mongo import Tx
 from services.appraisal import domain, store
@@ -25,13 +24,14 @@ def _rating(event: Envelope) -> domain.Rating:
         rater_id=data["rater_id"],
         ratee_id=data["ratee_id"],
         rater_group=data["rater_group"],
-        scores=dict(data["scores"]),
-        revision=int(data["revision"]),
+        # the model works in floats; the exact answers stay in the feedback service
+        scores={dimension: float(score) for dimension, score in data["scores"].items()},
+        revision=data["revision"],
     )
 
 
-@subscriptions.on("feedback.response.submitted")
-@subscriptions.on("feedback.response.revised")
+@subscriptions.on(feedback.RESPONSE_SUBMITTED)
+@subscriptions.on(feedback.RESPONSE_REVISED)
 def record_response(event: Envelope, tx: Tx) -> None:
     incoming = _rating(event)
     current = store.find_rating(tx, incoming.round_id, incoming.rater_id, incoming.ratee_id)
@@ -40,7 +40,7 @@ def record_response(event: Envelope, tx: Tx) -> None:
         _rescore_if_it_counts(tx, incoming)
 
 
-@subscriptions.on("feedback.response.withdrawn")
+@subscriptions.on(feedback.RESPONSE_WITHDRAWN)
 def forget_response(event: Envelope, tx: Tx) -> None:
     """A declined or removed response no longer counts (unless a newer one arrived)."""
     incoming = _rating(event)
@@ -59,27 +59,25 @@ def _rescore_if_it_counts(tx: Tx, rating: domain.Rating) -> None:
         store.mark_dirty(tx, round_["cycle"])
 
 
-@subscriptions.on("targets.score.updated")
+@subscriptions.on(targets.SCORE_UPDATED)
 def record_skp_score(event: Envelope, tx: Tx) -> None:
     data = event.data
-    # null: no activity can be assessed yet; prorated and as_of came with version 2 of the
-    # payload, so an older event reads as not pro-rated
-    skp_score = data["skp_score"]
+    as_of = data["as_of"]
     recorded = store.record_skp_score(
         tx,
         data["nip"],
         data["cycle"],
-        None if skp_score is None else Decimal(str(skp_score)),
+        data["skp_score"],  # None: no activity can be assessed yet
         data["complete"],
-        int(data.get("revision", 0)),
-        data.get("as_of") if data.get("prorated") else None,
+        data["revision"],
+        as_of.isoformat() if data["prorated"] and as_of else None,
     )
     if recorded:
         store.mark_dirty(tx, data["cycle"])
 
 
-@subscriptions.on("feedback.round.opened")
-@subscriptions.on("feedback.round.closed")
+@subscriptions.on(feedback.ROUND_OPENED)
+@subscriptions.on(feedback.ROUND_CLOSED)
 def record_round(event: Envelope, tx: Tx) -> None:
     """Which cycle and framework a round's ratings belong to."""
     data = event.data
@@ -87,8 +85,8 @@ def record_round(event: Envelope, tx: Tx) -> None:
     store.mark_dirty(tx, data["cycle"])
 
 
-@subscriptions.on("gateway.employee.upserted")
-@subscriptions.on("gateway.employee.deactivated")
+@subscriptions.on(gateway.EMPLOYEE_UPSERTED)
+@subscriptions.on(gateway.EMPLOYEE_DEACTIVATED)
 def keep_employee(event: Envelope, tx: Tx) -> None:
     """The directory copy, then every cycle rescored: a move to another unit or position
     may change which weighting scheme applies."""

@@ -7,9 +7,10 @@ from datetime import date
 
 from flask_smorest import Blueprint
 
-from kinerja import directory_replica
+from kinerja import access, directory_replica
+from kinerja.access import Action
 from kinerja.auth import current_principal, requires
-from kinerja.errors import Conflict, Forbidden, NotFound
+from kinerja.errors import Conflict, NotFound
 from kinerja.web import service_context
 from services.feedback import commands, domain, results, store
 from services.feedback.domain import Dimension, Framework, Round
@@ -259,11 +260,8 @@ def reminders(query: dict, round_id: str):
 def ratee_results(round_id: str, ratee: str):
     """A ratee's results: aggregates per dimension and rater group, anonymous, after closing."""
     db = service_context().db
-    principal = current_principal()
+    access.ensure(db, current_principal(), ratee, Action.SEE)
     employee = directory_replica.find_employee(db, ratee) or {}
-    supervisor = employee.get("supervisor_nip")
-    if principal.subject not in (ratee, supervisor) and not principal.has_any(["hr"]):
-        raise Forbidden("results are for the ratee, their supervisor and HR")
     round_ = commands.existing_round(db, round_id)
     if round_.status != domain.CLOSED:
         # published only once no answer can change, so no one can difference two views

@@ -7,8 +7,9 @@ import uuid
 from dataclasses import replace
 from datetime import date
 
-from kinerja import audit, directory_replica
-from kinerja.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from kinerja import access, audit, directory_replica
+from kinerja.access import Action
+from kinerja.errors import Conflict, NotFound, ValidationFailed
 from kinerja.mongo import Tx
 from services.feedback import assignments, domain, events, store
 from services.feedback.domain import Framework, Response, Round
@@ -134,9 +135,7 @@ def decide_nomination(
 ) -> Response:
     domain.ensure_open(existing_round(tx, round_id))
     response, stamp = existing_response(tx, round_id, response_id)
-    ratee = directory_replica.find_employee(tx, response.ratee) or {}
-    if ratee.get("supervisor_nip") != supervisor:
-        raise Forbidden("the ratee's direct supervisor decides on nominations")
+    access.ensure(tx, supervisor, response.ratee, Action.DECIDE)
     decided = domain.decide_nomination(response, approve)
     store.save_response(tx, decided, stamp)
     audit.record(

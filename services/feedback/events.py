@@ -1,15 +1,16 @@
-"""Events the feedback service publishes. Rater ids travel here, for the appraisal
-service's bias correction, and never to the ratee."""
+"""What of a round or a response goes into the events the feedback service publishes;
+their wire shape is their contract, kinerja/contracts/feedback.py."""
 
 from __future__ import annotations
 
+from kinerja.contracts.feedback import (  # noqa: F401 - the events this service publishes
+    RESPONSE_REVISED,
+    RESPONSE_SUBMITTED,
+    RESPONSE_WITHDRAWN,
+    ROUND_CLOSED,
+    ROUND_OPENED,
+)
 from services.feedback.domain import Response, Round
-
-ROUND_OPENED = "feedback.round.opened"
-ROUND_CLOSED = "feedback.round.closed"
-RESPONSE_SUBMITTED = "feedback.response.submitted"
-RESPONSE_REVISED = "feedback.response.revised"
-RESPONSE_WITHDRAWN = "feedback.response.withdrawn"
 
 
 def round_changed(round_: Round, assignments: int) -> dict:
@@ -18,7 +19,7 @@ def round_changed(round_: Round, assignments: int) -> dict:
         "cycle": round_.cycle,
         "framework_id": round_.framework_id,
         "framework_version": round_.framework_version,
-        "deadline": round_.deadline.isoformat(),
+        "deadline": round_.deadline,
         "status": round_.status,
         "assignments": assignments,
     }
@@ -32,6 +33,6 @@ def response_changed(response: Response) -> dict:
         "rater_id": response.rater,
         "ratee_id": response.ratee,
         "rater_group": response.group,
-        "scores": {k: float(v) for k, v in response.scores.items()},
+        "scores": response.scores,
         "revision": response.revision,
     }

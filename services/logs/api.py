@@ -6,9 +6,10 @@ from datetime import date
 
 from flask_smorest import Blueprint
 
-from kinerja import directory_replica
+from kinerja import access, directory_replica
+from kinerja.access import Action
 from kinerja.auth import current_principal, requires
-from kinerja.errors import AppError, Forbidden
+from kinerja.errors import AppError
 from kinerja.web import service_context, uploaded_text
 from services.logs import commands, domain, store, workload
 from services.logs.schemas import (
@@ -64,7 +65,7 @@ def list_entries(query: dict):
     principal = current_principal()
     nip = query.get("nip") or principal.subject
     db = service_context().db
-    commands.ensure_may_read(db, principal, nip)
+    access.ensure(db, principal, nip, Action.SEE)
     first, last = _month(query["month"])
     return store.entries_of(db, nip, first, last, query.get("status"))
 
@@ -166,7 +167,7 @@ def monthly_recap(query: dict, nip: str):
     """A month at a glance: minutes, output per activity against the target's pace,
     days without an entry, and texts written more than once."""
     db = service_context().db
-    commands.ensure_may_read(db, current_principal(), nip)
+    access.ensure(db, current_principal(), nip, Action.SEE)
     first, last = _month(query["month"])
     cycle_entries = store.entries_of(db, nip, date(first.year, 1, 1), last)
     month_entries = [e for e in cycle_entries if e.date >= first]
@@ -193,10 +194,7 @@ def unit_workload(query: dict):
     """Analisis Beban Kerja: verified minutes against effective working time, per person
     and for the unit, and the staff the unit needs. HR sees any unit; a supervisor their own."""
     db = service_context().db
-    principal = current_principal()
-    own_unit = (directory_replica.find_employee(db, principal.subject) or {}).get("unit_id")
-    if not principal.has_any(["hr"]) and own_unit != query["unit_id"]:
-        raise Forbidden("a supervisor sees their own unit's workload")
+    access.ensure_own_unit(db, current_principal(), query["unit_id"], "the workload")
     members = directory_replica.unit_members(db, query["unit_id"])
     minutes = store.verified_minutes(db, [m["nip"] for m in members], query["from_"], query["to"])
     people = [(m["nip"], m.get("name", ""), minutes.get(m["nip"], 0)) for m in members]

@@ -12,22 +12,15 @@ from datetime import date
 
 from marshmallow import ValidationError
 
-from kinerja import audit, directory_replica
-from kinerja.auth import Principal
-from kinerja.errors import Forbidden, NotFound, ValidationFailed
+from kinerja import access, audit
+from kinerja.access import Action
+from kinerja.contracts import EventType
+from kinerja.errors import NotFound, ValidationFailed
 from kinerja.mongo import Tx
 from services.logs import domain, events, store
 from services.logs.domain import Context, Entry, LogRules
 from services.logs.schemas import ImportRow
 from services.logs.workload import WorkloadSettings
-
-
-def ensure_may_read(db, principal: Principal, nip: str) -> None:
-    """The employee, their supervisor, and HR read an employee's logs."""
-    if principal.subject == nip or principal.has_any(["hr"]):
-        return
-    if directory_replica.supervisor_of(db, nip) != principal.subject:
-        raise Forbidden("not yours to see")
 
 
 def _context(tx: Tx, entry: Entry, today: date) -> Context:
@@ -52,7 +45,7 @@ def write_entry(tx: Tx, nip: str, fields: dict, today: date) -> Entry:
 
 def edit_entry(tx: Tx, entry_id: str, changes: dict, caller: str, today: date) -> Entry:
     entry = existing(tx, entry_id)
-    domain.ensure_owner(entry, caller)
+    access.ensure(tx, caller, entry.nip, Action.ACT_AS_SELF)
     revised = domain.revise(entry, changes)
     domain.check_entry(revised, _context(tx, revised, today), store.rules(tx))
     store.save_entry(tx, revised)
@@ -61,7 +54,7 @@ def edit_entry(tx: Tx, entry_id: str, changes: dict, caller: str, today: date) -
 
 def withdraw_entry(tx: Tx, entry_id: str, caller: str) -> Entry:
     entry = existing(tx, entry_id)
-    domain.ensure_owner(entry, caller)
+    access.ensure(tx, caller, entry.nip, Action.ACT_AS_SELF)
     withdrawn = domain.withdraw(entry)
     store.save_entry(tx, withdrawn)
     return withdrawn
@@ -79,19 +72,19 @@ def revoke_verification(tx: Tx, entry_id: str, supervisor: str) -> Entry:
     return _supervise(tx, entry_id, supervisor, domain.revoke, events.ENTRY_REVOKED)
 
 
-def _supervise(tx: Tx, entry_id: str, supervisor: str, step, event_type: str | None = None):
+def _supervise(tx: Tx, entry_id: str, supervisor: str, step, event_type: EventType | None = None):
     """A direct supervisor's decision on an entry, published when it moves output."""
     entry = existing(tx, entry_id)
-    domain.ensure_supervisor(directory_replica.supervisor_of(tx, entry.nip), supervisor)
+    access.ensure(tx, supervisor, entry.nip, Action.DECIDE)
     decided = step(entry, supervisor)
     store.save_entry(tx, decided)
     if event_type:
-        tx.publish(event_type, events.entry_output(decided), events.ENTRY_EVENT_VERSION)
+        tx.publish(event_type, events.entry_output(decided))
     return decided
 
 
 def reopen_day(tx: Tx, nip: str, day: date, supervisor: str) -> None:
-    domain.ensure_supervisor(directory_replica.supervisor_of(tx, nip), supervisor)
+    access.ensure(tx, supervisor, nip, Action.DECIDE)
     store.reopen_day(tx, nip, day, supervisor)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from kinerja.errors import Conflict, Forbidden, ValidationFailed
+from kinerja.errors import Conflict, ValidationFailed
 
 PENDING, VERIFIED, REJECTED, WITHDRAWN = "pending", "verified", "rejected", "withdrawn"
 EDITABLE = (PENDING, REJECTED)
@@ -164,11 +164,6 @@ def _same_text(a: str, b: str) -> bool:
 # --- the entry's life -----------------------------------------------------------------
 
 
-def ensure_owner(entry: Entry, caller: str) -> None:
-    if entry.nip != caller:
-        raise Forbidden("only the employee changes their own entries")
-
-
 def revise(entry: Entry, changes: dict) -> Entry:
     if entry.status not in EDITABLE:
         raise Conflict(f"a {entry.status} entry cannot be edited", code="not_editable")
@@ -189,11 +184,6 @@ def withdraw(entry: Entry) -> Entry:
             code="not_withdrawable",
         )
     return replace(entry, status=WITHDRAWN, revision=entry.revision + 1)
-
-
-def ensure_supervisor(supervisor_of_owner: str | None, caller: str) -> None:
-    if supervisor_of_owner is None or supervisor_of_owner != caller:
-        raise Forbidden("only the employee's direct supervisor verifies their entries")
 
 
 def verify(entry: Entry, supervisor: str) -> Entry:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from kinerja.bus.consumer import Subscriptions
 from kinerja.bus.envelope import Envelope
+from kinerja.contracts import targets
 from kinerja.directory_replica import keep_directory_copy
 from kinerja.mongo import Tx
 from services.logs import store
@@ -14,12 +13,10 @@ subscriptions = Subscriptions()
 keep_directory_copy(subscriptions)
 
 
-@subscriptions.on("targets.skp.approved")
+@subscriptions.on(targets.SKP_APPROVED)
 def learn_approved_activities(event: Envelope, tx: Tx) -> None:
     """Entries may only advance activities of the employee's approved SKP."""
     data = event.data
-    activities = [
-        {**a, "quantity": Decimal(str(a["quantity"])), "months": Decimal(str(a["months"]))}
-        for a in data["activities"]
-    ]
-    store.save_approved_activities(tx, data["nip"], data["cycle"], data["version"], activities)
+    store.save_approved_activities(
+        tx, data["nip"], data["cycle"], data["version"], data["activities"]
+    )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from kinerja import directory_replica
+from kinerja import access, directory_replica
+from kinerja.access import Action
 from kinerja.auth import current_principal, requires
-from kinerja.errors import Forbidden
 from kinerja.web import service_context
 from services.targets import commands, domain, scoring, store
 from services.targets.domain import Achievement, ActivityTarget, Skp
@@ -54,8 +54,8 @@ def _bound():
 
 
 def _as_owner(nip: str) -> None:
-    if current_principal().subject != nip:
-        raise Forbidden("only the employee drafts and submits their own SKP")
+    """Only the employee drafts, submits and revises their own SKP."""
+    access.ensure(service_context().db, current_principal(), nip, Action.ACT_AS_SELF)
 
 
 def _run(work):
@@ -255,10 +255,8 @@ def what_if(payload: dict, nip: str, cycle: str):
 @requires()
 def team_status(query: dict, supervisor_nip: str):
     """Each direct report's SKP status for a cycle, at a glance."""
-    principal = current_principal()
-    if principal.subject != supervisor_nip and not principal.has_any(["hr"]):
-        raise Forbidden("a supervisor sees their own team")
     db = service_context().db
+    access.ensure(db, current_principal(), supervisor_nip, Action.SEE_TEAM)
     reports = directory_replica.direct_reports(db, supervisor_nip)
     skps = store.skps_of(db, [r["nip"] for r in reports], query["cycle"])
     return [_team_row(report, skps.get(report["nip"])) for report in reports]
@@ -274,7 +272,7 @@ def score_preview(document: dict):
 
 
 def _visible(tx, nip: str, cycle: str) -> Skp:
-    commands.ensure_may_see(tx, current_principal(), nip)
+    access.ensure(tx, current_principal(), nip, Action.SEE)
     return commands.existing(tx, nip, cycle)
 
 

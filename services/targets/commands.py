@@ -7,21 +7,13 @@ from dataclasses import asdict, replace
 from datetime import date
 from decimal import Decimal
 
-from kinerja import audit, directory_replica
+from kinerja import access, audit
+from kinerja.access import Action, Relation
 from kinerja.auth import Principal
-from kinerja.errors import Conflict, Forbidden, NotFound
+from kinerja.errors import Conflict, NotFound
 from kinerja.mongo import Tx
 from services.targets import domain, events, store
 from services.targets.domain import Achievement, ActivityTarget, Skp
-
-
-def ensure_may_see(tx: Tx, principal: Principal, nip: str) -> None:
-    """The employee, their supervisor, the supervisor's superior, and HR."""
-    if principal.subject == nip or principal.has_any(["hr"]):
-        return
-    if principal.subject in directory_replica.supervisors_of(tx, nip):
-        return
-    raise Forbidden("not yours to see")
 
 
 def existing(tx: Tx, nip: str, cycle: str) -> Skp:
@@ -50,7 +42,7 @@ def submit(tx: Tx, nip: str, cycle: str) -> Skp:
 
 
 def approve(tx: Tx, nip: str, cycle: str, supervisor: str) -> Skp:
-    domain.ensure_supervisor(directory_replica.supervisor_of(tx, nip), supervisor)
+    access.ensure(tx, supervisor, nip, Action.DECIDE)
     skp = _save(tx, domain.approve(existing(tx, nip, cycle), supervisor))
     tx.publish(events.SKP_APPROVED, events.skp_decided(skp))
     _publish_score(tx, skp)
@@ -58,7 +50,7 @@ def approve(tx: Tx, nip: str, cycle: str, supervisor: str) -> Skp:
 
 
 def return_for_changes(tx: Tx, nip: str, cycle: str, supervisor: str, notes: str) -> Skp:
-    domain.ensure_supervisor(directory_replica.supervisor_of(tx, nip), supervisor)
+    access.ensure(tx, supervisor, nip, Action.DECIDE)
     skp = _save(tx, domain.return_for_changes(existing(tx, nip, cycle), supervisor, notes))
     tx.publish(events.SKP_RETURNED, events.skp_decided(skp))
     return skp
@@ -79,9 +71,8 @@ def record_realization(
 ) -> Skp:
     """The supervisor's realization counts at once (audited); the employee's waits for
     confirmation and publishes nothing, since no score moves."""
-    by_supervisor = directory_replica.supervisor_of(tx, nip) == principal.subject
-    if principal.subject != nip and not by_supervisor:
-        raise Forbidden("the employee or their supervisor records realization")
+    found = access.ensure(tx, principal, nip, Action.RECORD_REALIZATION)
+    by_supervisor = Relation.SUPERVISOR in found
     before = existing(tx, nip, cycle)
     has_logs = store.has_logs(tx, before.key, activity_id)
     skp = _save(
@@ -105,7 +96,7 @@ def confirm_realization(
     reason: str = "",
     bound: Decimal = domain.DEFAULT_QUANTITY_BOUND,
 ) -> Skp:
-    domain.ensure_supervisor(directory_replica.supervisor_of(tx, nip), principal.subject)
+    access.ensure(tx, principal.subject, nip, Action.DECIDE)
     before = existing(tx, nip, cycle)
     has_logs = store.has_logs(tx, before.key, activity_id)
     confirmed = domain.confirm_pending(
@@ -120,7 +111,7 @@ def confirm_realization(
 def reject_realization(
     tx: Tx, nip: str, cycle: str, activity_id: str, principal: Principal, reason: str
 ) -> Skp:
-    domain.ensure_supervisor(directory_replica.supervisor_of(tx, nip), principal.subject)
+    access.ensure(tx, principal.subject, nip, Action.DECIDE)
     before = existing(tx, nip, cycle)
     skp = _save(tx, domain.reject_pending(before, activity_id, principal.subject, reason))
     _audit_realization(tx, principal, "realization.rejected", before, skp, activity_id)
@@ -189,7 +180,7 @@ def propose_achievement(tx: Tx, nip: str, cycle: str, achievement: Achievement) 
 def decide_achievement(
     tx: Tx, nip: str, cycle: str, achievement_id: str, approve: bool, supervisor: str
 ) -> Skp:
-    domain.ensure_supervisor(directory_replica.supervisor_of(tx, nip), supervisor)
+    access.ensure(tx, supervisor, nip, Action.DECIDE)
     skp = _save(tx, domain.decide(existing(tx, nip, cycle), achievement_id, approve, supervisor))
     _publish_score(tx, skp)
     return skp

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from kinerja.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from kinerja.errors import Conflict, NotFound, ValidationFailed
 from services.targets import scoring
 
 CYCLE = re.compile(r"^20\d\d$")
@@ -268,12 +268,6 @@ def _with_current(skp: Skp, version: SkpVersion) -> Skp:
 
 
 # --- who may do what --------------------------------------------------------------
-
-
-def ensure_supervisor(supervisor_of_owner: str | None, caller: str) -> None:
-    """Only the employee's direct supervisor (pejabat penilai) decides on their SKP."""
-    if supervisor_of_owner is None or supervisor_of_owner != caller:
-        raise Forbidden("only the employee's direct supervisor may do this")
 
 
 # --- realization --------------------------------------------------------------------

@@ -15,8 +15,9 @@ outcome per caller column:
     hr                demo-hr
     ops               demo-ops
     superior          Rahmawati Sari, the supervisor's superior (atasan pejabat penilai),
-                      on Rudi's records, two levels down: she sees his SKP and his score
-                      breakdown and decides his objection, nothing else
+                      on Rudi's records, two levels down: she sees his SKP, daily logs,
+                      360 results and score breakdown and decides his objection, nothing
+                      else (kinerja/access.py)
 
 Outcomes: A allow (the answer is neither 401 nor 403 nor 5xx), D deny (401 without a
 token, 403 with one), "-" not walked. 404 is never a denial here: nothing hides existence
@@ -244,7 +245,7 @@ TABLE = [
         "date": "2099-01-05", "activity_id": "agenda-surat",
         "description": "Uji otorisasi tanggal yang akan datang", "completes_output": True,
         "quantity": 1, "minutes": 30}),
-    rule("GET",   L + "/entries",                       D, A, D, A, D, A, D, D,
+    rule("GET",   L + "/entries",                       D, A, D, A, D, A, D, A,
          query={"month": "last_month", "nip": {"*": "rudi", "employee-other": "wulan",
                                                "supervisor-other": "rahma"}}),
     rule("PATCH", L + "/entries/{entry_id}",            D, A, D, D, A, D, D, D, json=TOO_SHORT),
@@ -261,7 +262,7 @@ TABLE = [
          json=lambda ids: {"entry_ids": [ids["rudi_verified_entry"]]}),
     rule("POST",  L + "/employees/{nip}/reopened-days", D, D, D, A, D, D, D, D,
          json={"date": "2020-01-06"}),
-    rule("GET",   L + "/employees/{nip}/recap",         D, A, D, A, D, A, D, D,
+    rule("GET",   L + "/employees/{nip}/recap",         D, A, D, A, D, A, D, A,
          query={"month": "last_month"}),
     rule("GET",   L + "/workload",                      D, D, D, A, D, A, D, D,
          query={"unit_id": {"*": "subbag-umpeg", "supervisor-other": "sekretariat"},
@@ -309,7 +310,7 @@ TABLE = [
          params={"response_id": {"*": "rudi_rated", "supervisor-other": "rahma_rated"}}),
     rule("GET",   ROUND + "/completion",                D, D, D, A, A, A, D, A),
     rule("GET",   ROUND + "/reminders",                 HR_ONLY),
-    rule("GET",   ROUND + "/results/{ratee}",           D, A, D, A, D, A, D, D,
+    rule("GET",   ROUND + "/results/{ratee}",           D, A, D, A, D, A, D, A,
          params={"round_id": "2026-perilaku"}),
     # --- appraisal ---
     rule("GET",   AP + "/rounds/{round_id}/ratees/{ratee_id}/ratings", HR_ONLY,

@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 import pytest
 from click.testing import CliRunner
 from kombu import Producer
+from marshmallow import fields
 from prometheus_client import REGISTRY
 
 from kinerja.bus.consumer import EventConsumer, Subscriptions
@@ -19,8 +20,18 @@ from kinerja.bus.relay import OutboxRelay, wait_until_drained
 from kinerja.bus.topology import Topology, broker_connection, queue_depth
 from kinerja.cli import main as kinerja_cli
 from kinerja.config import Settings
+from kinerja.contracts import EventType, Payload, Version
 from kinerja.mongo import Tx, UnitOfWork, connect
 from tests.support import TcpProxy, bus_env, running, wait_for
+
+
+class Bumped(Payload):
+    key = fields.String(required=True)
+    poison = fields.Boolean(load_default=False)
+
+
+# the test's own event type, with its contract like every real one
+BUMPED = EventType("test.counter.bumped", Version(1, Bumped, {"key": "k"}))
 
 CONSUMER = "appraisal"  # any service name the CLI knows; the namespace isolates the test
 PRODUCER = "feedback"
@@ -41,11 +52,11 @@ class Bench:
         self.consumer_uow = UnitOfWork(self.client, self.consumer_db, CONSUMER)
         self.poison_fixed = threading.Event()
         self.subscriptions = Subscriptions()
-        self.subscriptions.on("test.counter.#")(self.bump)
+        self.subscriptions.on(BUMPED)(self.bump)
 
     def bump(self, event: Envelope, tx: Tx) -> None:
         """The effect: a counter that a second application would visibly raise."""
-        if event.data.get("poison") and not self.poison_fixed.is_set():
+        if event.data["poison"] and not self.poison_fixed.is_set():
             raise ValueError("cannot apply this event (yet)")
         tx.db["counters"].update_one(
             {"_id": event.data["key"]},
@@ -63,7 +74,7 @@ class Bench:
 
         def work(tx: Tx) -> Envelope:
             tx.db["changes"].insert_one({"key": key}, session=tx.session)
-            return tx.publish("test.counter.bumped", {"key": key, **data})
+            return tx.publish(BUMPED, {"key": key, **data})
 
         return self.producer_uow(work)
 
@@ -138,7 +149,7 @@ def counted(name: str, **labels) -> float:
 def test_state_change_and_event_commit_together_or_not_at_all(bench):
     def failing_work(tx: Tx):
         tx.db["changes"].insert_one({"key": "k"}, session=tx.session)
-        tx.publish("test.counter.bumped", {"key": "k"})
+        tx.publish(BUMPED, {"key": "k"})
         raise RuntimeError("the change is refused after the event was written")
 
     with pytest.raises(RuntimeError):
@@ -220,7 +231,7 @@ def test_crash_around_the_commit_redelivers_and_applies_once(amqp_bench, dies):
         crashing.apply = apply_then_die
     else:
         crashing.subscriptions = Subscriptions()
-        crashing.subscriptions.on("test.counter.#")(die_inside_transaction)
+        crashing.subscriptions.on(BUMPED)(die_inside_transaction)
     with running(crashing.run, crashing.stop) as errors:
         wait_for(lambda: errors, message="the consumer to crash")
     assert isinstance(errors[0], SimulatedCrash)
@@ -281,6 +292,40 @@ def test_poison_message_is_dead_lettered_then_replayed_once(bench):
 def _dead_letters(settings: Settings, topology: Topology) -> int:
     with broker_connection(settings) as connection:
         return dead_letter_count(connection, topology, CONSUMER)
+
+
+def test_an_unknown_version_is_dead_lettered_at_once_with_its_reason(bench):
+    failed_before = counted("kinerja_events_failed_total", service=CONSUMER, type=BUMPED.name)
+    newer = Envelope.new(BUMPED.name, {"key": "future"}, producer=PRODUCER, version=2)
+    with broker_connection(bench.producer_settings) as connection:
+        Producer(connection.channel()).publish(
+            newer.to_dict(),
+            exchange=bench.topology.events,
+            routing_key=BUMPED.name,
+            serializer="json",
+            declare=[bench.topology.events],
+        )
+    bench.write("healthy")
+    wait_until_drained(bench.relay())
+    consumer = bench.consumer()
+    with running(consumer.run, consumer.stop):
+        wait_for(lambda: bench.applied("healthy") == 1, message="the event after it applied")
+        wait_for(
+            lambda: _dead_letters(bench.consumer_settings, bench.topology) == 1,
+            message="the unknown version parked in the dead-letter queue",
+        )
+    assert bench.applied("future") == 0
+    # not retried: no later attempt could read it
+    assert counted("kinerja_events_failed_total", service=CONSUMER, type=BUMPED.name) == (
+        failed_before
+    )
+    with broker_connection(bench.consumer_settings) as connection, connection.channel() as ch:
+        parked = bench.topology.dead_letter_queue(CONSUMER).bind(ch).get(no_ack=True)
+    assert parked.headers["x-death-reason"] == (
+        "test.counter.bumped version 2 is not one this consumer reads (it reads 1); "
+        "replay it once a consumer that does is deployed"
+    )
+    assert parked.headers["x-attempts"] == 0
 
 
 def test_undecodable_message_is_dead_lettered_not_dropped(bench):

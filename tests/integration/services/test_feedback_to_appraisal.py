@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 
 from kinerja import directory_replica
-from kinerja.bus.envelope import Envelope
 from kinerja.bus.relay import wait_until_drained
+from kinerja.contracts.gateway import EMPLOYEE_UPSERTED
 from kinerja.registry import declare_topology
 from tests.integration.services.feedback.conftest import scores
 from tests.integration.services.test_logs_to_targets import Service
-from tests.support import bus_env, delete_queues, token
+from tests.support import bus_env, delete_queues, deliver, employee_record, token
 
 BOSS, STAFF = "197001012000031002", "198001012005012002"
 
@@ -26,18 +26,8 @@ def env(mongo_url, amqp_url, namespace):
 
 def test_responses_arrive_in_appraisal_and_a_withdrawal_takes_them_out(env):
     feedback, appraisal = Service("feedback", env), Service("appraisal", env)
-    data = {
-        "nip": BOSS,
-        "position_kind": "functional",
-        "version": 2,
-        "name": "Budi",
-        "position": "Kasubag",
-        "unit_id": "umpeg",
-        "supervisor_nip": None,
-        "active": True,
-    }
-    bump = Envelope.new("gateway.employee.upserted", data, producer="gateway")
-    feedback.context.uow(lambda tx: directory_replica.apply_employee(bump, tx))
+    bump = employee_record(BOSS, None, version=2, name="Budi", position="Kasubag")
+    deliver(feedback.context.uow, directory_replica.apply_employee, EMPLOYEE_UPSERTED, bump)
     hr = token(feedback.settings, "hr-1", "hr")
     staff = token(feedback.settings, STAFF, "employee")
     summary_url = f"/api/v1/rounds/r1/ratees/{BOSS}/ratings"

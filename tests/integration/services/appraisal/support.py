@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from kinerja import directory_replica
-from kinerja.bus.envelope import Envelope
+from kinerja.contracts import EVENT_TYPES
 from services.appraisal import handlers, recompute
+from tests.support import deliver
 
 DIMENSIONS = ("orientasi_pelayanan", "integritas", "komitmen", "disiplin", "kerja_sama")
 
 
 def apply(app, handler, event_type: str, data: dict) -> None:
-    event = Envelope.new(event_type, data, producer="test")
-    app.extensions["kinerja"].uow(lambda tx: handler(event, tx))
+    """The event of that type, read through its contract, applied by `handler`."""
+    deliver(app.extensions["kinerja"].uow, handler, EVENT_TYPES[event_type], data)
 
 
 def add_employee(app, nip: str, supervisor: str | None, unit: str, version: int = 1, **extra):

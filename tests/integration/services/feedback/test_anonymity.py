@@ -3,11 +3,10 @@ and by differencing two views, and failing."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from kinerja.bus.envelope import Envelope
+from kinerja.contracts import appraisal
 from services.feedback import handlers
 from tests.integration.services.feedback.conftest import BOSS, HEAD, STAFF, assignment, scores
+from tests.support import deliver
 
 
 def submit(client, as_, rater, ratee, value, comment=""):
@@ -97,9 +96,9 @@ def test_the_superior_and_self_are_shown_as_they_are_not_anonymous(client, as_, 
 
 def scheme_changed(app, occurred_at: str, **data) -> None:
     """HR's scheme as the appraisal service announces it, applied by the feedback handler."""
-    event = Envelope.new("appraisal.scheme.changed", data, producer="appraisal")
-    event = replace(event, occurred_at=occurred_at)
-    app.extensions["kinerja"].uow(lambda tx: handlers.keep_anonymity_floors(event, tx))
+    uow = app.extensions["kinerja"].uow
+    scheme = appraisal.SCHEME_CHANGED
+    deliver(uow, handlers.keep_anonymity_floors, scheme, data, occurred_at=occurred_at)
 
 
 def test_hrs_raised_floor_hides_a_group_of_three_and_retiring_it_shows_it(app, client, as_):

@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
-from kinerja.bus.envelope import Envelope
 from kinerja.config import Settings
+from kinerja.contracts import targets
 from services.logs import api
 from services.logs.app import create_app
 from services.logs.handlers import learn_approved_activities
-from tests.support import bus_env, replicate_employees, token
+from tests.support import bus_env, deliver, replicate_employees, token
 
 BOSS = "197001012000031002"
 STAFF = "198001012005012002"
@@ -44,8 +44,7 @@ def seed(app) -> None:
     """The directory and STAFF's approved SKP, as the events bring them."""
     uow = app.extensions["kinerja"].uow
     replicate_employees(app, ((BOSS, None), (STAFF, BOSS), (OTHER, BOSS)))
-    approved = Envelope.new("targets.skp.approved", APPROVED, producer="targets")
-    uow(lambda tx: learn_approved_activities(approved, tx))
+    deliver(uow, learn_approved_activities, targets.SKP_APPROVED, APPROVED)
 
 
 @pytest.fixture

@@ -11,12 +11,13 @@ from kinerja.bus.consumer import EventConsumer
 from kinerja.bus.relay import wait_until_drained
 from kinerja.bus.topology import Topology, broker_connection
 from kinerja.config import Settings
+from kinerja.contracts import logs as log_events
 from kinerja.mongo import UnitOfWork, connect
 from kinerja.registry import declare_topology, service_definition
 from services.logs.domain import Entry
-from services.logs.events import ENTRY_EVENT_VERSION, entry_output
+from services.logs.events import entry_output
 from tests.integration.services.targets.conftest import CYCLE, STAFF, skp_url
-from tests.support import bus_env, delete_queues, running, wait_for
+from tests.support import bus_env, delete_queues, deliver, running, wait_for
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ class LogsService:
         self.uow = UnitOfWork(self.client, db, "logs")
         self.relay = service_definition("logs").create_worker(self.settings).relay()
 
-    def publish(self, event_type: str, entry_id: str, quantity: int, completes=True):
+    def publish(self, event_type, entry_id: str, quantity: int, completes=True):
         """What the logs service publishes, made by its own payload function."""
         entry = Entry(
             id=entry_id,
@@ -56,7 +57,7 @@ class LogsService:
             revision=0,
         )
         data = entry_output(entry)
-        self.uow(lambda tx: tx.publish(event_type, data, ENTRY_EVENT_VERSION))
+        self.uow(lambda tx: tx.publish(event_type, data))
         wait_until_drained(self.relay)
 
 
@@ -69,11 +70,11 @@ def test_verified_output_adds_up_and_a_revoked_verification_takes_it_back(
     app, client, people, approved, env
 ):
     logs = LogsService(env)
-    logs.publish("logs.entry.verified", "e1", 3)
-    logs.publish("logs.entry.verified", "e2", 2)
-    logs.publish("logs.entry.verified", "e2", 2)  # the same entry verified twice
-    logs.publish("logs.entry.revoked", "e1", 3)
-    logs.publish("logs.entry.verified", "e3", 0, completes=False)  # activity only
+    logs.publish(log_events.ENTRY_VERIFIED, "e1", 3)
+    logs.publish(log_events.ENTRY_VERIFIED, "e2", 2)
+    logs.publish(log_events.ENTRY_VERIFIED, "e2", 2)  # the same entry verified twice
+    logs.publish(log_events.ENTRY_REVOKED, "e1", 3)
+    logs.publish(log_events.ENTRY_VERIFIED, "e3", 0, completes=False)  # activity only
 
     settings = app.extensions["kinerja"].settings
     context = app.extensions["kinerja"]
@@ -108,10 +109,9 @@ def _processed(db) -> int:
 def test_a_revoke_that_overtakes_its_verify_still_wins(app, client, people, approved):
     """Competing consumers may apply an entry's events in either order: the entry's
     revision decides, so a late verify never brings back revoked output."""
-    from kinerja.bus.envelope import Envelope
     from services.targets import handlers
 
-    def apply(handler, revision: int) -> None:
+    def apply(handler, event_type, revision: int) -> None:
         data = {
             "entry_id": "e9",
             "nip": STAFF,
@@ -123,13 +123,13 @@ def test_a_revoke_that_overtakes_its_verify_still_wins(app, client, people, appr
             "date": "2026-03-02",
             "revision": revision,
         }
-        event = Envelope.new("logs.entry.x", data, producer="logs", version=2)
-        app.extensions["kinerja"].uow(lambda tx: handler(event, tx))
+        deliver(app.extensions["kinerja"].uow, handler, event_type, data)
 
-    apply(handlers.count_verified_output, 2)
+    verified, revoked = log_events.ENTRY_VERIFIED, log_events.ENTRY_REVOKED
+    apply(handlers.count_verified_output, verified, 2)
     assert realized_quantity(client, people) == 5
-    apply(handlers.take_back_revoked_output, 4)  # revoked (revision 4) ...
-    apply(handlers.count_verified_output, 3)  # ... overtakes a re-verification (revision 3)
+    apply(handlers.take_back_revoked_output, revoked, 4)  # revoked (revision 4) ...
+    apply(handlers.count_verified_output, verified, 3)  # ... overtakes a re-verification
     assert realized_quantity(client, people) in (None, 0)
 
 
@@ -138,13 +138,13 @@ def test_ordinary_activity_adds_nothing_and_a_version_1_event_counts_as_it_did(
 ):
     """Only an entry completing output counts; an event published before entries said so
     (version 1) carried output as its quantity, and is read as such."""
-    from kinerja.bus.envelope import Envelope
     from services.targets import handlers
 
     def verify(data: dict, version: int) -> None:
         base = {"nip": STAFF, "cycle": CYCLE, "activity_id": "agenda-surat"}
-        event = Envelope.new("logs.entry.verified", {**base, **data}, "logs", version=version)
-        app.extensions["kinerja"].uow(lambda tx: handlers.count_verified_output(event, tx))
+        uow = app.extensions["kinerja"].uow
+        verified = log_events.ENTRY_VERIFIED
+        deliver(uow, handlers.count_verified_output, verified, {**base, **data}, version)
 
     ordinary = {"completes_output": False, "quantity": "0", "minutes": 60, "date": "2026-03-02"}
     verify({"entry_id": "a1", "revision": 2, **ordinary}, 2)

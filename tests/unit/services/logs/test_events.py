@@ -1,9 +1,8 @@
-"""The log entry events' one payload schema: what the producer dumps the consumer loads."""
+"""The log entry events through their contract: what the producer dumps the consumer loads."""
 
 from datetime import date
 from decimal import Decimal
 
-from kinerja.bus.envelope import Envelope
 from services.logs import events
 from services.logs.domain import Entry
 
@@ -23,24 +22,24 @@ def entry(**changes) -> Entry:
     return Entry(**{**base, **changes})
 
 
-def published(entry_: Entry, version: int = events.ENTRY_EVENT_VERSION) -> Envelope:
-    return Envelope.new(events.ENTRY_VERIFIED, events.entry_output(entry_), "logs", version)
+def round_trip(entry_: Entry) -> dict:
+    verified = events.ENTRY_VERIFIED
+    return verified.load(verified.latest.number, verified.dump(events.entry_output(entry_)))
 
 
 def test_output_travels_as_an_exact_decimal_string_and_comes_back_exact():
-    data = events.entry_output(entry())
-    assert (data["completes_output"], data["quantity"], data["date"]) == (
+    wire = events.ENTRY_VERIFIED.dump(events.entry_output(entry()))
+    assert (wire["completes_output"], wire["quantity"], wire["date"]) == (
         True,
         "40.5",
         "2026-03-10",
     )
-    loaded = events.read_entry_output(published(entry()))
+    loaded = round_trip(entry())
     assert loaded["quantity"] == Decimal("40.5") and loaded["revision"] == 3
 
 
 def test_an_ordinary_entry_carries_no_output():
-    plain = entry(quantity=None, completes_output=False)
-    loaded = events.read_entry_output(published(plain))
+    loaded = round_trip(entry(quantity=None, completes_output=False))
     assert (loaded["completes_output"], loaded["quantity"]) == (False, Decimal(0))
 
 
@@ -54,9 +53,10 @@ def test_a_version_1_event_is_read_as_the_output_it_counted():
         "quantity": 3.0,
         "minutes": 60,
     }
-    loaded = events.read_entry_output(Envelope.new(events.ENTRY_VERIFIED, old, "logs", 1))
+    loaded = events.ENTRY_VERIFIED.load(1, old)
     assert (loaded["completes_output"], loaded["quantity"], loaded["revision"]) == (
         True,
         Decimal("3.0"),
         0,
     )
+    assert events.ENTRY_VERIFIED.load(1, {**old, "quantity": 0})["completes_output"] is False

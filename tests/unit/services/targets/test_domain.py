@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from kinerja.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from kinerja.errors import Conflict, NotFound, ValidationFailed
 from services.targets import domain
 from services.targets.domain import Achievement, ActivityTarget
 
@@ -36,13 +36,6 @@ def test_a_revision_supersedes_the_contract_only_when_approved():
 def test_an_approved_skp_is_not_edited_in_place():
     with pytest.raises(Conflict):
         domain.edit(approved(), [activity()])
-
-
-def test_only_the_direct_supervisor_decides():
-    domain.ensure_supervisor(BOSS, BOSS)
-    for caller, supervisor in ((NIP, BOSS), (BOSS, None)):
-        with pytest.raises(Forbidden):
-            domain.ensure_supervisor(supervisor, caller)
 
 
 def test_realization_rules():
