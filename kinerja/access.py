@@ -42,6 +42,8 @@ class Action(StrEnum):
     # what only the employee does for themselves: draft and submit the SKP, write log
     # entries, nominate peers, object to the appraisal
     ACT_AS_SELF = "act_as_self"
+    # historical log entries from CSV: the employee's own, or anyone's by HR
+    IMPORT_ENTRIES = "import_entries"
     # the period's actuals: proposed by the employee, recorded directly by the supervisor
     RECORD_REALIZATION = "record_realization"
     # a supervisor's team lists: the supervisor named in the path, and HR
@@ -62,6 +64,7 @@ POLICY: dict[Action, frozenset[Relation]] = {
     ),
     Action.ACT_AS_SELF: frozenset({Relation.SELF}),
     Action.SEE_TEAM: frozenset({Relation.SELF, Relation.HR}),
+    Action.IMPORT_ENTRIES: frozenset({Relation.SELF, Relation.HR}),
     Action.RECORD_REALIZATION: frozenset({Relation.SELF, Relation.SUPERVISOR}),
     Action.DECIDE: frozenset({Relation.SUPERVISOR}),
     Action.DECIDE_OBJECTION: frozenset({Relation.SUPERVISORS_SUPERIOR}),
@@ -78,6 +81,7 @@ REFUSALS: dict[Action, str] = {
     ),
     Action.ACT_AS_SELF: "only the employee does this for themselves",
     Action.SEE_TEAM: "a supervisor sees their own team",
+    Action.IMPORT_ENTRIES: "you import your own entries only",
     Action.RECORD_REALIZATION: "the employee or their direct supervisor records realization",
     Action.DECIDE: "only the employee's direct supervisor (pejabat penilai) decides this",
     Action.DECIDE_OBJECTION: "the supervisor's own superior decides objections",

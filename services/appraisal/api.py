@@ -1,22 +1,19 @@
-"""HTTP routes of the appraisal service."""
+"""HTTP routes of the appraisal service: translate HTTP to the commands and queries."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
 from datetime import UTC, date, datetime
 
 from flask import Response
 from flask_smorest import Blueprint
 
-from kinerja import access, directory_replica
+from kinerja import access
 from kinerja.access import Action
-from kinerja.anonymity import ANONYMOUS_GROUPS
 from kinerja.auth import current_principal, requires
-from kinerja.errors import Conflict, NotFound, ValidationFailed
+from kinerja.errors import ValidationFailed
 from kinerja.web import service_context
-from services.appraisal import commands, decisions, domain, reports, schemes, store
-from services.appraisal.provisional import ProvisionalScore
+from services.appraisal import commands, decisions, queries, schemes, store
 from services.appraisal.schemas import (
     BehaviourDecisionIn,
     BehaviourDecisionOut,
@@ -45,8 +42,7 @@ blp = Blueprint("ratings", __name__, url_prefix="/api/v1", description="Received
 @requires("hr")
 def ratings_summary(round_id: str, ratee_id: str):
     """What the appraisal service has received for a ratee (HR only: not anonymized)."""
-    summary = domain.summarize(store.ratings_for(service_context().db, round_id, ratee_id))
-    return {"round_id": round_id, "ratee_id": ratee_id, **summary.__dict__}
+    return queries.ratings_summary(_db(), round_id, ratee_id)
 
 
 SCORE = "/cycles/<string:cycle>/scores/<string:nip>"
@@ -55,38 +51,6 @@ SCORE = "/cycles/<string:cycle>/scores/<string:nip>"
 def today() -> date:
     """The service's notion of today (one place, so tests can move it)."""
     return date.today()
-
-
-def _score_view(
-    score: ProvisionalScore,
-    full_view: bool,
-    state: dict | None,
-    name: str,
-    locked: domain.FinalScore | None,
-    decision: decisions.BehaviourDecision | None = None,
-) -> dict:
-    """A stored score as its reader may see it, the locked record laid over it."""
-    state = state or {}
-    out = {
-        **asdict(score),
-        "name": name,
-        "groups": _visible_groups(score.groups) if full_view else {},
-        "pending": bool(state.get("dirty")),
-        "computed_at": state.get("computed_at"),
-        "finalized": None,
-        "decision": _decision_view(decision, score, full_view) if decision else None,
-    }
-    if not current_principal().has_any(["hr"]):  # a supervisor learns of no rater by name
-        out["flags"] = reports.anonymous_flags(score.flags)
-    if not full_view:
-        out.update(reliability=None, standard_error=None, effective_raters=None, flags=[])
-    if locked is not None:
-        out.update(
-            final_score=locked.final_score,
-            predicate=locked.predicate,
-            finalized=commands.as_dict(locked),
-        )
-    return out
 
 
 def _sees_breakdown(db, nip: str) -> bool:
@@ -105,15 +69,8 @@ def provisional_score(cycle: str, nip: str):
 
     The employee's supervisor and HR see the breakdown; the employee sees the scores.
     """
-    db = service_context().db
-    full_view = _sees_breakdown(db, nip)
-    score = store.find_score(db, nip, cycle)
-    if score is None:
-        raise NotFound("no score yet: no SKP score and no 360 rating in this cycle")
-    name = (directory_replica.find_employee(db, nip) or {}).get("name", "")
-    state = store.cycle_state(db, cycle)
-    locked, decision = store.find_final(db, nip, cycle), store.find_decision(db, nip, cycle)
-    return _score_view(score, full_view, state, name, locked, decision)
+    db = _db()
+    return queries.score_of(db, nip, cycle, current_principal(), _sees_breakdown(db, nip))
 
 
 @blp.route("/cycles/<string:cycle>/scores", methods=["GET"])
@@ -122,23 +79,7 @@ def provisional_score(cycle: str, nip: str):
 @requires("supervisor", "hr")
 def list_scores(query: dict, cycle: str):
     """HR: every score of the cycle (or of one unit); a supervisor: their direct reports'."""
-    db = service_context().db
-    principal = current_principal()
-    scores = store.scores_of(db, cycle, query.get("unit_id"))
-    if not principal.has_any(["hr"]):
-        reports = {e["nip"] for e in directory_replica.direct_reports(db, principal.subject)}
-        scores = [s for s in scores if s.nip in reports]
-    # one read each of the names, the locked records and the cycle, not one per score
-    state, names, finals, decided = (
-        store.cycle_state(db, cycle),
-        commands.names(db),
-        store.finals_of(db, cycle),
-        store.decisions_of(db, cycle),
-    )
-    return [
-        _score_view(s, True, state, names.get(s.nip, ""), finals.get(s.nip), decided.get(s.nip))
-        for s in scores
-    ]
+    return queries.scores_of_cycle(_db(), cycle, query.get("unit_id"), current_principal())
 
 
 @blp.route(f"{SCORE}/finalize", methods=["POST"])
@@ -179,22 +120,6 @@ def decide_objection(payload: dict, cycle: str, nip: str):
     return commands.as_dict(score)
 
 
-def _decision_view(
-    decision: decisions.BehaviourDecision, score: ProvisionalScore | None, full_view: bool
-) -> dict:
-    """The decision with whether it was made on the proposal as it stands now."""
-    current = score is not None and score.behaviour_score is not None
-    current = current and decision.made_on(commands.proposal_of(score))
-    skp = score.skp_score if score is not None else None
-    final = (
-        None if skp is None else domain.final_score(skp, decision.behaviour_score, score.skp_share)
-    )
-    out = {**decisions.as_record(decision), "current": current, "final_score": final}
-    if not full_view:  # the employee's score view shows no standard error either
-        out["standard_error"] = None
-    return out
-
-
 @blp.route(f"{SCORE}/decision", methods=["GET"])
 @blp.response(200, BehaviourDecisionOut)
 @requires()
@@ -202,11 +127,7 @@ def behaviour_decision(cycle: str, nip: str):
     """The supervisor's decision on the behaviour proposal: the employee reads their own,
     their supervisor, the supervisor's superior and HR read it too."""
     db = _db()
-    full_view = _sees_breakdown(db, nip)
-    decision = store.find_decision(db, nip, cycle)
-    if decision is None:
-        raise NotFound("no behaviour decision yet")
-    return _decision_view(decision, store.find_score(db, nip, cycle), full_view)
+    return queries.decision_of(db, nip, cycle, _sees_breakdown(db, nip))
 
 
 @blp.route(f"{SCORE}/decision", methods=["PUT"])
@@ -226,7 +147,7 @@ def decide_behaviour(payload: dict, cycle: str, nip: str):
             tx, cycle, nip, supervisor, own, payload["reason"], datetime.now(UTC)
         )
     )
-    return _decision_view(decision, store.find_score(_db(), nip, cycle), True)
+    return queries.decision_view(decision, store.find_score(_db(), nip, cycle), True)
 
 
 @blp.route("/cycles/<string:cycle>/supervisor-decisions", methods=["GET"])
@@ -234,20 +155,7 @@ def decide_behaviour(payload: dict, cycle: str, nip: str):
 @requires("hr")
 def decisions_report(cycle: str):
     """HR: per supervisor, how often and how far they depart from the proposals, which way."""
-    return commands.decisions_report(_db(), cycle)
-
-
-def _visible_groups(groups: dict) -> dict:
-    """A peer or subordinate group that does not count shows its size, never its means."""
-    visible = {}
-    for name, group in groups.items():
-        hidden = name in ANONYMOUS_GROUPS and not group["counted"]
-        visible[name] = {
-            **group,
-            "mean_raw": None if hidden else group["mean_raw"],
-            "mean_adjusted": None if hidden else group["mean_adjusted"],
-        }
-    return visible
+    return queries.decisions_report(_db(), cycle)
 
 
 # --- HR's weighting schemes -------------------------------------------------------------------
@@ -264,7 +172,7 @@ def _fields(payload: dict) -> dict:
 @requires("hr")
 def list_schemes():
     """Every scheme in force, the default first (built in until HR saves one)."""
-    return [commands.scheme_json(s) for s in schemes.with_default(store.schemes(_db()))]
+    return queries.schemes_in_force(_db())
 
 
 @blp.route(f"{SCHEMES}/<string:scheme_id>", methods=["PUT"])
@@ -279,7 +187,7 @@ def save_scheme(payload: dict, scheme_id: str):
             tx, scheme_id, _fields(payload), payload["version"], actor, datetime.now(UTC)
         )
     )
-    return commands.scheme_json(scheme)
+    return schemes.as_json(scheme)
 
 
 @blp.route(f"{SCHEMES}/<string:scheme_id>", methods=["DELETE"])
@@ -297,7 +205,7 @@ def retire_scheme(query: dict, scheme_id: str):
 @requires("hr")
 def scheme_versions(scheme_id: str):
     """Every saved version of a scheme, newest first."""
-    return [commands.scheme_json(s) for s in store.scheme_history(_db(), scheme_id)]
+    return queries.scheme_versions(_db(), scheme_id)
 
 
 @blp.route(f"{SCHEMES}/<string:scheme_id>/preview", methods=["POST"])
@@ -309,7 +217,7 @@ def preview_scheme(query: dict, payload: dict, scheme_id: str):
     """How saving this scheme would move every score and predicate of a cycle; saves nothing."""
     db = _db()
     proposed = commands.proposed_scheme(db, scheme_id, _fields(payload))
-    return commands.preview(db, query["cycle"], proposed)
+    return queries.preview(db, query["cycle"], proposed)
 
 
 # --- reports -------------------------------------------------------------------------------
@@ -323,15 +231,7 @@ def employee_report(cycle: str, nip: str):
     blind spots; published once every 360 round of the cycle has closed."""
     db = _db()
     _sees_breakdown(db, nip)
-    if not commands.results_published(db, cycle):
-        raise Conflict(
-            "results are published when the cycle's 360 rounds have closed",
-            code="round_open",
-        )
-    score = store.find_score(db, nip, cycle)
-    if score is None:
-        raise NotFound("no score yet in this cycle")
-    return reports.employee_report(score, commands.anonymity_thresholds(db, score))
+    return queries.employee_report(db, nip, cycle)
 
 
 @blp.route("/units/<string:unit_id>/cycles/<string:cycle>/distribution", methods=["GET"])
@@ -342,10 +242,7 @@ def unit_distribution(unit_id: str, cycle: str):
     HR sees any unit; a supervisor their own."""
     db = _db()
     access.ensure_own_unit(db, current_principal(), unit_id, "the distribution")
-    distribution = reports.unit_distribution(
-        store.scores_of(db, cycle, unit_id), store.finals_of(db, cycle), commands.names(db)
-    )
-    return {"unit_id": unit_id, "cycle": cycle, **distribution}
+    return queries.unit_distribution(db, unit_id, cycle)
 
 
 @blp.route("/cycles/<string:cycle>/export.csv", methods=["GET"])
@@ -360,10 +257,7 @@ def unit_distribution(unit_id: str, cycle: str):
 @requires("hr")
 def export_scores(cycle: str):
     """HR's export of the cycle's scores as CSV (spreadsheet-safe)."""
-    db = _db()
-    body = reports.export_csv(
-        store.scores_of(db, cycle), store.finals_of(db, cycle), commands.names(db)
-    )
+    body = queries.export_csv(_db(), cycle)
     # the cycle comes from the path: no quote, newline or other byte a header can't hold
     filename = re.sub(r"[^A-Za-z0-9._-]", "_", cycle)
     return Response(
@@ -379,7 +273,7 @@ def export_scores(cycle: str):
 def cycle_reliability(cycle: str):
     """How far the cycle's ratings agree, before and after the bias correction, and how
     much of their variance is rater leniency."""
-    return commands.cycle_reliability(_db(), cycle)
+    return queries.cycle_reliability(_db(), cycle)
 
 
 def _db():

@@ -7,11 +7,8 @@ from dataclasses import asdict, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from pymongo.database import Database
-
-from kinerja import access, audit, directory_replica
+from kinerja import access, audit
 from kinerja.access import Action
-from kinerja.anonymity import ANONYMITY_FLOOR
 from kinerja.errors import Conflict, NotFound
 from kinerja.mongo import Tx
 from services.appraisal import (
@@ -19,32 +16,9 @@ from services.appraisal import (
     domain,
     events,
     provisional,
-    recompute,
-    reliability,
     schemes,
     store,
 )
-
-
-def names(db: Database) -> dict[str, str]:
-    return {e["nip"]: e.get("name", "") for e in directory_replica.active_employees(db)}
-
-
-def results_published(db: Database, cycle: str) -> bool:
-    """Group results show once every round of the cycle has closed: no reading them before
-    and after one response to difference it out."""
-    rounds = store.rounds_of(db, cycle)
-    return bool(rounds) and all(r["status"] == "closed" for r in rounds)
-
-
-def anonymity_thresholds(db: Database, score: provisional.ProvisionalScore) -> dict[str, int]:
-    """The minimum raters of the scheme the score was computed with, never below the floor."""
-    scheme_id = score.scheme.split("@")[0]
-    scheme = next(
-        (s for s in schemes.with_default(store.schemes(db)) if s.id == scheme_id),
-        schemes.BUILT_IN_DEFAULT,
-    )
-    return {g: max(floor, scheme.min_raters.get(g, floor)) for g, floor in ANONYMITY_FLOOR.items()}
 
 
 def proposal_of(score: provisional.ProvisionalScore | None) -> decisions.Proposal:
@@ -230,8 +204,8 @@ def save_scheme(
         "scheme.saved",
         "weighting_scheme",
         scheme_id,
-        scheme_json(current) if current else None,
-        scheme_json(scheme),
+        schemes.as_json(current) if current else None,
+        schemes.as_json(scheme),
     )
     tx.publish(events.SCHEME_CHANGED, events.scheme_changed(scheme))
     store.mark_every_cycle_dirty(tx)
@@ -249,95 +223,7 @@ def retire_scheme(tx: Tx, scheme_id: str, expected_version: int, actor: str) -> 
         raise Conflict("the scheme changed since you loaded it", code="stale_version")
     store.retire_scheme(tx, current)
     audit.record(
-        tx, actor, "scheme.retired", "weighting_scheme", scheme_id, scheme_json(current), None
+        tx, actor, "scheme.retired", "weighting_scheme", scheme_id, schemes.as_json(current), None
     )
     tx.publish(events.SCHEME_CHANGED, events.scheme_changed(current, retired=True))
     store.mark_every_cycle_dirty(tx)
-
-
-def preview(db: Database, cycle: str, proposed: schemes.WeightingScheme) -> dict:
-    """How saving `proposed` would move every score and predicate of the cycle."""
-    saved = store.schemes(db)
-    inputs = recompute.cycle_inputs(db, cycle, saved)
-    before = provisional.score_cycle(inputs).scores
-    after = provisional.score_cycle(
-        replace(inputs, schemes=schemes.replacing(saved, proposed))
-    ).scores
-    locked = store.finals_of(db, cycle)
-    moves = provisional.moves(before, after, locked)
-    names = {nip: e.get("name", "") for nip, e in inputs.employees.items()}
-    governed = [s for s in after.values() if s.scheme == proposed.ref]
-    return {
-        "cycle": cycle,
-        "scheme": scheme_json(proposed),
-        "summary": provisional.summarize_moves(moves, len(after)),
-        "effective_weights": provisional.effective_weights(governed),
-        "moves": [{**asdict(m), "change": m.change, "name": names.get(m.nip, "")} for m in moves],
-    }
-
-
-def scheme_json(scheme: schemes.WeightingScheme) -> dict:
-    doc = asdict(scheme)
-    doc["unit_ids"] = list(scheme.unit_ids)
-    doc["position_kinds"] = list(scheme.position_kinds)
-    doc["ref"] = scheme.ref
-    return doc
-
-
-# --- the cycle's reliability, for HR ------------------------------------------------------------
-
-
-def cycle_reliability(db: Database, cycle: str) -> dict:
-    """ICC(1) and Krippendorff's alpha on raw and adjusted forms, the leniency share of
-    variance, and how many predicates the bias correction changed (SCORING.md step 5).
-    HR's own figures: every rating received counts, open rounds' too."""
-    inputs = recompute.cycle_inputs(db, cycle, published_only=False)
-    corrected = provisional.score_cycle(inputs)
-    if corrected.combination is None:
-        raise NotFound("no 360 ratings in this cycle yet")
-    uncorrected = provisional.score_cycle(
-        replace(
-            inputs,
-            schemes=[
-                replace(s, bias_correction=False) for s in schemes.with_default(inputs.schemes)
-            ],
-        )
-    ).scores
-    changed = sum(
-        1
-        for nip, score in corrected.scores.items()
-        if score.predicate is not None and score.predicate != uncorrected[nip].predicate
-    )
-    model = corrected.combination.model
-    excluded = set(corrected.combination.excluded_raters)
-    items: dict[tuple[str, str, str], list[float]] = {}
-    for r in inputs.ratings:
-        if r.group != "self" and r.rater not in excluded:
-            items.setdefault((r.rater, r.ratee, r.group), []).append(r.score)
-    raw = [(rater, ratee, sum(v) / len(v)) for (rater, ratee, _), v in items.items()]
-    figures = reliability.cycle_reliability(
-        raw, model.rater_variance, model.ratee_variance, model.residual_variance, changed
-    )
-    scores = corrected.scores.values()
-    return {
-        "cycle": cycle,
-        **figures.as_dict(),
-        "low_reliability": sum(1 for s in scores if "low_reliability" in s.flags),
-        "excluded_raters": sorted(excluded),
-        "components": model.components,
-        "computed_for": len(corrected.scores),
-    }
-
-
-# --- HR: how each supervisor decides ------------------------------------------------------------
-
-
-def decisions_report(db: Database, cycle: str) -> dict:
-    """Per supervisor: how often and how far they depart from the proposals, and which way."""
-    made = store.decisions_of(db, cycle)
-    known = names(db)
-    rows = decisions.by_supervisor(made.values())
-    return {
-        "cycle": cycle,
-        "supervisors": [{**row, "name": known.get(row["supervisor"], "")} for row in rows],
-    }

@@ -242,3 +242,14 @@ def effective_weights(scores: Iterable[ProvisionalScore]) -> dict[str, float]:
         for group, part in score.groups.items():
             totals[group] = totals.get(group, 0.0) + part["weight"]
     return {g: round(total / len(scores), 3) for g, total in sorted(totals.items())}
+
+
+def predicates_changed(
+    corrected: Mapping[str, ProvisionalScore], uncorrected: Mapping[str, ProvisionalScore]
+) -> int:
+    """How many predicates the bias correction changed: scored both ways, compared."""
+    return sum(
+        1
+        for nip, score in corrected.items()
+        if score.predicate is not None and score.predicate != uncorrected[nip].predicate
+    )

@@ -41,6 +41,18 @@ class OneWayAnova:
     n0: float  # the adjusted group size (N − Σ n_i² / N) / (k − 1)
 
 
+def forms_of(ratings: Iterable, excluded: Iterable[str] = ()) -> list[Form]:
+    """One form per rater, ratee and group: the rater's mean over its items (`ratings` are
+    item ratings with rater, ratee, group and score). Self ratings are no one else's
+    judgement and the raters the screening excluded were not counted, so neither is in."""
+    left_out = set(excluded)
+    items: dict[tuple[str, str, str], list[float]] = {}
+    for r in ratings:
+        if r.group != "self" and r.rater not in left_out:
+            items.setdefault((r.rater, r.ratee, r.group), []).append(r.score)
+    return [(rater, ratee, sum(v) / len(v)) for (rater, ratee, _), v in items.items()]
+
+
 def _values_by_ratee(forms: Iterable[Form]) -> dict[str, list[float]]:
     """Each ratee's values; refuses a second form from the same rater or a non-finite value."""
     by_ratee: dict[str, list[float]] = {}

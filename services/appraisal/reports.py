@@ -1,6 +1,7 @@
 """What an employee, a unit head and HR read out of the scores. Pure.
 
-Anonymity first (SCORING.md, "Anonymity in results"): a peer or subordinate group below its
+Anonymity first (SCORING.md, "Anonymity in results"): which groups are shown is
+kinerja.anonymity.shown_groups, as in every view: a peer or subordinate group below its
 threshold is never shown; when each is below but the two together are not, they are shown
 merged as "others" and only so. The composite per dimension already leaves hidden groups out.
 """
@@ -13,11 +14,17 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
-from kinerja.anonymity import ANONYMOUS_GROUPS, PEER, SELF, SUBORDINATE, SUPERIOR
+from kinerja.anonymity import (
+    ANONYMOUS_GROUPS,
+    OTHERS,
+    PEER,
+    RATER_GROUPS,
+    SELF,
+    SUBORDINATE,
+    shown_groups,
+)
 from services.appraisal.domain import LOWEST_PREDICATE, PREDICATES, FinalScore
 from services.appraisal.provisional import ProvisionalScore
-
-OTHERS = "others"
 
 # A self score this far above (below) the others' marks a blind spot (a hidden strength).
 GAP_POINTS = 5.0
@@ -28,24 +35,39 @@ HISTOGRAM_FROM, HISTOGRAM_STEP, HISTOGRAM_BINS = 50, 5, 11  # 50–55, …, 100 
 def visible_groups(
     score: ProvisionalScore, thresholds: Mapping[str, int]
 ) -> dict[str, dict[str, float]]:
-    """Each group's means per dimension that may be shown: the superior's, and a peer or
-    subordinate group only at or above its threshold (the scheme's minimum raters)."""
-    shown = {}
-    if SUPERIOR in score.group_dimensions:
-        shown[SUPERIOR] = score.group_dimensions[SUPERIOR]
-    sizes = {g: score.groups.get(g, {}).get("raters", 0) for g in ANONYMOUS_GROUPS}
-    hidden = [g for g in ANONYMOUS_GROUPS if 0 < sizes[g] < thresholds[g]]
-    for group in ANONYMOUS_GROUPS:
-        if sizes[group] >= thresholds[group]:
-            shown[group] = score.group_dimensions[group]
-    if len(hidden) == 2 and sum(sizes.values()) >= max(thresholds[g] for g in ANONYMOUS_GROUPS):
-        shown[OTHERS] = _merged(score.group_dimensions, sizes)
-    return shown
+    """Each group's means per dimension that may be shown (self aside, which the report
+    shows on its own): the groups anonymity.shown_groups lets through under the scheme's
+    minimum raters, the merged "others" among them."""
+    sizes = {g: score.groups.get(g, {}).get("raters", 0) for g in RATER_GROUPS}
+    shown = shown_groups(sizes, thresholds)
+    visible = {
+        group: score.group_dimensions[group]
+        for group in RATER_GROUPS
+        if group != SELF and group in shown and group in score.group_dimensions
+    }
+    if OTHERS in shown:
+        visible[OTHERS] = _merged(score.group_dimensions, sizes)
+    return visible
+
+
+def breakdown_groups(groups: Mapping[str, dict]) -> dict[str, dict]:
+    """The score's groups as its breakdown shows them to the supervisor and HR: a peer or
+    subordinate group that does not count (below its floor) shows its size, never its
+    means."""
+    visible = {}
+    for name, group in groups.items():
+        hidden = name in ANONYMOUS_GROUPS and not group["counted"]
+        visible[name] = {
+            **group,
+            "mean_raw": None if hidden else group["mean_raw"],
+            "mean_adjusted": None if hidden else group["mean_adjusted"],
+        }
+    return visible
 
 
 def _merged(means: Mapping[str, Mapping[str, float]], sizes: Mapping[str, int]):
     """The union of peers and subordinates: each group's mean weighted by its raters."""
-    total = sum(sizes.values())
+    total = sum(sizes[g] for g in ANONYMOUS_GROUPS)
     dimensions = set(means.get(PEER, {})) | set(means.get(SUBORDINATE, {}))
     return {
         d: round(

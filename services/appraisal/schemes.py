@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 
 from kinerja.anonymity import (
@@ -184,3 +184,12 @@ def scheme_for(schemes: Iterable[WeightingScheme], employee: Mapping | None) -> 
 def replacing(schemes: Iterable[WeightingScheme], proposed: WeightingScheme):
     """The scheme set as it would be with `proposed` saved: for the preview and the save."""
     return [s for s in with_default(schemes) if s.id != proposed.id] + [proposed]
+
+
+def as_json(scheme: WeightingScheme) -> dict:
+    """The scheme as the API answers it and the audit trail records it."""
+    doc = asdict(scheme)
+    doc["unit_ids"] = list(scheme.unit_ids)
+    doc["position_kinds"] = list(scheme.position_kinds)
+    doc["ref"] = scheme.ref
+    return doc

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 
 from flask_smorest import Blueprint
 
-from kinerja import access, directory_replica
+from kinerja import access
 from kinerja.access import Action
 from kinerja.auth import current_principal, requires
-from kinerja.errors import Conflict, NotFound
 from kinerja.web import service_context
-from services.feedback import commands, domain, results, store
+from services.feedback import commands, queries, store
 from services.feedback.domain import Dimension, Framework, Round
 from services.feedback.schemas import (
     AnswerIn,
@@ -96,8 +94,7 @@ def close_round(round_id: str):
 @requires("hr")
 def list_assignments(round_id: str):
     """Every assignment of the round, with its state (HR only: it names raters)."""
-    db = service_context().db
-    return [_assignment_out(db, r, with_answer=False) for r in store.responses(db, round_id)]
+    return queries.assignments(service_context().db, round_id)
 
 
 @blp.route(f"{ROUND}/assignments", methods=["POST"])
@@ -109,7 +106,7 @@ def add_assignment(payload: dict, round_id: str):
     response = service_context().uow(
         lambda tx: commands.add_assignment(tx, round_id, actor=actor, **payload)
     )
-    return _assignment_out(service_context().db, response, with_answer=False)
+    return queries.assignment(service_context().db, response, with_answer=False)
 
 
 @blp.route(ASSIGNMENT, methods=["DELETE"])
@@ -120,7 +117,7 @@ def remove_assignment(round_id: str, response_id: str):
     response = service_context().uow(
         lambda tx: commands.remove_assignment(tx, round_id, response_id, actor)
     )
-    return _assignment_out(service_context().db, response, with_answer=False)
+    return queries.assignment(service_context().db, response, with_answer=False)
 
 
 @blp.route(f"{ROUND}/nominations", methods=["POST"])
@@ -133,7 +130,7 @@ def nominate_peer(payload: dict, round_id: str):
     response = service_context().uow(
         lambda tx: commands.nominate_peer(tx, round_id, ratee, payload["peer"])
     )
-    return _assignment_out(service_context().db, response, with_answer=False)
+    return queries.assignment(service_context().db, response, with_answer=False)
 
 
 @blp.route(f"{ROUND}/nominations/<string:response_id>/decision", methods=["POST"])
@@ -147,7 +144,7 @@ def decide_nomination(payload: dict, round_id: str, response_id: str):
             tx, round_id, response_id, payload["approve"], supervisor
         )
     )
-    return _assignment_out(service_context().db, response, with_answer=False)
+    return queries.assignment(service_context().db, response, with_answer=False)
 
 
 @blp.route(f"{ROUND}/my-assignments", methods=["GET"])
@@ -155,9 +152,8 @@ def decide_nomination(payload: dict, round_id: str, response_id: str):
 @requires("employee")
 def my_assignments(round_id: str):
     """The ratings I am asked to give, with the dimensions and anchors for each ratee."""
-    db = service_context().db
-    mine = store.responses(db, round_id, rater=current_principal().subject, state=domain.ACTIVE)
-    return [_assignment_out(db, r, with_answer=True) for r in mine]
+    rater = current_principal().subject
+    return queries.assignments_of_rater(service_context().db, round_id, rater)
 
 
 def _answer(action: str):
@@ -166,7 +162,7 @@ def _answer(action: str):
         response = service_context().uow(
             lambda tx: commands.answer(tx, round_id, response_id, rater, action, **payload)
         )
-        return _assignment_out(service_context().db, response, with_answer=True)
+        return queries.assignment(service_context().db, response, with_answer=True)
 
     return handle
 
@@ -212,20 +208,7 @@ def decline(payload: dict, round_id: str, response_id: str):
 @requires("supervisor", "hr")
 def completion(round_id: str):
     """Response rates by round, ratee, rater and unit (a supervisor sees their reports)."""
-    db = service_context().db
-    commands.existing_round(db, round_id)
-    principal = current_principal()
-    live = store.responses(db, round_id, state=domain.ACTIVE)
-    if not principal.has_any(["hr"]):
-        team = {r["nip"] for r in directory_replica.direct_reports(db, principal.subject)}
-        live = [r for r in live if r.ratee in team]
-    units = {e["nip"]: e.get("unit_id", "") for e in directory_replica.active_employees(db)}
-    return {
-        "round": _rate(round_id, live),
-        "by_ratee": _rates(live, lambda r: r.ratee),
-        "by_rater": _rates(live, lambda r: r.rater),
-        "by_unit": _rates(live, lambda r: units.get(r.ratee, "")),
-    }
+    return queries.completion(service_context().db, round_id, current_principal())
 
 
 @blp.route(f"{ROUND}/reminders", methods=["GET"])
@@ -234,24 +217,7 @@ def completion(round_id: str):
 @requires("hr")
 def reminders(query: dict, round_id: str):
     """Raters with ratings still to give, once the deadline is near."""
-    db = service_context().db
-    round_ = commands.existing_round(db, round_id)
-    left = commands.days_left(round_, today())
-    if round_.status != domain.OPEN or left > query["within_days"]:
-        return []
-    waiting: dict[str, int] = defaultdict(int)
-    for response in store.responses(db, round_id, state=domain.ACTIVE):
-        if response.status in (domain.PENDING, domain.DRAFT):
-            waiting[response.rater] += 1
-    return [
-        {
-            "rater": rater,
-            "name": (directory_replica.find_employee(db, rater) or {}).get("name", ""),
-            "pending": count,
-            "days_left": left,
-        }
-        for rater, count in sorted(waiting.items())
-    ]
+    return queries.reminders(service_context().db, round_id, today(), query["within_days"])
 
 
 @blp.route(f"{ROUND}/results/<string:ratee>", methods=["GET"])
@@ -261,52 +227,4 @@ def ratee_results(round_id: str, ratee: str):
     """A ratee's results: aggregates per dimension and rater group, anonymous, after closing."""
     db = service_context().db
     access.ensure(db, current_principal(), ratee, Action.SEE)
-    employee = directory_replica.find_employee(db, ratee) or {}
-    round_ = commands.existing_round(db, round_id)
-    if round_.status != domain.CLOSED:
-        # published only once no answer can change, so no one can difference two views
-        raise Conflict("results are published when the round closes", code="round_open")
-    dimensions = [d.key for d in commands.dimensions_for(db, round_, ratee)]
-    ratings = [
-        results.Rating(r.rater, r.group, r.scores, r.comment)
-        for r in store.responses(
-            db, round_id, ratee=ratee, state=domain.ACTIVE, status=domain.SUBMITTED
-        )
-    ]
-    if not ratings and not employee:
-        raise NotFound(f"no ratee {ratee}")
-    policy = results.thresholds_for(
-        store.live_schemes(db), employee.get("unit_id"), employee.get("position_kind")
-    )
-    return results.ratee_results(ratee, ratings, dimensions, policy)
-
-
-def _rate(key: str, responses: list) -> dict:
-    submitted = sum(r.status == domain.SUBMITTED for r in responses)
-    declined = sum(r.status == domain.DECLINED for r in responses)
-    assigned = len(responses)
-    return {
-        "key": key,
-        "assigned": assigned,
-        "submitted": submitted,
-        "declined": declined,
-        "rate": submitted / assigned if assigned else 0.0,
-    }
-
-
-def _rates(responses: list, key) -> list[dict]:
-    grouped: dict[str, list] = defaultdict(list)
-    for response in responses:
-        grouped[key(response)].append(response)
-    return [_rate(k, v) for k, v in sorted(grouped.items())]
-
-
-def _assignment_out(db, response, with_answer: bool) -> dict:
-    ratee = directory_replica.find_employee(db, response.ratee) or {}
-    out = {**response.__dict__, "ratee_name": ratee.get("name", "")}
-    if with_answer:
-        round_ = store.find_round(db, response.round_id)
-        out["dimensions"] = commands.dimensions_for(db, round_, response.ratee)
-    else:
-        out.update(scores={}, comment="")
-    return out
+    return queries.ratee_results(db, round_id, ratee)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import date
 
 from kinerja import access, audit, directory_replica
 from kinerja.access import Action
@@ -206,7 +205,3 @@ def existing_response(tx: Tx, round_id: str, response_id: str) -> tuple[Response
     if found is None or found[0].round_id != round_id:
         raise NotFound(f"no assignment {response_id} in round {round_id}")
     return found
-
-
-def days_left(round_: Round, today: date) -> int:
-    return (round_.deadline - today).days

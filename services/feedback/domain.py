@@ -6,6 +6,8 @@ Who rates whom is in assignments.py; what the ratee may see, in results.py.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -135,6 +137,22 @@ def ensure_open(round_: Round) -> None:
         raise Conflict("the round is closed; responses can no longer change", code="round_closed")
 
 
+def ensure_published(round_: Round) -> None:
+    """Results are shown only once no answer can change, so no one can difference two
+    views of them and learn one rater's answer."""
+    if round_.status != CLOSED:
+        raise Conflict("results are published when the round closes", code="round_open")
+
+
+def days_left(round_: Round, today: date) -> int:
+    return (round_.deadline - today).days
+
+
+def reminders_due(round_: Round, today: date, within_days: int) -> bool:
+    """Raters are reminded while the round is open and its deadline is near."""
+    return round_.status == OPEN and days_left(round_, today) <= within_days
+
+
 @dataclass(frozen=True)
 class Response:
     """One assignment (a rater for a ratee) and the rater's answer to it."""
@@ -221,3 +239,37 @@ def decide_nomination(response: Response, approve: bool) -> Response:
     if response.state != NOMINATED:
         raise Conflict("not a nomination waiting for a decision", code="not_nominated")
     return replace(response, state=ACTIVE if approve else REFUSED)
+
+
+# --- completion ----------------------------------------------------------------------
+
+
+def response_rate(key: str, responses: list[Response]) -> dict:
+    """Of the assignments, how many were answered and how many declined."""
+    submitted = sum(r.status == SUBMITTED for r in responses)
+    declined = sum(r.status == DECLINED for r in responses)
+    assigned = len(responses)
+    return {
+        "key": key,
+        "assigned": assigned,
+        "submitted": submitted,
+        "declined": declined,
+        "rate": submitted / assigned if assigned else 0.0,
+    }
+
+
+def response_rates(responses: list[Response], key: Callable[[Response], str]) -> list[dict]:
+    """The response rate per value of `key` (ratee, rater, unit), in key order."""
+    grouped: dict[str, list[Response]] = defaultdict(list)
+    for response in responses:
+        grouped[key(response)].append(response)
+    return [response_rate(k, v) for k, v in sorted(grouped.items())]
+
+
+def waiting_by_rater(responses: list[Response]) -> dict[str, int]:
+    """How many ratings each rater still has to give (not yet submitted nor declined)."""
+    waiting: dict[str, int] = defaultdict(int)
+    for response in responses:
+        if response.status in (PENDING, DRAFT):
+            waiting[response.rater] += 1
+    return dict(sorted(waiting.items()))

@@ -1,9 +1,11 @@
 """What a ratee and their supervisor may see of a 360 round, without exposing any one answer.
 
-Peer and subordinate answers are anonymous. A group's figures appear only when enough of
-its raters answered, and a dimension's mean only when enough of them scored it; a hidden
-group shows its response count and nothing else, and the pooled "others" mean leaves out
-whatever is hidden, so no answer can be derived by difference. Results are published only
+Peer and subordinate answers are anonymous. Which groups' figures appear is decided for
+every view by kinerja.anonymity.shown_groups: a group at or above its floor, or peers and
+subordinates merged as "others" when each is below its floor but their union is not. A
+dimension's mean appears only when enough raters scored it; a hidden group shows its
+response count and nothing else, and the pooled mean for self against others takes only
+what is shown, so no answer can be derived by difference. Results are published only
 after the round closes (the API enforces it): two readings of an open round would reveal
 each new answer by difference.
 """
@@ -14,7 +16,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from kinerja.anonymity import ANONYMOUS_GROUPS, RATER_GROUPS, floor_of
+from kinerja.anonymity import (
+    ANONYMOUS_GROUPS,
+    OTHERS,
+    RATER_GROUPS,
+    SELF,
+    floor_of,
+    others_threshold,
+    shown_groups,
+)
 from kinerja.errors import ValidationFailed
 
 DEFAULT_THRESHOLDS = {group: floor_of(group) for group in RATER_GROUPS}
@@ -86,7 +96,8 @@ class RateeResults:
 
     ratee: str
     dimensions: tuple[str, ...]
-    groups: tuple[GroupResult, ...]  # in RATER_GROUPS order, empty groups included
+    # in RATER_GROUPS order, empty groups included, then OTHERS when it is shown
+    groups: tuple[GroupResult, ...]
     others_mean_by_dimension: dict[
         str, Decimal
     ]  # shown non-self figures pooled, for self vs others
@@ -101,10 +112,18 @@ def ratee_results(
     """Aggregate a closed round's ratings of one ratee under the anonymity policy."""
     _check_ratings(ratee, ratings)
     by_group = {group: [r for r in ratings if r.group == group] for group in RATER_GROUPS}
+    thresholds = policy.thresholds
+    shown = shown_groups({g: len(v) for g, v in by_group.items()}, thresholds)
     groups = tuple(
-        _group_result(group, by_group[group], dimensions, policy.thresholds[group])
+        _group_result(group, by_group[group], dimensions, thresholds[group], group in shown)
         for group in RATER_GROUPS
     )
+    if OTHERS in shown:
+        by_group[OTHERS] = [r for g in ANONYMOUS_GROUPS for r in by_group[g]]
+        merged = _group_result(
+            OTHERS, by_group[OTHERS], dimensions, others_threshold(thresholds), True
+        )
+        groups += (merged,)
     return RateeResults(
         ratee, tuple(dimensions), groups, _others_mean(groups, by_group, dimensions)
     )
@@ -120,7 +139,7 @@ def _check_ratings(ratee: str, ratings: list[Rating]) -> None:
         seen.add(rating.rater)
         if rating.group not in RATER_GROUPS:
             fields[f"ratings[{index}].group"] = [f"one of {', '.join(RATER_GROUPS)}"]
-        elif (rating.group == "self") != (rating.rater == ratee):
+        elif (rating.group == SELF) != (rating.rater == ratee):
             # A mislabelled self answer would be shown at the self threshold of 1.
             fields[f"ratings[{index}].group"] = ["self exactly when the rater is the ratee"]
     if fields:
@@ -128,9 +147,9 @@ def _check_ratings(ratee: str, ratings: list[Rating]) -> None:
 
 
 def _group_result(
-    group: str, ratings: list[Rating], dimensions: list[str], threshold: int
+    group: str, ratings: list[Rating], dimensions: list[str], threshold: int, shown: bool
 ) -> GroupResult:
-    if len(ratings) < threshold:
+    if not shown:
         return GroupResult(group, len(ratings), False, {}, ())
     means: dict[str, Decimal] = {}
     for dimension in dimensions:
@@ -151,7 +170,7 @@ def _others_mean(
         scores = [
             score
             for result in groups
-            if result.group != "self" and dimension in result.mean_by_dimension
+            if result.group != SELF and dimension in result.mean_by_dimension
             for score in _scores(by_group[result.group], dimension)
         ]
         if scores:

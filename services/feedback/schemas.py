@@ -129,7 +129,12 @@ class ReminderOut(Schema):
 
 
 class GroupResultOut(Schema):
-    group = fields.String()
+    group = fields.String(
+        metadata={
+            "description": "superior, peer, subordinate, self, or others: peers and "
+            "subordinates merged, shown when each is below its floor and their union is not"
+        }
+    )
     responses = fields.Integer()
     shown = fields.Boolean()
     mean_by_dimension = fields.Dict(keys=fields.String(), values=fields.Float())

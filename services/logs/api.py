@@ -6,12 +6,11 @@ from datetime import date
 
 from flask_smorest import Blueprint
 
-from kinerja import access, directory_replica
+from kinerja import access
 from kinerja.access import Action
 from kinerja.auth import current_principal, requires
-from kinerja.errors import AppError
 from kinerja.web import service_context, uploaded_text
-from services.logs import commands, domain, store, workload
+from services.logs import commands, domain, queries, store, workload
 from services.logs.schemas import (
     BulkVerifyIn,
     BulkVerifyOut,
@@ -41,11 +40,6 @@ def today() -> date:
     return date.today()
 
 
-def _month(text: str) -> tuple[date, date]:
-    first = date(int(text[:4]), int(text[5:7]), 1)
-    return first, domain.month_end(first)
-
-
 @blp.route("/entries", methods=["POST"])
 @blp.arguments(EntryIn)
 @blp.response(201, EntryOut)
@@ -66,8 +60,7 @@ def list_entries(query: dict):
     nip = query.get("nip") or principal.subject
     db = service_context().db
     access.ensure(db, principal, nip, Action.SEE)
-    first, last = _month(query["month"])
-    return store.entries_of(db, nip, first, last, query.get("status"))
+    return queries.entries_of_month(db, nip, query["month"], query.get("status"))
 
 
 @blp.route("/entries/<string:entry_id>", methods=["PATCH"])
@@ -96,9 +89,7 @@ def withdraw_entry(entry_id: str):
 @requires("supervisor")
 def verification_queue():
     """My reports' entries waiting for verification, oldest first."""
-    db = service_context().db
-    reports = directory_replica.direct_reports(db, current_principal().subject)
-    return store.pending_of(db, [r["nip"] for r in reports])
+    return queries.verification_queue(service_context().db, current_principal().subject)
 
 
 @blp.route("/entries/<string:entry_id>/verify", methods=["POST"])
@@ -117,15 +108,7 @@ def verify_entry(entry_id: str):
 def verify_many(payload: dict):
     """Verify many entries at once; each is its own decision, refusals are listed."""
     supervisor = current_principal().subject
-    uow = service_context().uow
-    verified, refused = [], {}
-    for entry_id in dict.fromkeys(payload["entry_ids"]):
-        try:
-            uow(lambda tx, entry_id=entry_id: commands.verify_entry(tx, entry_id, supervisor))
-            verified.append(entry_id)
-        except AppError as exc:
-            refused[entry_id] = exc.message
-    return {"verified": verified, "refused": refused}
+    return commands.verify_many(service_context().uow, payload["entry_ids"], supervisor)
 
 
 @blp.route("/entries/<string:entry_id>/reject", methods=["POST"])
@@ -168,22 +151,7 @@ def monthly_recap(query: dict, nip: str):
     days without an entry, and texts written more than once."""
     db = service_context().db
     access.ensure(db, current_principal(), nip, Action.SEE)
-    first, last = _month(query["month"])
-    cycle_entries = store.entries_of(db, nip, date(first.year, 1, 1), last)
-    month_entries = [e for e in cycle_entries if e.date >= first]
-    live = [e for e in month_entries if e.status != domain.WITHDRAWN]
-    return {
-        "nip": nip,
-        "month": query["month"],
-        "minutes": sum(e.minutes for e in live),
-        "verified_minutes": sum(e.minutes for e in live if e.status == domain.VERIFIED),
-        "pending_minutes": sum(e.minutes for e in live if e.status == domain.PENDING),
-        "activities": domain.monthly_recap(
-            cycle_entries, store.approved_activities(db, nip, str(first.year)), first
-        ),
-        "missing_days": domain.missing_days(month_entries, first, min(last, today())),
-        "repeated_descriptions": domain.repeated_descriptions(month_entries),
-    }
+    return queries.monthly_recap(db, nip, query["month"], today())
 
 
 @blp.route("/workload", methods=["GET"])
@@ -195,11 +163,7 @@ def unit_workload(query: dict):
     and for the unit, and the staff the unit needs. HR sees any unit; a supervisor their own."""
     db = service_context().db
     access.ensure_own_unit(db, current_principal(), query["unit_id"], "the workload")
-    members = directory_replica.unit_members(db, query["unit_id"])
-    minutes = store.verified_minutes(db, [m["nip"] for m in members], query["from_"], query["to"])
-    people = [(m["nip"], m.get("name", ""), minutes.get(m["nip"], 0)) for m in members]
-    settings = store.workload_settings(db)
-    return workload.unit_workload(query["unit_id"], people, query["from_"], query["to"], settings)
+    return queries.unit_workload(db, query["unit_id"], query["from_"], query["to"])
 
 
 @blp.route("/workload/settings", methods=["GET"])
@@ -251,7 +215,7 @@ def import_entries(files: dict):
     principal = current_principal()
 
     def refusal_for(nip: str | None) -> dict:
-        if principal.has_any(["hr"]) or nip == principal.subject:
+        if access.may(principal, nip or "", (), Action.IMPORT_ENTRIES):
             return {}
         return {"nip": ["you import your own entries only"]}
 

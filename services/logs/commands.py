@@ -15,7 +15,7 @@ from marshmallow import ValidationError
 from kinerja import access, audit
 from kinerja.access import Action
 from kinerja.contracts import EventType
-from kinerja.errors import NotFound, ValidationFailed
+from kinerja.errors import AppError, NotFound, ValidationFailed
 from kinerja.mongo import Tx
 from services.logs import domain, events, store
 from services.logs.domain import Context, Entry, LogRules
@@ -66,6 +66,18 @@ def verify_entry(tx: Tx, entry_id: str, supervisor: str) -> Entry:
 
 def reject_entry(tx: Tx, entry_id: str, supervisor: str, reason: str) -> Entry:
     return _supervise(tx, entry_id, supervisor, lambda e, s: domain.reject(e, s, reason))
+
+
+def verify_many(uow, entry_ids: list[str], supervisor: str) -> dict:
+    """Each entry its own decision in its own transaction; the refused ones with why."""
+    verified, refused = [], {}
+    for entry_id in dict.fromkeys(entry_ids):
+        try:
+            uow(lambda tx, entry_id=entry_id: verify_entry(tx, entry_id, supervisor))
+            verified.append(entry_id)
+        except AppError as exc:
+            refused[entry_id] = exc.message
+    return {"verified": verified, "refused": refused}
 
 
 def revoke_verification(tx: Tx, entry_id: str, supervisor: str) -> Entry:

@@ -218,6 +218,16 @@ def revoke(entry: Entry, supervisor: str) -> Entry:
 # --- reading the logs -------------------------------------------------------------------
 
 
+def month_minutes(entries: list[Entry]) -> dict[str, int]:
+    """The minutes logged, verified and waiting, withdrawn entries aside."""
+    live = [e for e in entries if e.status != WITHDRAWN]
+    return {
+        "minutes": sum(e.minutes for e in live),
+        "verified_minutes": sum(e.minutes for e in live if e.status == VERIFIED),
+        "pending_minutes": sum(e.minutes for e in live if e.status == PENDING),
+    }
+
+
 def missing_days(entries: list[Entry], first: date, last: date) -> list[date]:
     """Working days in [first, last] with no entry at all: where the log is silent."""
     logged = {e.date for e in entries if e.status != WITHDRAWN}

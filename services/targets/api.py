@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from kinerja import access, directory_replica
+from kinerja import access
 from kinerja.access import Action
 from kinerja.auth import current_principal, requires
 from kinerja.web import service_context
-from services.targets import commands, domain, scoring, store
+from services.targets import commands, domain, queries, scoring
 from services.targets.domain import Achievement, ActivityTarget, Skp
 from services.targets.schemas import (
     AchievementIn,
@@ -227,7 +227,7 @@ def decide_achievement(payload: dict, nip: str, cycle: str, achievement_id: str)
 def skp_score(nip: str, cycle: str):
     """The SKP score with its breakdown per activity and aspect (PP 46/2011)."""
     skp = service_context().uow(lambda tx: _visible(tx, nip, cycle))
-    return _score_out(skp, domain.score(skp, as_of=commands.today()))
+    return queries.score_view(skp, domain.score(skp, as_of=commands.today()))
 
 
 @blp.route(f"{SKP}/what-if", methods=["POST"])
@@ -246,7 +246,7 @@ def what_if(payload: dict, nip: str, cycle: str):
         payload["creativity"],
         as_of=commands.today(),
     )
-    return _score_out(skp, breakdown)
+    return queries.score_view(skp, breakdown)
 
 
 @blp.route("/teams/<string:supervisor_nip>/skps", methods=["GET"])
@@ -257,9 +257,7 @@ def team_status(query: dict, supervisor_nip: str):
     """Each direct report's SKP status for a cycle, at a glance."""
     db = service_context().db
     access.ensure(db, current_principal(), supervisor_nip, Action.SEE_TEAM)
-    reports = directory_replica.direct_reports(db, supervisor_nip)
-    skps = store.skps_of(db, [r["nip"] for r in reports], query["cycle"])
-    return [_team_row(report, skps.get(report["nip"])) for report in reports]
+    return queries.team_status(db, supervisor_nip, query["cycle"])
 
 
 @blp.route("/score-preview", methods=["POST"])
@@ -274,53 +272,3 @@ def score_preview(document: dict):
 def _visible(tx, nip: str, cycle: str) -> Skp:
     access.ensure(tx, current_principal(), nip, Action.SEE)
     return commands.existing(tx, nip, cycle)
-
-
-def _team_row(report: dict, skp: Skp | None) -> dict:
-    row = {
-        "nip": report["nip"],
-        "name": report.get("name", ""),
-        "position": report.get("position", ""),
-        "skp_score": None,
-        "pending_realizations": 0,
-    }
-    if skp is None:
-        return {**row, "status": domain.NOT_STARTED}
-    if skp.contract is not None:
-        total = domain.score(skp, as_of=commands.today()).total
-        row["skp_score"] = total.skp_score if total else None
-    row["pending_realizations"] = sum(
-        p.status == domain.AWAITING_CONFIRMATION for p in skp.pending.values()
-    )
-    return {**row, "status": skp.status}
-
-
-def _score_out(skp: Skp, breakdown: domain.ScoreBreakdown) -> dict:
-    total = breakdown.total
-    return {
-        "nip": skp.nip,
-        "cycle": skp.cycle,
-        "activities": [
-            {
-                "activity": row.activity,
-                "target": row.target,
-                "share": row.share,
-                "realization": row.realization,
-                "score": row.score,
-                "assessable": row.score is not None,
-                "assumed": row.assumed,
-                "flags": row.flags,
-            }
-            for row in breakdown.activities
-        ],
-        "activities_mean": total.activities_mean if total else None,
-        "extra_tasks": breakdown.extra_tasks,
-        "extra_tasks_points": scoring.extra_task_points(breakdown.extra_tasks),
-        "creativity": breakdown.creativity,
-        "creativity_points": scoring.creativity_points(breakdown.creativity),
-        "skp_score": total.skp_score if total else None,
-        "complete": breakdown.complete,
-        "provisional": breakdown.provisional,
-        "prorated": breakdown.prorated,
-        "as_of": breakdown.as_of,
-    }

@@ -34,6 +34,7 @@ TABLE = {
     Action.SEE:                (Y, N,       Y,   Y,        N,    Y,  N),
     Action.SEE_BREAKDOWN:      (N, N,       Y,   Y,        N,    Y,  N),
     Action.ACT_AS_SELF:        (Y, N,       N,   N,        N,    N,  N),
+    Action.IMPORT_ENTRIES:     (Y, N,       N,   N,        N,    Y,  N),
     Action.RECORD_REALIZATION: (Y, N,       Y,   N,        N,    N,  N),
     Action.DECIDE:             (N, N,       Y,   N,        N,    N,  N),
     Action.DECIDE_OBJECTION:   (N, N,       N,   Y,        N,    N,  N),

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from kinerja.anonymity import OTHERS
 from kinerja.errors import ValidationFailed
 from services.feedback.assignments import RATER_GROUPS
 from services.feedback.results import (
@@ -203,13 +204,47 @@ def test_hidden_groups_reveal_nothing_and_shown_anonymous_groups_have_three(draw
 
 
 @given(group_ratings, st.sampled_from(["peer", "subordinate"]), scores)
-def test_changing_an_answer_of_a_hidden_group_changes_nothing(drawn, name, new_scores):
+def test_changing_an_answer_of_a_hidden_group_changes_nothing_but_the_merged_others(
+    drawn, name, new_scores
+):
+    """A hidden group's answer shows nowhere on its own: only in the union of peers and
+    subordinates when that is shown (and so in the pooled mean beside it)."""
     ratings = build(drawn)
     hidden = [i for i, r in enumerate(ratings) if r.group == name]
     assume(0 < len(hidden) < 3)
     changed = list(ratings)
     changed[hidden[0]] = Rating(ratings[hidden[0]].rater, name, new_scores, "lain")
-    assert ratee_results(RATEE, changed, DIMENSIONS) == ratee_results(RATEE, ratings, DIMENSIONS)
+    before, after = (
+        ratee_results(RATEE, ratings, DIMENSIONS),
+        ratee_results(RATEE, changed, DIMENSIONS),
+    )
+    if all(g.group != OTHERS for g in before.groups):
+        assert after == before
+    else:
+        assert after.groups[: len(RATER_GROUPS)] == before.groups[: len(RATER_GROUPS)]
+
+
+def test_peers_and_subordinates_each_below_three_are_shown_merged_as_others():
+    ratings = peers(2) + [
+        rating(f"sub{i}", "subordinate", "rapi", integritas=60, kerjasama=90) for i in range(2)
+    ]
+    results = ratee_results(RATEE, ratings, DIMENSIONS)
+    assert not group(results, "peer").shown and not group(results, "subordinate").shown
+    others = results.groups[-1]
+    assert (others.group, others.responses, others.shown) == (OTHERS, 4, True)
+    # (80 + 81 + 60 + 60) / 4 and (70 + 70 + 90 + 90) / 4
+    assert others.mean_by_dimension == {"integritas": Decimal("70.25"), "kerjasama": Decimal(80)}
+    assert others.comments == ("rapi", "rapi")
+    assert results.others_mean_by_dimension == others.mean_by_dimension
+
+
+def test_a_hidden_group_beside_a_shown_one_is_never_merged():
+    """Peers hidden, subordinates shown: a union would give the peers' mean away by
+    difference with the subordinates' own."""
+    ratings = peers(2) + [rating(f"sub{i}", "subordinate", integritas=60) for i in range(3)]
+    results = ratee_results(RATEE, ratings, DIMENSIONS)
+    assert [g.group for g in results.groups] == list(RATER_GROUPS)
+    assert group(results, "subordinate").shown and not group(results, "peer").shown
 
 
 def scheme(unit_ids=(), position_kinds=(), **floors) -> dict:
