@@ -14,7 +14,7 @@ BENCH_QUICK ?=
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format translations bench load clean
+.PHONY: install run test lint format translations bench fairness load clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ translations: install
 # (bench/results.quick.json, bench/RESULTS.quick.md).
 bench: install
 	BENCH_QUICK=$(BENCH_QUICK) $(BIN)/python -m bench
+
+# The fairness benchmark of the appraisal methods (bench/fairness.py), printed as Markdown;
+# FAIRNESS_ARGS e.g. "--size medium --seeds 10 --reference".
+fairness: install
+	$(BIN)/python -m bench fairness $(FAIRNESS_ARGS)
 
 # The locust profile (load/), headless and bounded, against a fresh demo stack on free ports
 # (or LOAD_URL); the report lands in LOAD_REPORT; fails when any request failed.

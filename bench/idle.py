@@ -23,7 +23,7 @@ SETTLE_SECONDS = 30  # indexes built, first relay passes done
 
 def measure(minutes: float, say=print) -> tuple[dict[str, float], float]:
     sys.path.insert(0, str(HERE.parent))
-    from tests.stack import Stack, clean_env
+    from kinerja360.harness import Stack, clean_env
 
     work = Path(tempfile.mkdtemp(prefix="kinerja-idle-"))
     stack = Stack(work / "data", clean_env())

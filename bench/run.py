@@ -1,7 +1,7 @@
 """`make bench` (python -m bench): every measurement of issue 11 in one run, on one stack.
 
 Phases, each printed as it starts, with a progress line every couple of seconds:
- 1. a fresh `kinerja up` on free ports (tests/stack.py), on RabbitMQ at AMQP_URL when it
+ 1. a fresh `kinerja up` on free ports (kinerja360/harness.py), on RabbitMQ at AMQP_URL when it
     answers, else on the stack's embedded defaults (kombu's filesystem transport);
     SecantusDB is always the stack's own embedded server;
  2. a unit of people and open 360 rounds through the gateway's API;
@@ -104,7 +104,7 @@ def clean_up_broker(env: dict) -> None:
     from kombu import Connection
 
     from kinerja.bus.topology import Topology
-    from kinerja.registry import SERVICE_MODULES
+    from kinerja360.components import SERVICE_MODULES
 
     topology = Topology(env["BUS_NAMESPACE"])
     try:
@@ -130,7 +130,7 @@ def clean_up_broker(env: dict) -> None:
 
 def main() -> None:
     sys.path.insert(0, str(HERE.parent))
-    from tests.stack import Stack, clean_env
+    from kinerja360.harness import Stack, clean_env
 
     results: dict = {
         "quick": QUICK,

@@ -10,7 +10,7 @@ import click
 from gateway.directory import commands as directory
 from gateway.identity import commands as identity
 from kinerja.errors import AppError
-from kinerja.stack import DATA_DIR_OPTION, local_unit_of_work
+from kinerja.local import DATA_DIR_OPTION, local_unit_of_work
 
 
 def _actor() -> str:

@@ -17,7 +17,7 @@ import requests
 from flask import Flask, jsonify
 from flask_swagger_ui import get_swaggerui_blueprint
 
-from kinerja.config import SERVICE_NAMES
+from gateway.upstream import SERVICES, upstream_urls
 from kinerja.logs import get_logger
 
 log = get_logger(__name__)
@@ -30,12 +30,12 @@ FETCH_TIMEOUT_SECONDS = (2, 5)  # connect, read
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 REF_PREFIX = "#/components/"
 
-_pool = ThreadPoolExecutor(max_workers=len(SERVICE_NAMES), thread_name_prefix="openapi")
+_pool = ThreadPoolExecutor(max_workers=len(SERVICES), thread_name_prefix="openapi")
 
 
 def install_openapi(app: Flask) -> None:
     """Serve the merged document at /api/openapi.json and Swagger UI at /api/docs."""
-    documents = ServiceDocuments(app.extensions["kinerja"].settings.service_urls)
+    documents = ServiceDocuments(upstream_urls(app.extensions["kinerja"].settings))
 
     def merged_openapi():
         own = app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()

@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from kinerja.config import SERVICE_NAMES
+from gateway.upstream import SERVICES, upstream_urls
 from kinerja.web import ServiceContext, own_readiness
 
-_pool = ThreadPoolExecutor(max_workers=len(SERVICE_NAMES), thread_name_prefix="readyz")
+_pool = ThreadPoolExecutor(max_workers=len(SERVICES), thread_name_prefix="readyz")
 
 
 def service_state(base_url: str) -> str | None:
@@ -23,11 +23,9 @@ def service_state(base_url: str) -> str | None:
 
 
 def gateway_readiness(context: ServiceContext) -> dict[str, str | None]:
-    urls = context.settings.service_urls
-    futures = {
-        name: _pool.submit(service_state, urls[name]) for name in SERVICE_NAMES if name in urls
-    }
+    urls = upstream_urls(context.settings)
+    futures = {name: _pool.submit(service_state, urls[name]) for name in SERVICES if name in urls}
     states: dict[str, str | None] = dict(own_readiness(context))
-    for name in SERVICE_NAMES:
+    for name in SERVICES:
         states[name] = futures[name].result() if name in futures else "not configured"
     return states

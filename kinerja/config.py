@@ -61,7 +61,9 @@ class Settings:
     event_max_attempts: int = 5
     event_batch_size: int = 32  # events a consumer applies in one transaction, at most
     mongo_timeout_ms: int = 2000
-    service_urls: dict = field(default_factory=dict)
+    # every <NAME>_URL the environment sets, by lower-case name (TARGETS_URL: "targets"):
+    # where a component finds the others
+    urls: dict = field(default_factory=dict)
     log_level: str = "INFO"
     # The web UI's session cookie: its signing key, and Secure (set it behind HTTPS).
     ui_secret_key: str = ""
@@ -108,7 +110,7 @@ class Settings:
             event_max_attempts=_int(env, "EVENT_MAX_ATTEMPTS", 5, minimum=1),
             event_batch_size=_int(env, "EVENT_BATCH_SIZE", 32, minimum=1),
             mongo_timeout_ms=_int(env, "MONGO_TIMEOUT_MS", 2000),
-            service_urls=_service_urls(env),
+            urls=_urls(env),
             log_level=env.get("LOG_LEVEL", "INFO"),
             ui_secret_key=env.get("UI_SECRET_KEY", ""),
             secure_cookies=env.get("SECURE_COOKIES", "") in ("1", "true", "yes"),
@@ -134,13 +136,9 @@ def _broker_options(env: Mapping[str, str]) -> dict:
     }
 
 
-SERVICE_NAMES = ("targets", "logs", "feedback", "appraisal")
-
-
-def _service_urls(env: Mapping[str, str]) -> dict:
-    """Where the gateway finds each service: TARGETS_URL, LOGS_URL, ..."""
+def _urls(env: Mapping[str, str]) -> dict:
     return {
-        name: env[f"{name.upper()}_URL"].rstrip("/")
-        for name in SERVICE_NAMES
-        if env.get(f"{name.upper()}_URL")
+        key.removesuffix("_URL").lower(): value.rstrip("/")
+        for key, value in env.items()
+        if key.endswith("_URL") and value
     }

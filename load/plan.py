@@ -11,7 +11,7 @@ import random
 import uuid
 from datetime import date, timedelta
 
-from gateway.demo import EMPLOYEE_INDEX, PEOPLE, SUPERVISOR_INDEX, nip
+from kinerja360.demo.gateway import EMPLOYEE_INDEX, PEOPLE, SUPERVISOR_INDEX, nip
 from services.logs.domain import LogRules as Rules  # the rules in force (GET /logs/rules)
 from services.logs.domain import working_days_between
 

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     url = args.url.rstrip("/")
     if not url:
         sys.path.insert(0, str(ROOT))
-        from tests.stack import Stack, clean_env
+        from kinerja360.harness import Stack, clean_env
 
         stack = Stack(report / "stack" / "data", clean_env())
         stack.data_dir.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ import uuid
 import kombu
 import pytest
 
-from kinerja.stack import start_embedded_mongo
+from kinerja.local import start_embedded_mongo
 
 AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 
@@ -17,7 +17,7 @@ AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 def no_stack_survives_the_run():
     """Whatever a test left running is stopped at the end of the run, and reported."""
     yield
-    from tests.stack import RUNNING, stop_every_stack
+    from kinerja360.harness import RUNNING, stop_every_stack
 
     leftover = len(RUNNING)
     problems = stop_every_stack()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from socketserver import ThreadingMixIn
@@ -17,6 +16,7 @@ from kinerja.bus.envelope import Envelope
 from kinerja.config import Settings
 from kinerja.contracts import EventType, gateway
 from kinerja.mongo import Tx
+from kinerja360.harness import wait_for  # noqa: F401 - the tests' one waiting loop
 
 JWT_SECRET = "test-secret-at-least-32-bytes-long!!"
 
@@ -106,16 +106,6 @@ def replicate_employees(app, people, **fields) -> None:
     for nip, supervisor in people:
         record = employee_record(nip, supervisor, **fields)
         deliver(uow, directory_replica.apply_employee, gateway.EMPLOYEE_UPSERTED, record)
-
-
-def wait_for(condition: Callable[[], object], timeout: float = 15, message: str = "") -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout}s waiting for {message or condition}")
 
 
 @contextlib.contextmanager

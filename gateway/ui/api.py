@@ -1,8 +1,9 @@
 """The UI's calls to the services, with the logged-in user's token.
 
-The same services and URLs the gateway's proxy uses; an error answer becomes an ApiError
-carrying the service's code, message and per-field errors, and which service said it, for
-the form to show (refusals.py).
+Through the gateway's one client (gateway/upstream.py), as the proxy forwards: the same
+pooled connections, resend of dropped reads and upstream metric. An error answer becomes
+an ApiError carrying the service's code, message and per-field errors, and which service
+said it, for the form to show (refusals.py).
 """
 
 from __future__ import annotations
@@ -10,14 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import requests
-from flask import current_app
 
+from gateway import upstream
 from gateway.ui import user
+from gateway.upstream import upstream_urls
 from kinerja.logs import current_ids
 from kinerja.web import service_context
 
-TIMEOUT = (2, 30)
-_http = requests.Session()
+# a page may wait on a printout or a recompute longer than the proxy's 15 s
+READ_TIMEOUT_SECONDS = 30
 
 
 @dataclass
@@ -31,19 +33,19 @@ class ApiError(Exception):
 
 def call(method: str, service: str, path: str, **kwargs) -> requests.Response:
     """One request to a service's /api/v1/<path>; raises ApiError for any 4xx or 5xx."""
-    base = service_context().settings.service_urls.get(service)
+    base = upstream_urls(service_context().settings).get(service)
     if not base:
         raise ApiError(503, "unavailable", f"the {service} service is not configured", {}, service)
     headers = {"Authorization": f"Bearer {user.access_token()}", **kwargs.pop("headers", {})}
     correlation = current_ids().get("correlation_id")
     if correlation:
         headers["X-Correlation-ID"] = correlation
+    url = f"{base}/api/v1/{path.lstrip('/')}"
     try:
-        answer = _http.request(
-            method, f"{base}/api/v1/{path.lstrip('/')}", headers=headers, timeout=TIMEOUT, **kwargs
+        answer = upstream.send(
+            service, method, url, READ_TIMEOUT_SECONDS, headers=headers, **kwargs
         )
-    except requests.RequestException as exc:
-        current_app.logger.warning("ui.service_unreachable %s %s", service, exc)
+    except (upstream.Unreachable, upstream.TimedOut, upstream.BadResponse) as exc:
         message = f"the {service} service cannot be reached"
         raise ApiError(503, "unavailable", message, {}, service) from exc
     if answer.status_code >= 400:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kinerja.stack import DATA_DIR_OPTION, local_unit_of_work
+from kinerja.local import DATA_DIR_OPTION, local_unit_of_work
 from services.logs import commands
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.demo import DEMO_PASSWORD
-from tests.stack import demo_stack
+from kinerja360.demo.gateway import DEMO_PASSWORD
+from kinerja360.harness import demo_stack
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"

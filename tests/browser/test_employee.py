@@ -14,8 +14,8 @@ import time
 
 from playwright.sync_api import expect
 
-from gateway.demo import nip
-from services.appraisal.demo import ADJUSTED_2026, ADJUSTMENT_REASON
+from kinerja360.demo.appraisal import ADJUSTED_2026, ADJUSTMENT_REASON
+from kinerja360.demo.gateway import nip
 from tests.browser.conftest import log_in
 
 EMPLOYEE = "demo-employee"

@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import expect
 
-from gateway.demo import EMPLOYEE_INDEX, nip
+from kinerja360.demo.gateway import EMPLOYEE_INDEX, nip
 from tests.browser.conftest import log_in
 
 EMPLOYEE = nip(EMPLOYEE_INDEX)  # Rudi Hartono, demo-employee

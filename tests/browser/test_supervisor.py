@@ -13,7 +13,7 @@ import re
 import requests
 from playwright.sync_api import expect
 
-from gateway.demo import DEMO_PASSWORD, nip
+from kinerja360.demo.gateway import DEMO_PASSWORD, nip
 from tests.browser.conftest import log_in
 
 SUPERVISOR = "demo-supervisor"

@@ -25,9 +25,10 @@ import pytest
 import requests
 import yaml
 
-from kinerja.registry import service_definition
-from kinerja.stack import free_port
-from tests.stack import SERVICES, Stack, clean_env
+from gateway.upstream import SERVICES
+from kinerja.local import free_port
+from kinerja360.components import service_definition
+from kinerja360.harness import Stack, clean_env
 
 pytestmark = pytest.mark.deploy
 

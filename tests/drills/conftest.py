@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from pymongo import MongoClient
 
-from kinerja.registry import SERVICE_MODULES
-from kinerja.stack import free_port
+from kinerja.local import free_port
+from kinerja360.components import SERVICE_MODULES
+from kinerja360.harness import Stack, clean_env
 from tests.drills.faults import ControlledMongo
 from tests.drills.workload import Client, Ledger, Unit, set_up_unit
-from tests.stack import Stack, clean_env
 from tests.support import JWT_SECRET, delete_queues
 
 pytestmark = pytest.mark.drill

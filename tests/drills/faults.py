@@ -11,8 +11,9 @@ from pathlib import Path
 
 import psutil
 
-from kinerja.stack import start_embedded_mongo, wait_for_mongo
-from tests.stack import SERVICES, Stack
+from gateway.upstream import SERVICES
+from kinerja.local import start_embedded_mongo, wait_for_mongo
+from kinerja360.harness import Stack
 
 
 class ControlledMongo:

@@ -19,10 +19,11 @@ import pytest
 import requests
 import yaml
 
+from gateway.upstream import SERVICES
 from kinerja.bus.dlq import dead_letter_count
 from kinerja.bus.topology import Topology, broker_connection
 from kinerja.config import Settings
-from kinerja.registry import SERVICE_MODULES
+from kinerja360.components import SERVICE_MODULES
 from tests.drills.faults import kill_group, rabbitmq, stack_pids, stack_process
 from tests.drills.workload import (
     BOSS,
@@ -33,7 +34,6 @@ from tests.drills.workload import (
     response_write,
     run_load,
 )
-from tests.stack import SERVICES
 from tests.support import wait_for
 
 RESPONSES, VERIFICATIONS = 10, 16
@@ -265,7 +265,7 @@ def test_a_poison_event_is_dead_lettered_alerted_and_replayed_once(drill):
 
 def replay_dlq(drill) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "kinerja.cli", "events", "replay-dlq", "--service", "appraisal"]
+        [sys.executable, "-m", "kinerja360.cli", "events", "replay-dlq", "--service", "appraisal"]
         + ["--data-dir", str(drill.stack.data_dir)],
         env=drill.env,
         capture_output=True,

@@ -18,8 +18,8 @@ from datetime import date, timedelta
 
 import requests
 
+from kinerja360.harness import Stack
 from services.feedback.assignments import Person, generate_assignments
-from tests.stack import Stack
 from tests.support import token, wait_for
 
 UNIT = "drill-unit"

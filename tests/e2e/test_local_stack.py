@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 import requests
 
-from tests.stack import SERVICES, Stack, clean_env
+from gateway.upstream import SERVICES
+from kinerja360.harness import Stack, clean_env
 from tests.support import JWT_SECRET, delete_queues, token, wait_for
 
 BOSS, STAFF = "197001012000031002", "198001012005012002"
@@ -156,7 +157,7 @@ DEMO_ROLES = {
 
 
 def test_demo_accounts_log_in_and_reach_the_services_through_the_gateway(tmp_path):
-    from gateway.demo import nip
+    from kinerja360.demo.gateway import nip
 
     stack = Stack(tmp_path / "data", clean_env())
     stack.start("--demo")

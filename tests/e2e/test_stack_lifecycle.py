@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from kinerja import cli
 from kinerja import stack as local_stack
-from kinerja.stack import GRACE_SECONDS
-from tests.stack import RUNNING, Stack, clean_env, free_port_block
+from kinerja360.harness import RUNNING, Stack, clean_env, free_port_block
+from kinerja360.stack import GRACE_SECONDS
 
 PORTS = 5  # the gateway and the four services
 
@@ -78,7 +78,7 @@ def test_killed_outright_its_processes_follow_it(tmp_path):
 
 def up(*args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "kinerja.cli", "up", *args],
+        [sys.executable, "-m", "kinerja360.cli", "up", *args],
         env=clean_env(**env),
         capture_output=True,
         text=True,

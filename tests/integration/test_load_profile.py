@@ -20,10 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from gateway.demo import PEOPLE, SUPERVISOR_INDEX, accounts, employees, nip
 from gateway.directory.schemas import EmployeeOut, EmployeePage, UnitOut
 from gateway.identity.schemas import Me, TokenPair
 from kinerja.config import Settings
+from kinerja360.demo.gateway import PEOPLE, SUPERVISOR_INDEX, accounts, employees, nip
+from kinerja360.demo.targets import activities_for
 from load import plan
 from services.feedback import domain as feedback_domain
 from services.feedback.schemas import AnswerIn, AssignmentOut, DimensionOut, FrameworkOut, RoundOut
@@ -37,7 +38,6 @@ from services.logs.schemas import (
     RejectIn,
     RulesOut,
 )
-from services.targets.demo import activities_for
 from services.targets.schemas import ActivityOut, SkpOut, VersionOut
 from tests.support import bus_env
 

@@ -46,7 +46,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from gateway.demo import nip
+from kinerja360.demo.gateway import nip
 
 CALLERS = (
     "none",

@@ -9,8 +9,8 @@ import jwt
 import pytest
 import requests
 
-from gateway.demo import DEMO_PASSWORD
-from tests.stack import demo_stack as running_demo_stack
+from kinerja360.demo.gateway import DEMO_PASSWORD
+from kinerja360.harness import demo_stack as running_demo_stack
 
 
 @pytest.fixture(scope="session")

@@ -19,8 +19,8 @@ import requests
 from bson import Decimal128
 from pymongo import DESCENDING, MongoClient
 
-from gateway.demo import nip
 from kinerja.config import Settings
+from kinerja360.demo.gateway import nip
 from tests.security.authorization_table import RAHMA
 
 HENDRA = nip(0)  # the Kepala Bappeda: Rahmawati Sari's supervisor

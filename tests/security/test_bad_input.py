@@ -40,10 +40,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from gateway.demo import DEMO_PASSWORD
 from gateway.directory.api import IMPORT_MAX_BYTES
 from kinerja.auth import ROLES, issue_access_token, verify_access_token
-from tests.stack import demo_stack
+from kinerja360.demo.gateway import DEMO_PASSWORD
+from kinerja360.harness import demo_stack
 
 ACCOUNTS = {
     "employee": "demo-employee",

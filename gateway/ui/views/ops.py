@@ -6,7 +6,7 @@ from gateway.readiness import gateway_readiness
 from gateway.ui import user
 from gateway.ui.blueprint import ui
 from gateway.ui.pages import page
-from kinerja.config import SERVICE_NAMES
+from gateway.upstream import SERVICES, upstream_urls
 from kinerja.web import service_context
 
 
@@ -15,14 +15,14 @@ from kinerja.web import service_context
 def ops_health():
     context = service_context()
     states = gateway_readiness(context)
-    urls = context.settings.service_urls
+    urls = upstream_urls(context.settings)
     services = [
         {
             "name": name,
             "state": states.get(name),
             "metrics": f"{urls[name]}/metrics" if name in urls else None,
         }
-        for name in SERVICE_NAMES
+        for name in SERVICES
     ]
     own = {k: v for k, v in states.items() if k.startswith("gateway.")}
     return page(

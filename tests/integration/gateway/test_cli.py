@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from kinerja.cli import main
+from kinerja360.cli import main
 from tests.integration.gateway.conftest import login
 
 UNITS = "id,name,parent_id\nbappeda,Bappeda,\numpeg,Sub Bagian Umum,bappeda\n"

@@ -11,7 +11,7 @@ from kinerja.bus.relay import wait_until_drained
 from kinerja.bus.topology import Topology, broker_connection
 from kinerja.config import Settings
 from kinerja.mongo import UnitOfWork, connect
-from kinerja.registry import declare_topology, service_definition
+from kinerja360.components import declare_topology, service_definition
 from tests.integration.gateway.conftest import BOSS, STAFF, bearer
 from tests.support import bus_env, delete_queues, running, wait_for
 

@@ -331,7 +331,7 @@ class FakeServices:
 def services(gateway_app, monkeypatch):
     settings = gateway_app.extensions["kinerja"].settings
     for name in SERVICES:
-        monkeypatch.setitem(settings.service_urls, name, f"http://{name}.test")
+        monkeypatch.setitem(settings.urls, name, f"http://{name}.test")
     fake = FakeServices(settings)
     monkeypatch.setattr(api, "_http", fake)
     return fake

@@ -18,10 +18,10 @@ from kinerja.bus.dlq import dead_letter_count
 from kinerja.bus.envelope import Envelope
 from kinerja.bus.relay import OutboxRelay, wait_until_drained
 from kinerja.bus.topology import Topology, broker_connection, queue_depth
-from kinerja.cli import main as kinerja_cli
 from kinerja.config import Settings
 from kinerja.contracts import EventType, Payload, Version
 from kinerja.mongo import Tx, UnitOfWork, connect
+from kinerja360.cli import main as kinerja_cli
 from tests.support import TcpProxy, bus_env, running, wait_for
 
 

@@ -11,7 +11,7 @@ from kinerja.bus.topology import Topology
 from kinerja.config import Settings
 from kinerja.contracts import EVENT_TYPES
 from kinerja.mongo import UnitOfWork, connect
-from kinerja.registry import SERVICE_MODULES, service_definition
+from kinerja360.components import SERVICE_MODULES, service_definition
 from tests.support import bus_env
 
 SUBSCRIBED = [

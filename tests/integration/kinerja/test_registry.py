@@ -4,7 +4,7 @@ from kombu import Producer
 
 from kinerja.bus.topology import Topology, broker_connection, queue_depth
 from kinerja.config import Settings
-from kinerja.registry import declare_topology, service_definition
+from kinerja360.components import declare_topology, service_definition
 from tests.support import bus_env, delete_queues
 
 

@@ -8,7 +8,7 @@ import pytest
 from kinerja import directory_replica
 from kinerja.bus.relay import wait_until_drained
 from kinerja.contracts.gateway import EMPLOYEE_UPSERTED
-from kinerja.registry import declare_topology
+from kinerja360.components import declare_topology
 from tests.integration.services.feedback.conftest import scores
 from tests.integration.services.test_logs_to_targets import Service
 from tests.support import bus_env, delete_queues, deliver, employee_record, token

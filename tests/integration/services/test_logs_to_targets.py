@@ -9,7 +9,7 @@ from kinerja.bus.consumer import EventConsumer
 from kinerja.bus.relay import wait_until_drained
 from kinerja.bus.topology import Topology, broker_connection
 from kinerja.config import Settings
-from kinerja.registry import declare_topology, service_definition
+from kinerja360.components import declare_topology, service_definition
 from services.logs import api as logs_api
 from tests.integration.services.logs.conftest import BOSS, STAFF, TODAY, entry, ordinary
 from tests.integration.services.targets.conftest import ACTIVITIES

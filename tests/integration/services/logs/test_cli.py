@@ -2,7 +2,7 @@
 
 from click.testing import CliRunner
 
-from kinerja.cli import main
+from kinerja360.cli import main
 from tests.integration.services.logs.conftest import STAFF
 
 

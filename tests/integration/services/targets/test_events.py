@@ -13,7 +13,7 @@ from kinerja.bus.topology import Topology, broker_connection
 from kinerja.config import Settings
 from kinerja.contracts import logs as log_events
 from kinerja.mongo import UnitOfWork, connect
-from kinerja.registry import declare_topology, service_definition
+from kinerja360.components import declare_topology, service_definition
 from services.logs.domain import Entry
 from services.logs.events import entry_output
 from tests.integration.services.targets.conftest import CYCLE, STAFF, skp_url

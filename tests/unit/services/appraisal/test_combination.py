@@ -537,7 +537,8 @@ def test_one_units_scheme_leaves_everyone_elses_results_alone():
 def test_one_rater_is_never_more_reliable_than_one_rating():
     """A ratee only their superior can score (the peers below the floor) gets about the
     single-rater reliability of the cycle's components, and the flag; never 0.99."""
-    from services.appraisal import fairness, mixed_model
+    from bench import fairness
+    from services.appraisal import mixed_model
     from services.appraisal.combination import LOW_RELIABILITY
 
     config = fairness.SCENARIOS["few peers"](fairness.MEDIUM)

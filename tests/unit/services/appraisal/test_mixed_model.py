@@ -9,7 +9,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from services.appraisal import fairness, mixed_model
+from bench import fairness
+from services.appraisal import mixed_model
 
 ORACLE_SIZE = fairness.Config(units=6, staff_per_unit=6)
 

@@ -1,4 +1,5 @@
-"""`kinerja up` as a process on free ports, for the end-to-end and browser tests.
+"""`kinerja up` as a process on free ports: the one harness of the end-to-end, browser,
+security and drill tests, the performance bench and the load run.
 
 A stack stops as an operator stops it (SIGTERM); one that does not stop within the stack's
 own grace period is killed, its whole tree, and the test fails saying so. Every stack
@@ -16,19 +17,30 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psutil
 import requests
 
 from kinerja.config import Settings
-from kinerja.stack import GRACE_SECONDS, die_with_parent
-from tests.support import wait_for
+from kinerja.local import die_with_parent
+from kinerja360.components import SERVICE_MODULES
+from kinerja360.stack import GRACE_SECONDS
 
-SERVICES = ("targets", "logs", "feedback", "appraisal")
 STOP_TIMEOUT_SECONDS = GRACE_SECONDS + 10
 RUNNING: set[Stack] = set()
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 15, message: str = "") -> object:
+    """The condition's first true value, polled every 50 ms; fails after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message or condition}")
 
 
 def free_port_block(size: int = 5) -> int:
@@ -53,7 +65,7 @@ class Stack:
         self.output = data_dir.parent / f"up-{self.port}.log"
 
     def url(self, service: str = "gateway") -> str:
-        offset = 0 if service == "gateway" else SERVICES.index(service) + 1
+        offset = list(SERVICE_MODULES).index(service)
         return f"http://127.0.0.1:{self.port + offset}"
 
     def start(self, *flags: str, ignoring: tuple[int, ...] = ()) -> float:
@@ -63,7 +75,7 @@ class Stack:
         """
         started = time.monotonic()
         self.output.write_text("")
-        command = [sys.executable, "-m", "kinerja.cli", "up", "--port", str(self.port)]
+        command = [sys.executable, "-m", "kinerja360.cli", "up", "--port", str(self.port)]
         command += ["--data-dir", str(self.data_dir), *flags]
         with open(self.output, "ab") as out:
             self.process = subprocess.Popen(

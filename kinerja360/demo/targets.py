@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from gateway.demo import EMPLOYEE_INDEX, PEOPLE, SUPERVISOR_INDEX, nip
+from kinerja360.demo.gateway import EMPLOYEE_INDEX, PEOPLE, SUPERVISOR_INDEX, nip
 
 CYCLE = "2026"
 # Activities by position (kegiatan tugas jabatan): id, name, quantity, unit, months.

@@ -17,15 +17,15 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date
 
-from gateway.demo import EMPLOYEE_INDEX, PEOPLE, SUPERVISOR_INDEX, nip
-from services.feedback.demo import rating_for as behaviour_rating
-from services.targets.demo import activities_for
+from kinerja360.demo.feedback import rating_for as behaviour_rating
+from kinerja360.demo.gateway import EMPLOYEE_INDEX, PEOPLE, SUPERVISOR_INDEX, nip
+from kinerja360.demo.targets import activities_for
 
 PAST_CYCLE = "2025"
 PAST_ROUND = "2025-perilaku"
 SEKRETARIS_INDEX = 1  # the Kepala Sub Bagian's superior: appraises him, decides objections
 APPRAISED = range(SUPERVISOR_INDEX, len(PEOPLE))  # the Kasubag and his 20 staff have SKPs
-# How the year went (the 360 levels of services/feedback/demo.py point the same way).
+# How the year went (the 360 levels of kinerja360/demo/feedback.py point the same way).
 EXCELLENT = {11, 14, 17}  # beat their targets early: Sangat Baik
 FELL_SHORT = {6, 9, 20}  # Joko Susilo, Wulan Sari, Sri Wahyuni: below target, Cukup
 OBJECTOR = 6  # Joko Susilo objects to his Cukup; the Sekretaris raises it
@@ -48,7 +48,7 @@ def _as(client, index: int, *roles: str) -> dict:
 
 
 def _supervisor_index(index: int) -> int:
-    return min(index - 1, SUPERVISOR_INDEX)  # the reporting lines of gateway/demo.py
+    return min(index - 1, SUPERVISOR_INDEX)  # the reporting lines of kinerja360/demo/gateway.py
 
 
 def _wait_until(condition: Callable[[], bool], what: str) -> None:

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from gateway.demo import EMPLOYEE_INDEX, PEOPLE, SUPERVISOR_INDEX, nip
-from services.targets.demo import HAND_RECORDED, RETURNED, STILL_DRAFT, activities_for
+from kinerja360.demo.gateway import EMPLOYEE_INDEX, PEOPLE, SUPERVISOR_INDEX, nip
+from kinerja360.demo.targets import HAND_RECORDED, RETURNED, STILL_DRAFT, activities_for
 
 WORKING_DAYS = 40  # two months
 LEFT_PENDING = 3  # the newest days wait in the supervisor's queue

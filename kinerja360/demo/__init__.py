@@ -1,6 +1,7 @@
 """Demo data for `kinerja up --demo`: each component loads its part through the APIs.
 
-Loaded once per data folder. Later components add their own step to DEMO_STEPS.
+Loaded once per data folder, a step per component in the components' order: the
+gateway's directory and accounts first, then each service's part (kinerja360/demo/<name>.py).
 """
 
 from __future__ import annotations
@@ -11,14 +12,9 @@ import requests
 
 from kinerja.auth import issue_access_token
 from kinerja.config import Settings
+from kinerja360.components import SERVICE_MODULES
 
-DEMO_STEPS = (
-    "gateway.demo",
-    "services.targets.demo",
-    "services.logs.demo",
-    "services.feedback.demo",
-    "services.appraisal.demo",
-)
+DEMO_STEPS = tuple(f"kinerja360.demo.{name}" for name in SERVICE_MODULES)
 
 
 class DemoClient:

@@ -9,15 +9,9 @@ import click
 
 from gateway.cli import accounts_group, directory_group
 from kinerja.config import ConfigError, Settings
-from kinerja.registry import SERVICE_MODULES, declare_topology, service_definition
-from kinerja.stack import (
-    DATA_DIR_OPTION,
-    GRACE_SECONDS,
-    LocalStack,
-    StackError,
-    stack_environment,
-)
-from services.appraisal.bench_cli import bench_group
+from kinerja.local import DATA_DIR_OPTION, StackError, stack_environment
+from kinerja360.components import SERVICE_MODULES, declare_topology, service_definition
+from kinerja360.stack import GRACE_SECONDS, LocalStack
 from services.appraisal.cli import appraisal_group
 from services.logs.cli import logs_group
 from services.targets.cli import skp_group
@@ -75,12 +69,12 @@ def up(port: int, data_dir: Path, demo: bool) -> None:
         states = stack.wait_ready()
         click.echo("Ready: " + ", ".join(sorted(states.get("checks", {}))))
         if demo:
-            from kinerja.demo import load_demo
+            from kinerja360.demo import load_demo
 
             load_demo(stack, echo=click.echo)
         click.echo(f"Kinerja360 is running at {stack.gateway_url}  (Ctrl-C stops it)")
         if demo:
-            from gateway.demo import DEMO_PASSWORD
+            from kinerja360.demo.gateway import DEMO_PASSWORD
 
             click.echo(
                 "Open it in a browser and log in as demo-employee, demo-supervisor, demo-hr "
@@ -183,7 +177,6 @@ main.add_command(accounts_group)
 main.add_command(skp_group)
 main.add_command(logs_group)
 main.add_command(appraisal_group)
-main.add_command(bench_group)
 
 if __name__ == "__main__":
     main()

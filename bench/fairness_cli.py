@@ -1,4 +1,4 @@
-"""Benchmarks of the appraisal methods: `kinerja bench fairness`."""
+"""The fairness benchmark's command: `python -m bench fairness` (or `make fairness`)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,11 @@ import time
 
 import click
 
-from services.appraisal import fairness
+from bench import fairness
 from services.feedback.assignments import CROSS_TEAM_PEERS
 
 
-@click.group("bench")
-def bench_group() -> None:
-    """Benchmarks that measure the platform's methods against a simulated truth."""
-
-
-@bench_group.command("fairness")
+@click.command("fairness")
 @click.option("--seeds", type=click.IntRange(min=1), default=5, show_default=True)
 @click.option(
     "--scenario",

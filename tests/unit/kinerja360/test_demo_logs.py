@@ -5,9 +5,9 @@ import io
 from collections import defaultdict
 from datetime import date
 
-from gateway.demo import EMPLOYEE_INDEX, nip
-from services.logs import demo
-from services.targets.demo import HAND_RECORDED, activities_for
+from kinerja360.demo import logs as demo
+from kinerja360.demo.gateway import EMPLOYEE_INDEX, nip
+from kinerja360.demo.targets import HAND_RECORDED, activities_for
 
 EARLY_DECEMBER = date(2026, 12, 7)
 

@@ -1,7 +1,7 @@
 """The fairness benchmark: a deterministic simulation, the estimators, the table and the command.
 
 Small organizations keep these fast. The issue's stretch goals (RMSE half the superior's,
-Spearman 0.9) are measured by `kinerja bench fairness` at the standard size, not asserted
+Spearman 0.9) are measured by `python -m bench fairness` at the standard size, not asserted
 here; what is asserted is that the platform never loses badly to the plain mean, in every
 scenario and in organizations drawn at random, so the method is not tuned to one setting.
 """
@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from bench import fairness
+from bench.fairness_cli import fairness_command
 from kinerja.anonymity import SELF, SUPERIOR
-from services.appraisal import fairness
-from services.appraisal.bench_cli import bench_group
 
 SMALL = fairness.Config(units=4, staff_per_unit=6, peers_per_ratee=3)
 SEEDS = (0, 1)
@@ -119,7 +119,7 @@ def test_the_platform_is_never_worse_than_the_plain_mean(scenario):
 def test_the_standard_errors_cover_most_true_values(scenario):
     """±1.96 SE holds most true values, in the outside check's 15 × 8 organization.
 
-    A guard, not the goal: the goal (93–97 % in every scenario) is measured by `kinerja bench
+    A guard, not the goal: the goal (93–97 % in every scenario) is measured by `python -m bench
     fairness` over ten seeds and written down in the README, scenario by scenario.
     """
     config = fairness.SCENARIOS[scenario](fairness.MEDIUM)
@@ -223,7 +223,7 @@ def test_run_reports_progress_per_scenario_and_seed():
 
 
 def test_the_command_prints_the_table():
-    result = CliRunner().invoke(bench_group, ["fairness", "--size", "small", "--seeds", "2"])
+    result = CliRunner().invoke(fairness_command, ["--size", "small", "--seeds", "2"])
     assert result.exit_code == 0, result.output
     for scenario in fairness.SCENARIOS:
         assert f"| {scenario} | {fairness.PLATFORM} |" in result.output
@@ -232,5 +232,5 @@ def test_the_command_prints_the_table():
 
 
 def test_the_command_refuses_an_unknown_scenario():
-    result = CliRunner().invoke(bench_group, ["fairness", "--scenario", "easy"])
+    result = CliRunner().invoke(fairness_command, ["--scenario", "easy"])
     assert result.exit_code == 2

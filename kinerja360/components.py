@@ -1,21 +1,22 @@
-"""The platform's components by name: the one list the tools (stack, CLI) share."""
+"""The platform's components by name: the gateway and the services behind it
+(gateway/upstream.py), the one list the CLI, the local stack, the demo and the test
+harness share."""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
 
+from gateway.upstream import SERVICES
 from kinerja.bus.topology import Topology, broker_connection
 from kinerja.config import Settings
 from kinerja.service import ServiceDefinition
 
+GATEWAY = "gateway"
 # The gateway listens on the given port, the services on the ports after it, in this order.
 SERVICE_MODULES = {
-    "gateway": "gateway.app",
-    "targets": "services.targets.app",
-    "logs": "services.logs.app",
-    "feedback": "services.feedback.app",
-    "appraisal": "services.appraisal.app",
+    GATEWAY: "gateway.app",
+    **{name: f"services.{name}.app" for name in SERVICES},
 }
 
 
