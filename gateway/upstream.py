@@ -95,17 +95,18 @@ def send(
     service: str,
     method: str,
     url: str,
-    read_timeout: float = READ_TIMEOUT_SECONDS,
+    read_timeout: float | None = None,
     **kwargs,
 ) -> requests.Response:
     """One request to `service` at `url`, timed into the upstream metric by outcome;
-    redirects are the caller's to follow. Raises Unreachable, TimedOut or BadResponse."""
+    redirects are the caller's to follow. Raises Unreachable, TimedOut or BadResponse.
+    `read_timeout`: how long the answer may take, READ_TIMEOUT_SECONDS unless said."""
     started = time.perf_counter()
     try:
         answer = _session.request(
             method,
             url,
-            timeout=(CONNECT_TIMEOUT_SECONDS, read_timeout),
+            timeout=(CONNECT_TIMEOUT_SECONDS, read_timeout or READ_TIMEOUT_SECONDS),
             allow_redirects=False,
             **kwargs,
         )

@@ -12,8 +12,8 @@ import sys
 import psutil
 from click.testing import CliRunner
 
-from kinerja import cli
-from kinerja import stack as local_stack
+from kinerja import local
+from kinerja360 import cli
 from kinerja360.harness import RUNNING, Stack, clean_env, free_port_block
 from kinerja360.stack import GRACE_SECONDS
 
@@ -137,7 +137,7 @@ def test_a_mongodb_that_does_not_answer_is_named(tmp_path):
 
 def test_without_the_embedded_server_it_says_what_to_install(tmp_path, monkeypatch):
     """pip install kinerja360 without the extra: no secantusd-py anywhere."""
-    monkeypatch.setattr(local_stack, "embedded_mongo_executable", lambda: None)
+    monkeypatch.setattr(local, "embedded_mongo_executable", lambda: None)
     monkeypatch.delenv("MONGO_URL", raising=False)
     monkeypatch.delenv("BROKER_URL", raising=False)
     previous = {s: signal.getsignal(s) for s in cli.STOP_SIGNALS}
@@ -154,5 +154,5 @@ def test_without_the_embedded_server_it_says_what_to_install(tmp_path, monkeypat
 
 
 def test_a_url_in_a_message_keeps_its_user_and_host_but_not_its_password():
-    assert local_stack.public_url("amqp://guest:s3cret@mq:5672//") == "amqp://guest:***@mq:5672//"
-    assert local_stack.public_url("mongodb://db:27017/kinerja") == "mongodb://db:27017/kinerja"
+    assert local.public_url("amqp://guest:s3cret@mq:5672//") == "amqp://guest:***@mq:5672//"
+    assert local.public_url("mongodb://db:27017/kinerja") == "mongodb://db:27017/kinerja"

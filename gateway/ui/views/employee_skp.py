@@ -23,6 +23,7 @@ from gateway.ui.blueprint import ui
 from gateway.ui.forms import Form
 from gateway.ui.pages import error_page, page
 from gateway.ui.refusals import refusal_message, refuse
+from gateway.ui.vocabulary import SKP_STATUSES
 from kinerja.web import service_context
 
 CYCLE = re.compile(r"^20\d\d$")
@@ -72,14 +73,6 @@ def person(nip: str | None) -> str:
 
 # --- my SKP -----------------------------------------------------------------------------------
 
-SKP_STATUS = {
-    "draft": _l("Draf"),
-    "submitted": _l("Menunggu persetujuan atasan"),
-    "returned": _l("Dikembalikan dengan catatan"),
-    "approved": _l("Disetujui"),
-    "realization_complete": _l("Disetujui, realisasi lengkap"),
-    "superseded": _l("Digantikan"),
-}
 EDITABLE = ("draft", "returned")
 ACTIVITY_FIELDS = ("id", "name", "quantity", "unit", "months", "cost")
 CARRIED = ("quality", "credit_points")  # kept as they were; not edited here
@@ -236,7 +229,7 @@ def my_skp():
         action_form=forms.get("action", Form()),
         what_if_form=forms.get("what_if") or Form(values=what_if_values(score)),
         what_if=what_if,
-        skp_status=SKP_STATUS,
+        skp_status=SKP_STATUSES,
         editable=skp is None or skp["current"]["status"] in EDITABLE,
         creativity=CREATIVITY,
         realization_form=lambda activity_id: (

@@ -30,7 +30,7 @@ from gateway.ui.api import ApiError
 from gateway.ui.blueprint import ui
 from gateway.ui.forms import Form
 from gateway.ui.pages import error_page, page
-from gateway.ui.vocabulary import RATER_GROUPS
+from gateway.ui.vocabulary import RATER_GROUPS, skp_status
 from kinerja.predicates import predicate as predicate_of
 from kinerja.web import service_context
 
@@ -72,13 +72,6 @@ ASPECTS = {
     "kepemimpinan": _l("Kepemimpinan"),
 }
 COMBINED = _l("Nilai gabungan")
-SKP_STATUSES = {
-    "draft": _l("Draf"),
-    "submitted": _l("Diajukan"),
-    "returned": _l("Dikembalikan"),
-    "approved": _l("Disetujui"),
-    "realization_complete": _l("Realisasi lengkap"),
-}
 CREATIVITY_LEVELS = {
     "unit": _l("bermanfaat bagi unit kerja"),
     "agency": _l("bermanfaat bagi organisasi"),
@@ -241,7 +234,7 @@ class SkpForm:
 
     @property
     def status_label(self) -> str:
-        return str(SKP_STATUSES.get(self.status, self.status))
+        return skp_status(self.status)
 
     @property
     def creativity_label(self) -> str | None:
@@ -381,14 +374,6 @@ class AppraisalForm:
         return self.behaviour_score * self.behaviour_share
 
     @property
-    def computed_final(self) -> float | None:
-        """SKP × 60 % + behaviour × 40 %, before any decision on an objection; only once
-        the SKP is complete (a pro-rated SKP score makes no final score to band)."""
-        if self.skp_part is None or self.behaviour_part is None or not self.skp_complete:
-            return None
-        return self.skp_part + self.behaviour_part
-
-    @property
     def predicate(self) -> str | None:
         return predicate(self.final_score)
 
@@ -437,7 +422,7 @@ def appraisal_form(score: Mapping) -> AppraisalForm:
         finalized_on=(locked or {}).get("finalized_on"),
         finalized_by=(locked or {}).get("finalized_by"),
         skp_score=source.get("skp_score"),
-        skp_share=score.get("skp_share", 0.6),
+        skp_share=score["skp_share"],  # the scheme's, as the service scored with it
         aspects=aspect_rows(score.get("dimensions") or {}),
         behaviour_score=source.get("behaviour_score"),
         final_score=source.get("final_score"),
@@ -554,7 +539,7 @@ def cycles_from_rounds(rounds: Iterable[Mapping], this_year: int) -> list[str]:
 
 
 def skp_status_label(skp: Mapping | None) -> str | None:
-    return None if skp is None else str(SKP_STATUSES.get(skp["status"], skp["status"]))
+    return None if skp is None else skp_status(skp["status"])
 
 
 def appraisal_status_label(score: Mapping | None) -> str | None:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import redirect, request, url_for
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from gateway.directory import store as directory
@@ -24,21 +23,12 @@ from gateway.ui.api import ApiError
 from gateway.ui.blueprint import ui
 from gateway.ui.forms import Form
 from gateway.ui.pages import page
+from gateway.ui.vocabulary import SKP_STATUSES
 from kinerja.web import service_context
 
 CYCLE = re.compile(r"^20\d\d$")
 MONTH = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
 TEAM_LIMIT = 1000  # one page of the directory holds any real team
-
-SKP_STATUS = {
-    "not_started": _l("Belum dibuat"),
-    "draft": _l("Draf"),
-    "submitted": _l("Menunggu persetujuan"),
-    "returned": _l("Dikembalikan"),
-    "approved": _l("Disetujui"),
-    "realization_complete": _l("Realisasi lengkap"),
-    "superseded": _l("Digantikan"),
-}
 
 
 # --- shared by the supervisor's pages ---------------------------------------------------------
@@ -211,7 +201,7 @@ def team():
         rows=rows,
         totals=team_totals(rows, completion),
         round=round_,
-        skp_status=SKP_STATUS,
+        skp_status=SKP_STATUSES,
         unavailable=unavailable,
         has_second_line=any(supervises_anyone(member.nip) for member in members),
     )

@@ -17,7 +17,8 @@ from gateway.ui.blueprint import ui
 from gateway.ui.forms import Form
 from gateway.ui.pages import error_page, form_page
 from gateway.ui.refusals import refuse
-from gateway.ui.views.supervisor import SKP_STATUS, employee, my_own
+from gateway.ui.views.supervisor import employee, my_own
+from gateway.ui.vocabulary import SKP_STATUSES
 
 SUBMITTED = "submitted"
 AWAITING = "pending"
@@ -136,7 +137,7 @@ def team_skp(nip: str, cycle: str):
         skp=skp,
         owner=employee(nip),
         earlier=notes_given(versions),
-        skp_status=SKP_STATUS,
+        skp_status=SKP_STATUSES,
         # a revision waits on its own version while the approved one stays in force
         decidable=skp["current"]["status"] == SUBMITTED,
         contract_differs=bool(skp["contract"])

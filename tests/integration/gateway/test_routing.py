@@ -10,7 +10,7 @@ import pytest
 import requests
 from flask import Flask, jsonify, request
 
-from gateway import routing
+from gateway import routing, upstream
 from gateway.app import create_app as create_gateway_app
 from gateway.identity import commands as identity
 from kinerja.config import Settings
@@ -173,7 +173,7 @@ def test_a_service_slower_than_the_read_timeout_is_a_504(env, monkeypatch):
         release.wait(10)
         return jsonify(ok=True)
 
-    monkeypatch.setattr(routing, "READ_TIMEOUT_SECONDS", 0.3)
+    monkeypatch.setattr(upstream, "READ_TIMEOUT_SECONDS", 0.3)
     with serve(slow) as slow_url:
         gateway = create_gateway(env, logs=slow_url).test_client()
         started = time.monotonic()

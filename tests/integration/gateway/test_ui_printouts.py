@@ -16,10 +16,11 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from gateway import upstream
 from gateway.directory import commands as directory
 from gateway.directory.domain import Employee, Unit
 from gateway.identity import commands as identity
-from gateway.ui import api, printing
+from gateway.ui import printing
 from gateway.ui.views import printouts
 from kinerja.auth import verify_access_token
 from tests.integration.gateway.conftest import BOSS, PASSWORD, STAFF, login
@@ -333,7 +334,7 @@ def services(gateway_app, monkeypatch):
     for name in SERVICES:
         monkeypatch.setitem(settings.urls, name, f"http://{name}.test")
     fake = FakeServices(settings)
-    monkeypatch.setattr(api, "_http", fake)
+    monkeypatch.setattr(upstream, "_session", fake)
     return fake
 
 
@@ -554,6 +555,8 @@ def test_hr_finds_anyones_forms_by_nip(as_user):
 
 
 def test_the_appraisal_form_keeps_the_computed_and_the_decided_score():
+    """The score before the objection's decision is the service's own record of it, not a
+    sum the UI makes: the printout never recomputes a score."""
     form = printouts.appraisal_form(SCORE_2025)
 
     assert form.finalized and not form.provisional
@@ -564,7 +567,7 @@ def test_the_appraisal_form_keeps_the_computed_and_the_decided_score():
         "disiplin",
         "kerja_sama",
     ]
-    assert form.computed_final == pytest.approx(0.6 * 85.61111111111111 + 0.4 * 85.76)
+    assert form.objection.previous_final_score == 85.67066666666668
     assert form.final_score == 88.5 and form.predicate == "Baik"
     assert form.objection.outcome == "changed"
 
