@@ -20,9 +20,7 @@ from dataclasses import dataclass, field
 import requests
 from pymongo import MongoClient
 
-from kinerja.auth import issue_access_token
-from kinerja.config import Settings
-from services.feedback.assignments import Person, generate_assignments
+from kinerja360.harness import GatewayClient, create_unit, ok, open_unit_round, series_nip
 
 UNIT = "bench-unit"
 CYCLE = "2026"
@@ -31,60 +29,7 @@ PEERS_PER_RATEE = 20
 
 
 def nip(index: int) -> str:
-    return f"1985{index % 12 + 1:02d}{index % 27 + 1:02d}201001{1}{index + 1:03d}"
-
-
-class Api:
-    """Calls through the gateway (or straight to a service) with tokens minted with the
-    stack's key, one requests.Session per thread."""
-
-    def __init__(self, gateway_url: str, settings: Settings):
-        self.gateway_url = gateway_url
-        self.settings = settings
-        self.local = threading.local()
-        self._tokens: dict[str, tuple[float, dict]] = {}
-        self._lock = threading.Lock()
-
-    def headers(self, caller: str) -> dict:
-        with self._lock:
-            minted = self._tokens.get(caller)
-            if minted is None or time.monotonic() - minted[0] > 600:
-                roles = ["hr"] if caller == "hr" else ["employee", "supervisor"]
-                token = issue_access_token(self.settings, caller, roles)
-                minted = (time.monotonic(), {"Authorization": f"Bearer {token}"})
-                self._tokens[caller] = minted
-            return minted[1]
-
-    @property
-    def session(self) -> requests.Session:
-        if not hasattr(self.local, "session"):
-            self.local.session = requests.Session()
-        return self.local.session
-
-    def call(
-        self,
-        method: str,
-        path: str,
-        caller: str,
-        body=None,
-        base: str | None = None,
-        timeout: float = 30,
-    ) -> requests.Response:
-        return self.session.request(
-            method,
-            f"{base or self.gateway_url}/api/v1{path}",
-            json=body,
-            headers=self.headers(caller),
-            timeout=timeout,
-        )
-
-
-def ok(answer: requests.Response) -> requests.Response:
-    if not answer.ok:
-        raise RuntimeError(
-            f"{answer.request.method} {answer.url}: {answer.status_code} {answer.text[:300]}"
-        )
-    return answer
+    return series_nip(index, born="1985", appointed="201001")
 
 
 @dataclass
@@ -102,62 +47,25 @@ class Pool:
         return len(self.items)
 
 
-def set_up_unit(api: Api, staff: int, rounds: int, progress) -> Pool:
+def set_up_unit(api: GatewayClient, staff: int, rounds: int, progress) -> Pool:
     """A head and `staff` staff in one unit, through the gateway's directory API, then
     `rounds` open 360 rounds of the unit (each every assignment of the unit, peers up to 20)."""
-    ok(api.call("POST", "/directory/units", "hr", {"id": UNIT, "name": "Unit Uji Kinerja"}))
     boss = nip(0)
     people = [(boss, None, "Kepala Subbagian")] + [
         (nip(i), boss, "Pengadministrasi") for i in range(1, staff + 1)
     ]
-    for number, supervisor, position in people:
-        ok(
-            api.call(
-                "POST",
-                "/directory/employees",
-                "hr",
-                {
-                    "nip": number,
-                    "name": f"Pegawai {number[-3:]}",
-                    "unit_id": UNIT,
-                    "golongan": "III/a",
-                    "position_kind": "functional",
-                    "education": "S-1",
-                    "position": position,
-                    "supervisor_nip": supervisor,
-                },
-            )
-        )
+    create_unit(api, UNIT, "Unit Uji Kinerja", people)
     progress(f"directory: {len(people)} employees in {UNIT}")
-    persons = [Person(n, s, UNIT) for n, s, _ in people]
-    expected = len(generate_assignments(persons, PEERS_PER_RATEE))
     pool = Pool()
-    opened = attempt = 0
-    deadline = time.monotonic() + 180
-    while opened < rounds:
-        round_id = f"bench-{opened}-{attempt}"
-        attempt += 1
-        body = {
-            "id": round_id,
-            "cycle": CYCLE,
-            "deadline": "2030-12-31",
-            "unit_id": UNIT,
-            "peers_per_ratee": PEERS_PER_RATEE,
-        }
-        ok(api.call("POST", "/feedback/rounds", "hr", body))
-        assignments = ok(api.call("GET", f"/feedback/rounds/{round_id}/assignments", "hr")).json()
-        if len(assignments) != expected:  # feedback has not learned the whole unit yet
-            ok(api.call("POST", f"/feedback/rounds/{round_id}/close", "hr"))
-            if time.monotonic() > deadline:
-                raise RuntimeError("feedback never learned the whole unit")
-            time.sleep(1)
-            continue
+    for opened in range(rounds):
+        round_id, assignments = open_unit_round(
+            api, UNIT, people, f"bench-{opened}", CYCLE, PEERS_PER_RATEE
+        )
         for a in assignments:
             pool.items.append(
                 {"round": round_id, "id": a["id"], "rater": a["rater"], "ratee": a["ratee"]}
             )
-        opened += 1
-        progress(f"round {round_id}: {len(assignments)} assignments ({opened}/{rounds})")
+        progress(f"round {round_id}: {len(assignments)} assignments ({opened + 1}/{rounds})")
     # interleave the rounds' raters, so concurrent clients do not all write one ratee
     items = sorted(pool.items, key=lambda a: a["id"])
     pool.items = collections.deque(items)
@@ -176,7 +84,7 @@ class Sample:
 class Ingest:
     """Submits responses and follows each until the appraisal service holds it."""
 
-    def __init__(self, api: Api, pool: Pool, mongo_url: str, appraisal_db: str):
+    def __init__(self, api: GatewayClient, pool: Pool, mongo_url: str, appraisal_db: str):
         self.api = api
         self.pool = pool
         self.client = MongoClient(mongo_url, maxPoolSize=4)
@@ -401,7 +309,7 @@ def _ms(seconds: float | None) -> float | None:
 
 
 def gateway_overhead(
-    api: Api, service_url: str, path: str, requests_each: int, warmup: int, progress
+    api: GatewayClient, service_url: str, path: str, requests_each: int, warmup: int, progress
 ) -> dict:
     """The same GET, alternately through the gateway and straight to the service, one at a
     time from one client (keep-alive sessions both ways)."""

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from bench import load, procs, raw, report, tuning
 from kinerja.config import Settings
+from kinerja360.harness import GatewayClient
 
 HERE = Path(__file__).resolve().parent
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
@@ -200,7 +201,7 @@ def main() -> None:
 
 def run_phases(stack, results, mongo_url, broker_url, mongo_pid, work: Path) -> None:
     settings: Settings = stack.settings()
-    api = load.Api(stack.url(), settings)
+    api = GatewayClient(stack.url(), settings)
 
     phase("setting up a unit and its 360 rounds through the gateway")
     pool = load.set_up_unit(api, CONFIG["staff"], CONFIG["rounds"], progress("setup"))

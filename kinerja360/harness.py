@@ -10,12 +10,14 @@ whatever a test left running, and each `kinerja up` gets SIGTERM should the test
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import random
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,10 +25,12 @@ from pathlib import Path
 import psutil
 import requests
 
+from kinerja.auth import issue_access_token
 from kinerja.config import Settings
 from kinerja.local import die_with_parent
 from kinerja360.components import SERVICE_MODULES
 from kinerja360.stack import GRACE_SECONDS
+from services.feedback.assignments import Person, generate_assignments
 
 STOP_TIMEOUT_SECONDS = GRACE_SECONDS + 10
 RUNNING: set[Stack] = set()
@@ -180,3 +184,128 @@ def demo_stack(folder: Path) -> Iterator[Stack]:
         yield stack
     finally:
         stack.stop()
+
+
+# --- a unit of people, set up through the gateway as HR would -------------------------
+
+
+def series_nip(index: int, born: str, appointed: str) -> str:
+    """A well-formed, fictional NIP of a series: a birth year (`born`, YYYY) and an
+    appointment month (`appointed`, YYYYMM) shared by the series, `index` for the rest."""
+    return f"{born}{index % 12 + 1:02d}{index % 27 + 1:02d}{appointed}1{index + 1:03d}"
+
+
+class GatewayClient:
+    """Calls through the gateway (or, with `base`, straight to a service) as anyone:
+    tokens minted with the stack's key and reused for ten minutes, one requests.Session
+    per thread. The caller "hr" holds the hr role; anyone else employee and supervisor
+    (the services decide by the directory what each may do)."""
+
+    TOKEN_SECONDS = 600
+
+    def __init__(self, gateway_url: str, settings: Settings):
+        self.gateway_url = gateway_url
+        self.settings = settings
+        self.local = threading.local()
+        self._tokens: dict[str, tuple[float, dict]] = {}
+        self._lock = threading.Lock()
+
+    def headers(self, caller: str) -> dict:
+        with self._lock:
+            minted = self._tokens.get(caller)
+            if minted is None or time.monotonic() - minted[0] > self.TOKEN_SECONDS:
+                roles = ["hr"] if caller == "hr" else ["employee", "supervisor"]
+                token = issue_access_token(self.settings, caller, roles)
+                minted = (time.monotonic(), {"Authorization": f"Bearer {token}"})
+                self._tokens[caller] = minted
+            return minted[1]
+
+    @property
+    def session(self) -> requests.Session:
+        if not hasattr(self.local, "session"):
+            self.local.session = requests.Session()
+        return self.local.session
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        caller: str,
+        body=None,
+        base: str | None = None,
+        timeout: float = 30,
+        **extra,
+    ) -> requests.Response:
+        """`path` under /api/v1; `extra` goes to requests (headers are added to the token's)."""
+        return self.session.request(
+            method,
+            f"{base or self.gateway_url}/api/v1{path}",
+            json=body,
+            headers={**self.headers(caller), **extra.pop("headers", {})},
+            timeout=timeout,
+            **extra,
+        )
+
+
+def ok(answer: requests.Response) -> requests.Response:
+    """The answer, or an AssertionError naming the request and what came back."""
+    if not answer.ok:
+        raise AssertionError(
+            f"{answer.request.method} {answer.url}: {answer.status_code} {answer.text[:300]}"
+        )
+    return answer
+
+
+def create_unit(
+    client: GatewayClient, unit_id: str, name: str, people: list[tuple[str, str | None, str]]
+) -> None:
+    """A unit and its people, each (nip, supervisor's nip, position), through the
+    directory's API; the services learn them from the directory's events."""
+    ok(client.call("POST", "/directory/units", "hr", {"id": unit_id, "name": name}))
+    for number, supervisor, position in people:
+        employee = {
+            "nip": number,
+            "name": f"Pegawai {number[-3:]}",
+            "unit_id": unit_id,
+            "golongan": "III/a",
+            "position_kind": "functional",
+            "education": "S-1",
+            "position": position,
+            "supervisor_nip": supervisor,
+        }
+        ok(client.call("POST", "/directory/employees", "hr", employee))
+
+
+def open_unit_round(
+    client: GatewayClient,
+    unit_id: str,
+    people: list[tuple[str, str | None, str]],
+    round_prefix: str,
+    cycle: str,
+    peers_per_ratee: int = 3,
+    timeout: float = 180,
+) -> tuple[str, list[dict]]:
+    """A 360 round of the unit opened once the feedback service knows all of it: the
+    directory reaches it by events, so a round opened too early misses people; such a
+    round is closed and another opened. Returns the round's id and its assignments."""
+    persons = [Person(n, s, unit_id) for n, s, _ in people]
+    expected = len(generate_assignments(persons, peers_per_ratee))
+    deadline = time.monotonic() + timeout
+    for attempt in itertools.count():  # ends by returning or by the deadline
+        round_id = f"{round_prefix}-{attempt}"
+        body = {
+            "id": round_id,
+            "cycle": cycle,
+            "deadline": "2030-12-31",
+            "unit_id": unit_id,
+            "peers_per_ratee": peers_per_ratee,
+        }
+        ok(client.call("POST", "/feedback/rounds", "hr", body))
+        assignments = ok(client.call("GET", f"/feedback/rounds/{round_id}/assignments", "hr"))
+        if len(assignments.json()) == expected:
+            return round_id, assignments.json()
+        ok(client.call("POST", f"/feedback/rounds/{round_id}/close", "hr"))
+        if time.monotonic() > deadline:
+            raise AssertionError("feedback never learned the whole unit")
+        time.sleep(1)
+    raise AssertionError("unreachable")  # pragma: no cover - itertools.count() never ends

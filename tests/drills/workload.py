@@ -18,9 +18,15 @@ from datetime import date, timedelta
 
 import requests
 
-from kinerja360.harness import Stack
-from services.feedback.assignments import Person, generate_assignments
-from tests.support import token, wait_for
+from kinerja360.harness import (
+    GatewayClient,
+    Stack,
+    create_unit,
+    ok,
+    open_unit_round,
+    series_nip,
+    wait_for,
+)
 
 UNIT = "drill-unit"
 CYCLE = "2026"
@@ -33,11 +39,12 @@ ANSWER_DEADLINE_SECONDS = 180
 
 
 def nip(index: int) -> str:
-    return f"1980{index % 12 + 1:02d}{index % 27 + 1:02d}200501{1}{index + 1:03d}"
+    return series_nip(index, born="1980", appointed="200501")
 
 
 BOSS = nip(0)
 STAFF = [nip(i) for i in range(1, STAFF_COUNT + 1)]
+PEOPLE = [(BOSS, None, "Kepala Subbagian")] + [(n, BOSS, "Pengadministrasi") for n in STAFF]
 
 
 @dataclass(frozen=True)
@@ -81,33 +88,12 @@ class Ledger:
         return dict(totals)
 
 
-class Client:
-    """Calls through the gateway as the unit's people (tokens minted with the stack's key)."""
+class Client(GatewayClient):
+    """The harness's client, sending each write until it gets a definite answer."""
 
     def __init__(self, stack: Stack):
+        super().__init__(stack.url(), stack.settings())
         self.stack = stack
-        self.settings = stack.settings()
-        self.local = threading.local()
-
-    def headers(self, caller: str) -> dict:
-        roles = ("hr",) if caller == "hr" else ("employee", "supervisor")
-        return token(self.settings, caller, *roles)
-
-    @property
-    def session(self) -> requests.Session:
-        if not hasattr(self.local, "session"):
-            self.local.session = requests.Session()
-        return self.local.session
-
-    def call(self, method: str, path: str, caller: str, body=None, **extra) -> requests.Response:
-        return self.session.request(
-            method,
-            f"{self.stack.url()}/api/v1{path}",
-            json=body,
-            headers={**self.headers(caller), **extra.pop("headers", {})},
-            timeout=20,
-            **extra,
-        )
 
     def send(self, write: Write, ledger: Ledger) -> None:
         """Until a definite answer: 2xx or 4xx. 5xx, 429 and broken connections are retried."""
@@ -120,6 +106,7 @@ class Client:
                     write.path,
                     write.caller,
                     write.body,
+                    timeout=20,
                     headers={"Idempotency-Key": write.key},
                 )
                 if answer.status_code < 500 and answer.status_code != 429:
@@ -224,20 +211,7 @@ def working_days_before(today: date, count: int) -> list[date]:
 
 def set_up_unit(client: Client) -> Unit:
     """A supervisor and ten staff with approved SKPs, pending log entries and a 360 round."""
-    people = [(BOSS, None, "Kepala Subbagian")] + [(n, BOSS, "Pengadministrasi") for n in STAFF]
-    ok(client.call("POST", "/directory/units", "hr", {"id": UNIT, "name": "Unit Latihan"}))
-    for number, supervisor, position in people:
-        employee = {
-            "nip": number,
-            "name": f"Pegawai {number[-3:]}",
-            "unit_id": UNIT,
-            "golongan": "III/a",
-            "position_kind": "functional",
-            "education": "S-1",
-            "position": position,
-            "supervisor_nip": supervisor,
-        }
-        ok(client.call("POST", "/directory/employees", "hr", employee))
+    create_unit(client, UNIT, "Unit Latihan", PEOPLE)
     rules = {"max_working_days_back": 60, "max_minutes_per_day": 1440, "min_description_length": 5}
     ok(client.call("PUT", "/logs/rules", "hr", rules))
     activity = {"id": ACTIVITY, "name": "Surat", "quantity": 5000, "unit": "surat", "months": 12}
@@ -268,38 +242,15 @@ def set_up_unit(client: Client) -> Unit:
                 message="logs to learn the approved SKP",
             )
             entries.append({"id": written["id"], "nip": number, "quantity": quantity})
-    return Unit(*_open_round(client), entries=entries)
+    round_id, assignments = open_unit_round(client, UNIT, PEOPLE, "latihan", CYCLE)
+    # self-ratings last: the drills draw the others first
+    assignments.sort(key=lambda a: (a["group"] == "self", a["id"]))
+    return Unit(round_id, assignments, entries=entries)
 
 
 def _written(client: Client, number: str, entry: dict) -> dict | None:
     answer = client.call("POST", "/logs/entries", number, entry)
     return answer.json() if answer.status_code == 201 else None
-
-
-def _open_round(client: Client) -> tuple[str, list[dict]]:
-    """Open the round once feedback knows the whole unit (the directory arrives by events)."""
-    persons = [Person(BOSS, None, UNIT)] + [Person(n, BOSS, UNIT) for n in STAFF]
-    expected = len(generate_assignments(persons, 3))
-    for attempt in range(60):
-        round_id = f"latihan-{attempt}"
-        body = {"id": round_id, "cycle": CYCLE, "deadline": "2030-12-31", "unit_id": UNIT}
-        ok(client.call("POST", "/feedback/rounds", "hr", body))
-        assignments = client.call("GET", f"/feedback/rounds/{round_id}/assignments", "hr").json()
-        if len(assignments) == expected:
-            # self-ratings last: the drills draw the others first
-            assignments.sort(key=lambda a: (a["group"] == "self", a["id"]))
-            return round_id, assignments
-        ok(client.call("POST", f"/feedback/rounds/{round_id}/close", "hr"))
-        time.sleep(1)
-    raise AssertionError("feedback never learned the whole unit")
-
-
-def ok(answer: requests.Response) -> requests.Response:
-    assert answer.ok, f"{answer.request.method} {answer.url}: {answer.status_code} {answer.text}"
-    return answer
-
-
-# -- what the platform reflects -------------------------------------------------------
 
 
 def reflected_ratings(client: Client, round_id: str, ratees) -> dict[str, tuple[int, float]]:
