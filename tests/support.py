@@ -6,6 +6,7 @@ import contextlib
 import socket
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -106,6 +107,21 @@ def replicate_employees(app, people, **fields) -> None:
     for nip, supervisor in people:
         record = employee_record(nip, supervisor, **fields)
         deliver(uow, directory_replica.apply_employee, gateway.EMPLOYEE_UPSERTED, record)
+
+
+AT_ONCE = 20  # how many identical requests the concurrency tests send together
+
+
+def at_once(app, method: str, url: str, headers: dict, body: dict | None = None) -> list:
+    """The same request AT_ONCE times together, each on its own test client and thread;
+    the answers (status_code, json) in no particular order."""
+
+    def send(_):
+        with app.test_client() as client:
+            return client.open(url, method=method, json=body, headers=headers)
+
+    with ThreadPoolExecutor(AT_ONCE) as pool:
+        return list(pool.map(send, range(AT_ONCE)))
 
 
 @contextlib.contextmanager

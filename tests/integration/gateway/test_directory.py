@@ -7,6 +7,7 @@ import io
 import pytest
 
 from tests.integration.gateway.conftest import BOSS, STAFF, bearer
+from tests.support import AT_ONCE, at_once
 
 pytestmark = pytest.mark.usefixtures("directory_seed")
 
@@ -159,3 +160,12 @@ def test_a_file_that_is_not_utf8_is_refused(client):
         content_type="multipart/form-data",
     )
     assert (answer.status_code, list(answer.json["error"]["fields"])) == (422, ["file"])
+
+
+def test_twenty_identical_employees_at_once_add_one_published_once(gateway_app, client):
+    """As one after another: the first is stored, audited and published, the rest refused."""
+    before = counts(client)
+    answers = at_once(gateway_app, "POST", ROUTE, bearer(client, "hr-admin"), PERSON)
+    codes = sorted(answer.status_code for answer in answers)
+    assert codes == [201] + [409] * (AT_ONCE - 1), codes
+    assert counts(client) == tuple(n + 1 for n in before)

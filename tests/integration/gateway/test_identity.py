@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.gateway.conftest import BOSS, STAFF, bearer, login
+from tests.support import AT_ONCE, at_once
 
 pytestmark = pytest.mark.usefixtures("directory_seed")
 
@@ -111,3 +112,13 @@ def test_hr_creates_accounts_and_nobody_else_does(client):
         headers=bearer(client, "hr-admin"),
     )
     assert linked_twice.status_code == 409
+
+
+def test_twenty_identical_accounts_at_once_create_one(gateway_app, client):
+    body = {"username": "agus", "password": "rahasia-789", "roles": ["ops"]}
+    answers = at_once(
+        gateway_app, "POST", "/api/v1/auth/accounts", bearer(client, "hr-admin"), body
+    )
+    codes = sorted(answer.status_code for answer in answers)
+    assert codes == [201] + [409] * (AT_ONCE - 1), codes
+    assert login(client, "agus", "rahasia-789").status_code == 200

@@ -12,7 +12,7 @@ from kinerja.config import Settings
 from services.appraisal import api, handlers
 from services.appraisal.app import create_app
 from tests.integration.services.appraisal.support import DIMENSIONS, apply, rate, recompute_now
-from tests.support import bus_env, token
+from tests.support import AT_ONCE, at_once, bus_env, token
 
 BOSS = "197001012000031002"
 STAFF = ["198001012005012002", "198102022006011003", "198203032007012004", "198304042008011005"]
@@ -321,3 +321,17 @@ def test_an_skp_not_yet_assessable_is_no_0_in_the_final_score(app):
     assert score["final_score"] is None and score["provisional_final_score"] is None
     assert score["predicate"] is None
     assert "skp_not_assessable" in score["flags"]
+
+
+def test_twenty_finalizations_at_once_lock_once_and_publish_once(app, with_head):
+    """As one after another: the first locks the appraisal, the rest are told it is."""
+    rate(app, BOSS, STAFF[0], "superior", 80)
+    recompute_now(app)
+    url = f"/api/v1/cycles/2026/scores/{STAFF[0]}/finalize"
+    headers = token(app.settings_for_tokens, BOSS, "employee", "supervisor")
+    answers = at_once(app, "POST", url, headers)
+    codes = sorted(answer.status_code for answer in answers)
+    assert codes == [200] + [409] * (AT_ONCE - 1), codes
+    assert {a.json["error"]["code"] for a in answers if a.status_code == 409} == {"finalized"}
+    db = app.extensions["kinerja"].db
+    assert db["outbox"].count_documents({"envelope.type": "appraisal.score.finalized"}) == 1

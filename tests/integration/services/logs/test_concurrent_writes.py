@@ -3,20 +3,12 @@ first is stored, the rest break the rule against a copied description."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 from tests.integration.services.logs.conftest import entry
-
-AT_ONCE = 20
+from tests.support import at_once
 
 
 def test_twenty_identical_entries_at_once_store_one(app, client, people):
-    def send(_):
-        with app.test_client() as each:
-            return each.post("/api/v1/entries", json=entry(), headers=people.staff)
-
-    with ThreadPoolExecutor(AT_ONCE) as pool:
-        answers = list(pool.map(send, range(AT_ONCE)))
+    answers = at_once(app, "POST", "/api/v1/entries", people.staff, entry())
     created = [answer for answer in answers if answer.status_code == 201]
     assert len(created) == 1, [answer.status_code for answer in answers]
     refused = {rule for a in answers if a.status_code == 422 for rule in a.json["error"]["fields"]}
