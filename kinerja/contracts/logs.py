@@ -8,6 +8,8 @@ from kinerja.contracts.contract import EventType, Payload, Version
 
 
 class EntryOutputV1(Payload):
+    """Before entries said whether they complete output."""
+
     entry_id = fields.String(required=True)
     nip = fields.String(required=True)
     cycle = fields.String(required=True)
@@ -16,24 +18,16 @@ class EntryOutputV1(Payload):
     # every verified quantity counted as output
     quantity = fields.Decimal(required=True, as_string=True)
     minutes = fields.Integer(required=True)
-    revision = fields.Integer(load_default=0)
-
-
-class EntryOutputV2(Payload):
-    """Verified or revoked: the same facts, so the consumer can add or take back."""
-
-    entry_id = fields.String(required=True)
-    nip = fields.String(required=True)
-    cycle = fields.String(required=True)
-    date = fields.Date(required=True)
-    activity_id = fields.String(required=True)
-    # an entry says whether it completes output; an ordinary one is activity only
-    completes_output = fields.Boolean(required=True)
-    # the output the entry completes; "0" for an ordinary entry
-    quantity = fields.Decimal(required=True, as_string=True)
-    minutes = fields.Integer(required=True)
     # competing consumers may apply a verify and its revoke in either order
     revision = fields.Integer(load_default=0)
+
+
+class EntryOutputV2(EntryOutputV1):
+    """Verified or revoked: the same facts, so the consumer can add or take back. An
+    entry says whether it completes output (an ordinary one is activity only), and
+    `quantity` is the output it completes, "0" for an ordinary entry."""
+
+    completes_output = fields.Boolean(required=True)
 
 
 def _counted_as_it_was(v1: dict) -> dict:
