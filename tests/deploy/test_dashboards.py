@@ -195,7 +195,7 @@ def test_the_extractor_finds_metric_names_and_nothing_else():
 
 def test_exported_names_come_from_the_code_with_prometheus_suffixes():
     names = exported_metric_names()
-    assert {"kinerja.metrics", "gateway.routing"} <= set(metric_modules())
+    assert {"kinerja.metrics", "gateway.upstream"} <= set(metric_modules())
     for name in (
         "kinerja_http_requests_total",
         "kinerja_http_request_duration_seconds_bucket",
