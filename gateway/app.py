@@ -8,6 +8,7 @@ from pymongo.database import Database
 from gateway.directory import api as directory_api
 from gateway.directory import store as directory_store
 from gateway.identity import api as identity_api
+from gateway.identity import queries as identity_queries
 from gateway.identity import ratelimit_storage
 from gateway.identity import store as identity_store
 from gateway.openapi import install_openapi
@@ -36,7 +37,7 @@ def _refuse_revoked_tokens(app: Flask) -> None:
             principal = verify_access_token(g.kinerja.settings, token.strip())
         except AppError:
             return  # invalid or expired: the endpoint answers 401 itself
-        if identity_store.access_token_revoked(g.kinerja.db, principal.token_id):
+        if identity_queries.access_token_revoked(g.kinerja.db, principal.token_id):
             raise Unauthorized("this session has ended; log in again", code="token_revoked")
         g.principal = principal
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 from flask_smorest import Blueprint
 
-from gateway.directory import commands, store
+from gateway.directory import commands, queries
 from gateway.directory.domain import Employee, Unit
 from gateway.directory.schemas import (
     AuditEntry,
@@ -36,7 +36,7 @@ IMPORT_MAX_BYTES = 32 * 1024 * 1024  # a province's directory, with room to spar
 @requires()
 def list_employees(query: dict):
     """Find employees by unit, supervisor, state or name."""
-    items, total = store.search_employees(
+    items, total = queries.search_employees(
         service_context().db,
         query.get("unit_id"),
         query.get("supervisor_nip"),
@@ -64,7 +64,7 @@ def create_employee(payload: dict):
 @blp.response(200, EmployeeOut)
 @requires()
 def get_employee(nip: str):
-    employee = store.get_employee(service_context().db, nip)
+    employee = queries.get_employee(service_context().db, nip)
     if employee is None:
         raise NotFound(f"no employee with NIP {nip}")
     return employee
@@ -101,7 +101,7 @@ def employee_history(nip: str):
 @blp.response(200, UnitOut(many=True))
 @requires()
 def list_units():
-    return store.list_units(service_context().db)
+    return queries.list_units(service_context().db)
 
 
 @blp.route("/units", methods=["POST"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from gateway.directory import domain, events, importer, store
+from gateway.directory import domain, events, importer, queries, store
 from gateway.directory.domain import Employee, Unit
 from gateway.directory.importer import ImportPlan
 from kinerja import audit
@@ -84,10 +84,10 @@ def import_csv(
     """
     kind, rows = importer.read_csv(text)
     if kind == "employees":
-        existing = store.all_employees(uow.db)
-        plan = importer.plan_employees(rows, existing, set(store.all_units(uow.db)))
+        existing = queries.all_employees(uow.db)
+        plan = importer.plan_employees(rows, existing, set(queries.all_units(uow.db)))
     else:
-        plan = importer.plan_units(rows, store.all_units(uow.db))
+        plan = importer.plan_units(rows, queries.all_units(uow.db))
     report = importer.report(plan)
     if plan.rejected and not partial:
         raise ValidationFailed(

@@ -1,8 +1,8 @@
-"""The directory's MongoDB collections and queries."""
+"""The directory's MongoDB collections: indexes, the reads a write depends on (inside its
+transaction) and the writes; the reads everyone else makes are queries.py's."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict
 
 from pymongo import ASCENDING
@@ -22,7 +22,7 @@ def ensure_indexes(db: Database) -> None:
     audit.ensure_indexes(db)
 
 
-def _employee(doc: dict | None) -> Employee | None:
+def to_employee(doc: dict | None) -> Employee | None:
     if doc is None:
         return None
     doc = dict(doc)
@@ -30,16 +30,16 @@ def _employee(doc: dict | None) -> Employee | None:
     return Employee(**doc)
 
 
-def _unit(doc: dict | None) -> Unit | None:
+def to_unit(doc: dict | None) -> Unit | None:
     return Unit(id=doc["_id"], name=doc["name"], parent_id=doc.get("parent_id")) if doc else None
 
 
 def find_employee(tx: Tx, nip: str) -> Employee | None:
-    return _employee(tx.db["employees"].find_one({"_id": nip}, session=tx.session))
+    return to_employee(tx.db["employees"].find_one({"_id": nip}, session=tx.session))
 
 
 def find_unit(tx: Tx, unit_id: str) -> Unit | None:
-    return _unit(tx.db["units"].find_one({"_id": unit_id}, session=tx.session))
+    return to_unit(tx.db["units"].find_one({"_id": unit_id}, session=tx.session))
 
 
 def active_reports(tx: Tx, nip: str) -> list[str]:
@@ -60,61 +60,3 @@ def save_unit(tx: Tx, unit: Unit) -> None:
         upsert=True,
         session=tx.session,
     )
-
-
-def all_employees(db: Database) -> dict[str, Employee]:
-    return {doc["_id"]: _employee(doc) for doc in db["employees"].find()}
-
-
-def all_units(db: Database) -> dict[str, Unit]:
-    return {doc["_id"]: _unit(doc) for doc in db["units"].find()}
-
-
-def get_employee(db: Database, nip: str) -> Employee | None:
-    return _employee(db["employees"].find_one({"_id": nip}))
-
-
-def search_employees(
-    db: Database,
-    unit_id: str | None,
-    supervisor_nip: str | None,
-    active: bool | None,
-    text: str | None,
-    page: int,
-    per_page: int,
-) -> tuple[list[Employee], int]:
-    query: dict = {}
-    if unit_id:
-        query["unit_id"] = unit_id
-    if supervisor_nip:
-        query["supervisor_nip"] = supervisor_nip
-    if active is not None:
-        query["active"] = active
-    if text:
-        pattern = re.escape(text)
-        query["$or"] = [
-            {"name": {"$regex": pattern, "$options": "i"}},
-            {"_id": {"$regex": f"^{pattern}"}},
-            {"position": {"$regex": pattern, "$options": "i"}},
-        ]
-    total = db["employees"].count_documents(query)
-    cursor = (
-        db["employees"]
-        .find(query)
-        .sort([("name", ASCENDING), ("_id", ASCENDING)])
-        .skip((page - 1) * per_page)
-        .limit(per_page)
-    )
-    return [_employee(doc) for doc in cursor], total
-
-
-def list_units(db: Database) -> list[Unit]:
-    return [_unit(doc) for doc in db["units"].find().sort("_id", ASCENDING)]
-
-
-def get_unit(db: Database, unit_id: str) -> Unit | None:
-    return _unit(db["units"].find_one({"_id": unit_id}))
-
-
-def has_active_reports(db: Database, nip: str) -> bool:
-    return db["employees"].count_documents({"supervisor_nip": nip, "active": True}, limit=1) > 0

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from pymongo.database import Database
 
-from gateway.directory import store as directory
-from gateway.identity import domain, store
+from gateway.directory import queries as directory
+from gateway.directory import store as directory_store
+from gateway.identity import domain, queries, store
 from gateway.identity.domain import Account
 from kinerja import audit
 from kinerja.auth import Principal, decode_token, issue_access_token, issue_refresh_token
@@ -30,7 +31,7 @@ def create_account(
 ) -> Account:
     username = username.strip().lower()
     domain.check_new_account(username, password, roles)
-    if nip and directory.find_employee(tx, nip) is None:
+    if nip and directory_store.find_employee(tx, nip) is None:
         raise ValidationFailed("no such employee", {"nip": [f"no employee with NIP {nip}"]})
     account = Account(
         username=username,
@@ -46,7 +47,7 @@ def create_account(
 
 
 def log_in(db: Database, settings: Settings, identifier: str, password: str) -> dict:
-    account = store.find_account(db, identifier)
+    account = queries.find_account(db, identifier)
     if not domain.password_matches(account, password):
         raise Unauthorized(INVALID_CREDENTIALS, code="invalid_credentials")
     if domain.needs_rehash(account):
@@ -66,7 +67,7 @@ def refresh(db: Database, settings: Settings, refresh_token: str) -> dict:
     if record["revoked"]:
         store.revoke_refresh_tokens(db, record["username"])
         raise Unauthorized("refresh token already used; log in again", code="token_reused")
-    account = store.find_account(db, record["username"])
+    account = queries.find_account(db, record["username"])
     if account is None or not account.active:
         raise Unauthorized(INVALID_CREDENTIALS, code="invalid_credentials")
     return _new_session(db, settings, account)
@@ -83,7 +84,7 @@ def log_out(db: Database, settings: Settings, principal: Principal, refresh_toke
 
 
 def change_password(db: Database, principal: Principal, current: str, new: str) -> None:
-    account = store.find_account(db, principal.account)
+    account = queries.find_account(db, principal.account)
     if not domain.password_matches(account, current):
         raise ValidationFailed("the current password is wrong", {"current_password": ["wrong"]})
     problems = domain.password_problems(new, "new_password")
@@ -94,7 +95,7 @@ def change_password(db: Database, principal: Principal, current: str, new: str) 
 
 
 def profile(db: Database, principal: Principal) -> dict:
-    account = store.find_account(db, principal.account)
+    account = queries.find_account(db, principal.account)
     employee = directory.get_employee(db, account.nip) if account and account.nip else None
     return {
         "username": principal.account,

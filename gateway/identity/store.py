@@ -25,7 +25,7 @@ def ensure_indexes(db: Database) -> None:
     db["revoked_access_tokens"].create_index("expires_at", expireAfterSeconds=0)
 
 
-def _account(doc: dict | None) -> Account | None:
+def to_account(doc: dict | None) -> Account | None:
     if doc is None:
         return None
     return Account(
@@ -35,22 +35,6 @@ def _account(doc: dict | None) -> Account | None:
         nip=doc.get("nip"),
         email=doc.get("email"),
         active=doc.get("active", True),
-    )
-
-
-def find_account(db: Database, identifier: str) -> Account | None:
-    """By username, NIP or email: whichever the person typed."""
-    identifier = identifier.strip()
-    return _account(
-        db["accounts"].find_one(
-            {
-                "$or": [
-                    {"_id": identifier.lower()},
-                    {"nip": identifier},
-                    {"email": identifier.lower()},
-                ]
-            }
-        )
     )
 
 
@@ -92,7 +76,3 @@ def revoke_access_token(db: Database, token_id: str, expires_at: datetime) -> No
     db["revoked_access_tokens"].update_one(
         {"_id": token_id}, {"$set": {"expires_at": expires_at}}, upsert=True
     )
-
-
-def access_token_revoked(db: Database, token_id: str) -> bool:
-    return db["revoked_access_tokens"].count_documents({"_id": token_id}, limit=1) > 0

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from flask import Response, abort, g, redirect, request, session, url_for
 
 from gateway.identity import commands as identity
-from gateway.identity import store as identity_store
+from gateway.identity import queries as identity_queries
 from kinerja.auth import Principal, verify_access_token
 from kinerja.errors import AppError
 from kinerja.web import service_context
@@ -58,7 +58,7 @@ def _user_from_session() -> Principal | None:
     context = service_context()
     try:
         principal = verify_access_token(context.settings, tokens["access_token"])
-        if not identity_store.access_token_revoked(context.db, principal.token_id):
+        if not identity_queries.access_token_revoked(context.db, principal.token_id):
             return principal
     except AppError:
         pass

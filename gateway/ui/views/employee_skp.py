@@ -16,7 +16,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from gateway.directory import store as directory
+from gateway.directory import queries as directory
 from gateway.ui import api, user
 from gateway.ui.api import ApiError
 from gateway.ui.blueprint import ui

@@ -16,10 +16,10 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from gateway.directory import commands as directory
-from gateway.directory import store as directory_store
+from gateway.directory import queries as directory_queries
 from gateway.directory.api import IMPORT_MAX_BYTES
 from gateway.identity import commands as identity
-from gateway.identity import store as identity_store
+from gateway.identity import queries as identity_queries
 from gateway.identity.schemas import AccountIn
 from gateway.ui import user
 from gateway.ui.blueprint import ui
@@ -39,7 +39,7 @@ CARRY_LIMIT = 400_000
 
 
 def units() -> list:
-    return directory_store.list_units(service_context().db)
+    return directory_queries.list_units(service_context().db)
 
 
 def unit_options() -> list[tuple[str, str]]:
@@ -50,7 +50,7 @@ def head_counts(unit_ids: list[str]) -> dict[str, int]:
     """Active employees per unit (one count each, not the whole directory in memory)."""
     db = service_context().db
     return {
-        unit_id: directory_store.search_employees(db, unit_id, None, True, None, 1, 1)[1]
+        unit_id: directory_queries.search_employees(db, unit_id, None, True, None, 1, 1)[1]
         for unit_id in unit_ids
     }
 
@@ -62,7 +62,7 @@ def busiest_unit() -> str:
 
 
 def employee_names() -> dict[str, str]:
-    return {nip: e.name for nip, e in directory_store.all_employees(service_context().db).items()}
+    return {nip: e.name for nip, e in directory_queries.all_employees(service_context().db).items()}
 
 
 # --- forms: what is typed, shared by the HR pages ------------------------------------------------
@@ -107,7 +107,7 @@ class Search:
 def hr_directory():
     search = Search.from_args(request.args)
     db = service_context().db
-    employees, total = directory_store.search_employees(
+    employees, total = directory_queries.search_employees(
         db, search.unit_id or None, None, search.active, search.q or None, search.page, PER_PAGE
     )
     all_units = units()
@@ -122,7 +122,9 @@ def hr_directory():
         counts=counts,
         unit_options=[("", _("Semua unit"))] + unit_options(),
         employees=employees,
-        has_account={e.nip: identity_store.find_account(db, e.nip) is not None for e in employees},
+        has_account={
+            e.nip: identity_queries.find_account(db, e.nip) is not None for e in employees
+        },
         total=total,
         page_number=search.page,
         pages=max(1, math.ceil(total / PER_PAGE)),
@@ -216,10 +218,10 @@ def hr_directory_import():
 @user.login_required("hr")
 def hr_employee_account(nip: str):
     context = service_context()
-    employee = directory_store.get_employee(context.db, nip)
+    employee = directory_queries.get_employee(context.db, nip)
     if employee is None:
         return error_page(404, _("Pegawai dengan NIP ini tidak ada."))
-    existing = identity_store.find_account(context.db, nip)
+    existing = identity_queries.find_account(context.db, nip)
     if request.method == "GET":
         form = Form(values={"username": nip, "email": employee.email or ""})
         return form_page("hr/account.html", form, employee=employee, existing=existing)

@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pymongo.database import Database
 
-from gateway.directory import store as directory
+from gateway.directory import queries as directory
 from gateway.ui import api, charts, printing, user
 from gateway.ui.api import ApiError
 from gateway.ui.blueprint import ui

@@ -16,7 +16,7 @@ from datetime import date
 from flask import redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from gateway.directory import store as directory
+from gateway.directory import queries as directory
 from gateway.directory.domain import Employee
 from gateway.ui import api, user
 from gateway.ui.api import ApiError
