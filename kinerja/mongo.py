@@ -97,6 +97,22 @@ def db_and_session(db_or_tx: Database | Tx) -> tuple[Database, ClientSession | N
     return db_or_tx, None
 
 
+def keep_newest(
+    tx: Tx, collection: str, key: str, doc: dict, revision: int, field: str = "revision"
+) -> bool:
+    """A consumer's copy of another service's record: replaced by `doc` unless the copy
+    held is as new or newer. Competing consumers may apply one record's events in either
+    order, so the producer's revision decides, not the arrival; a revision of 0 (an event
+    from before its producer counted revisions) always applies. True when it was kept."""
+    held = tx.db[collection].find_one({"_id": key}, {field: 1}, session=tx.session)
+    if held is not None and held.get(field, 0) >= revision > 0:
+        return False
+    tx.db[collection].replace_one(
+        {"_id": key}, {**doc, field: revision}, upsert=True, session=tx.session
+    )
+    return True
+
+
 def save_versioned(tx: Tx, collection: str, doc: dict, version_field: str = "version") -> None:
     """Insert the first version, or replace exactly the version this one follows.
 

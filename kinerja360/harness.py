@@ -49,7 +49,9 @@ def wait_for(condition: Callable[[], object], timeout: float = 15, message: str 
 
 def free_port_block(size: int = 5) -> int:
     for _ in range(100):
-        base = random.randint(20000, 40000)
+        # below Linux's ephemeral range (32768 up): an outgoing connection of any process
+        # could otherwise take a probed port before the stack binds it
+        base = random.randint(20000, 32000)
         try:
             for port in range(base, base + size):
                 with socket.socket() as sock:
