@@ -1,4 +1,6 @@
-"""The directory's MongoDB collections and queries."""
+"""The directory's MongoDB collections, the source of every service's copy: `employees` by
+NIP, saved on their `version`, and `units`. Functions taking a `Tx` read what the caller's
+transaction sees, as the rules that check a record against the rest of it must."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from kinerja.mongo import Tx, save_versioned
 
 
 def ensure_indexes(db: Database) -> None:
+    """Idempotent; the audit trail's index too, as HR reads a record's history here."""
     employees = db["employees"]
     employees.create_index([("unit_id", ASCENDING), ("name", ASCENDING)])
     employees.create_index([("supervisor_nip", ASCENDING), ("active", ASCENDING)])
@@ -35,14 +38,17 @@ def _unit(doc: dict | None) -> Unit | None:
 
 
 def find_employee(tx: Tx, nip: str) -> Employee | None:
+    """Inactive employees included; None for an unknown NIP."""
     return _employee(tx.db["employees"].find_one({"_id": nip}, session=tx.session))
 
 
 def find_unit(tx: Tx, unit_id: str) -> Unit | None:
+    """None for an unknown unit."""
     return _unit(tx.db["units"].find_one({"_id": unit_id}, session=tx.session))
 
 
 def active_reports(tx: Tx, nip: str) -> list[str]:
+    """Who must move to another supervisor before `nip` can be deactivated."""
     cursor = tx.db["employees"].find(
         {"supervisor_nip": nip, "active": True}, {"_id": 1}, session=tx.session
     )
@@ -50,10 +56,12 @@ def active_reports(tx: Tx, nip: str) -> list[str]:
 
 
 def save_employee(tx: Tx, employee: Employee) -> None:
+    """Version N replaces exactly N - 1 (1 is inserted): it never overwrites an unread one."""
     save_versioned(tx, "employees", {"_id": employee.nip, **asdict(employee)})
 
 
 def save_unit(tx: Tx, unit: Unit) -> None:
+    """Upsert, unguarded (units carry no version): the last write wins."""
     tx.db["units"].replace_one(
         {"_id": unit.id},
         {"name": unit.name, "parent_id": unit.parent_id},
@@ -63,14 +71,17 @@ def save_unit(tx: Tx, unit: Unit) -> None:
 
 
 def all_employees(db: Database) -> dict[str, Employee]:
+    """The whole directory by NIP, for an import to be checked against in memory."""
     return {doc["_id"]: _employee(doc) for doc in db["employees"].find()}
 
 
 def all_units(db: Database) -> dict[str, Unit]:
+    """Every unit by id, for an import to be checked against in memory."""
     return {doc["_id"]: _unit(doc) for doc in db["units"].find()}
 
 
 def get_employee(db: Database, nip: str) -> Employee | None:
+    """find_employee for a read outside any transaction; None for an unknown NIP."""
     return _employee(db["employees"].find_one({"_id": nip}))
 
 
@@ -83,6 +94,9 @@ def search_employees(
     page: int,
     per_page: int,
 ) -> tuple[list[Employee], int]:
+    """One page of the matching employees, by name then NIP, and how many match in all.
+    `text` is literal (regex characters escaped): part of a name or position in any case,
+    or the start of a NIP. A filter left None (or empty) is not applied."""
     query: dict = {}
     if unit_id:
         query["unit_id"] = unit_id
@@ -109,12 +123,15 @@ def search_employees(
 
 
 def list_units(db: Database) -> list[Unit]:
+    """Every unit, by id."""
     return [_unit(doc) for doc in db["units"].find().sort("_id", ASCENDING)]
 
 
 def get_unit(db: Database, unit_id: str) -> Unit | None:
+    """None for an unknown unit; read outside any transaction."""
     return _unit(db["units"].find_one({"_id": unit_id}))
 
 
 def has_active_reports(db: Database, nip: str) -> bool:
+    """What makes an employee a supervisor when their token is issued."""
     return db["employees"].count_documents({"supervisor_nip": nip, "active": True}, limit=1) > 0
