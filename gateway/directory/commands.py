@@ -1,6 +1,11 @@
 """What HR does to the directory, one function per command. Each runs inside one
 transaction with its audit entry and its outbox events; the API, the CSV import,
-the CLI and the demo loader all go through here."""
+the CLI and the demo loader all go through here.
+
+No role is checked here: the API's `requires("hr")` and the CLI's operator decide who
+calls. An employee's events carry its version, so the services' copies keep the newest
+whatever order they arrive in; a unit's carry none, so there the last to arrive wins.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +26,9 @@ def _lookups(tx: Tx):
 
 
 def create_employee(tx: Tx, employee: Employee, actor: str) -> Employee:
+    """A new record at version 1, whatever version was passed. Conflict for a NIP in the
+    directory (an inactive one too); ValidationFailed for a malformed NIP, an unknown unit
+    or supervisor, a structural position without echelon, or a supervisor loop."""
     if store.find_employee(tx, employee.nip) is not None:
         raise Conflict("an employee with this NIP exists", {"nip": ["already in the directory"]})
     created = Employee(**{**employee.as_dict(), "version": 1})
@@ -30,6 +38,8 @@ def create_employee(tx: Tx, employee: Employee, actor: str) -> Employee:
 
 
 def update_employee(tx: Tx, nip: str, changes: dict, actor: str) -> Employee:
+    """The next version with `changes` applied, checked against the directory as a new one
+    is; NotFound for an unknown NIP, ValidationFailed for a change of NIP."""
     current = _existing(tx, nip)
     revised = domain.revise(current, changes)
     domain.check_employee(revised, *_lookups(tx))
@@ -38,6 +48,8 @@ def update_employee(tx: Tx, nip: str, changes: dict, actor: str) -> Employee:
 
 
 def deactivate_employee(tx: Tx, nip: str, actor: str) -> Employee:
+    """Idempotent: an inactive employee is returned as is, with no audit entry or event.
+    Conflict `has_reports` while anyone active reports to them; NotFound for an unknown NIP."""
     current = _existing(tx, nip)
     if not current.active:
         return current
@@ -51,6 +63,8 @@ def deactivate_employee(tx: Tx, nip: str, actor: str) -> Employee:
 
 
 def upsert_unit(tx: Tx, unit: Unit, actor: str) -> Unit:
+    """Create, rename or move a unit; unchanged, it writes, audits and publishes nothing.
+    ValidationFailed for a malformed id, an unknown parent or a loop in the tree."""
     domain.check_unit(unit, lambda unit_id: store.find_unit(tx, unit_id))
     before = store.find_unit(tx, unit.id)
     if before == unit:
@@ -80,7 +94,9 @@ def import_csv(
     """Check every row of a CSV against the directory, then apply it (or refuse it whole).
 
     Without partial, one rejected row means nothing is written. on_progress is told
-    how many rows were written after each transaction.
+    how many rows were written after each transaction. Rows are checked against one
+    reading of the directory, then written in chunks: a chunk refused on the way (say a
+    record edited meanwhile, 409) stops the import with the earlier chunks kept.
     """
     kind, rows = importer.read_csv(text)
     if kind == "employees":
@@ -108,7 +124,8 @@ def apply_import(
     on_progress: Callable[[int], None] | None = None,
     chunk_size: int = 200,
 ) -> None:
-    """Write a checked plan in transactions of chunk_size rows, reporting progress."""
+    """Write a checked plan in transactions of chunk_size rows, reporting progress: the
+    rows are not checked again, and each committed chunk stays if a later one fails."""
     work = [(None, item) for item in plan.creates] + list(plan.updates)
     for start in range(0, len(work), chunk_size):
         chunk = work[start : start + chunk_size]
@@ -140,6 +157,7 @@ def _apply_row(tx: Tx, before, after, actor: str) -> None:
 
 
 def _write_employee(tx: Tx, before: Employee | None, after: Employee, actor: str, action: str):
+    """Save, audit and announce one record; an inactive one goes out as deactivated."""
     store.save_employee(tx, after)
     audit.record(
         tx,

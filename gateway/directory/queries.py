@@ -13,14 +13,17 @@ from gateway.directory.domain import Employee, Unit
 
 
 def all_employees(db: Database) -> dict[str, Employee]:
+    """The whole directory by NIP, for an import to be checked against in memory."""
     return {doc["_id"]: store.to_employee(doc) for doc in db["employees"].find()}
 
 
 def all_units(db: Database) -> dict[str, Unit]:
+    """Every unit by id, for an import to be checked against in memory."""
     return {doc["_id"]: store.to_unit(doc) for doc in db["units"].find()}
 
 
 def get_employee(db: Database, nip: str) -> Employee | None:
+    """store.find_employee, read outside any transaction; None for an unknown NIP."""
     return store.to_employee(db["employees"].find_one({"_id": nip}))
 
 
@@ -33,6 +36,9 @@ def search_employees(
     page: int,
     per_page: int,
 ) -> tuple[list[Employee], int]:
+    """One page of the matching employees, by name then NIP, and how many match in all.
+    `text` is literal (regex characters escaped): part of a name or position in any case,
+    or the start of a NIP. A filter left None (or empty) is not applied."""
     query: dict = {}
     if unit_id:
         query["unit_id"] = unit_id
@@ -59,12 +65,15 @@ def search_employees(
 
 
 def list_units(db: Database) -> list[Unit]:
+    """Every unit, by id."""
     return [store.to_unit(doc) for doc in db["units"].find().sort("_id", ASCENDING)]
 
 
 def get_unit(db: Database, unit_id: str) -> Unit | None:
+    """None for an unknown unit; read outside any transaction."""
     return store.to_unit(db["units"].find_one({"_id": unit_id}))
 
 
 def has_active_reports(db: Database, nip: str) -> bool:
+    """What makes an employee a supervisor when their token is issued."""
     return db["employees"].count_documents({"supervisor_nip": nip, "active": True}, limit=1) > 0

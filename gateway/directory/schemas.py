@@ -1,4 +1,5 @@
-"""The directory API's contract."""
+"""The directory API's contract, and the CSV import's: a row loads through EmployeeIn.
+A NIP's form is checked here; whatever needs the rest of the directory, in the domain."""
 
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -17,6 +18,8 @@ FALSY = {"false", "0", "no", "tidak", "n", False}
 
 
 class EmployeeFields(Schema):
+    """The fields HR edits; the value lists are domain.py's, `active` reads CSV's ya/tidak."""
+
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     position = fields.String(required=True, validate=validate.Length(min=1, max=200))
     unit_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
@@ -30,6 +33,8 @@ class EmployeeFields(Schema):
 
 
 class EmployeeIn(EmployeeFields):
+    """The whole record, from POST or a CSV row; its version is the store's to count."""
+
     nip = fields.String(required=True, validate=_valid_nip)
 
 
@@ -41,10 +46,14 @@ class EmployeePatch(EmployeeFields):
 
 
 class EmployeeOut(EmployeeIn):
+    """An employee record with its version, which counts every change."""
+
     version = fields.Integer()
 
 
 class EmployeeQuery(Schema):
+    """Filters that combine; q is part of a name or position, or the start of a NIP."""
+
     unit_id = fields.String()
     supervisor_nip = fields.String()
     active = fields.Boolean()
@@ -55,6 +64,8 @@ class EmployeeQuery(Schema):
 
 
 class EmployeePage(Schema):
+    """One page of employees, by name then NIP; total counts every match."""
+
     items = fields.List(fields.Nested(EmployeeOut))
     total = fields.Integer()
     page = fields.Integer()
@@ -62,16 +73,22 @@ class EmployeePage(Schema):
 
 
 class UnitIn(Schema):
+    """Create, rename or move a unit; the id's form and the parent are the domain's rules."""
+
     id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     parent_id = fields.String(load_default=None, allow_none=True)
 
 
 class UnitOut(UnitIn):
+    """A unit as stored."""
+
     pass
 
 
 class AuditEntry(Schema):
+    """One change of a record: who, when, and before (null on creation) and after."""
+
     at = fields.DateTime()
     actor = fields.String()
     action = fields.String()
@@ -82,6 +99,8 @@ class AuditEntry(Schema):
 
 
 class ImportQuery(Schema):
+    """POST /directory/imports options: dry_run checks and reports, writing nothing."""
+
     partial = fields.Boolean(
         load_default=False,
         metadata={"description": "import the valid rows even when some are rejected"},
@@ -90,16 +109,22 @@ class ImportQuery(Schema):
 
 
 class ImportFile(Schema):
+    """The multipart upload of POST /directory/imports: one CSV of employees or of units."""
+
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
 
 
 class RejectedRow(Schema):
+    """A refused CSV row: its line (the header is line 1), key and each field's problems."""
+
     row = fields.Integer()
     key = fields.String()
     fields_ = fields.Dict(data_key="fields")
 
 
 class ImportReport(Schema):
+    """What an import found and did: applied is false on a dry run."""
+
     kind = fields.String()
     rows = fields.Integer()
     created = fields.Integer()

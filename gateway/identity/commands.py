@@ -1,4 +1,8 @@
-"""What people do with their identity: one function per command."""
+"""What people do with their identity: one function per command.
+
+Only create_account takes a `Tx` (its audit entry commits with it); logging in and out,
+refreshing and changing a password write to a plain Database, each write on its own.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +33,9 @@ def create_account(
     email: str | None,
     actor: str,
 ) -> Account:
+    """A login made by HR (the API's `requires("hr")`) or the CLI, audited without the
+    password. ValidationFailed for a bad username or password, a role not granted by hand,
+    or a NIP the directory lacks; Conflict when the username, NIP or email is taken."""
     username = username.strip().lower()
     domain.check_new_account(username, password, roles)
     if nip and directory_store.find_employee(tx, nip) is None:
@@ -47,6 +54,10 @@ def create_account(
 
 
 def log_in(db: Database, settings: Settings, identifier: str, password: str) -> dict:
+    """A new token pair for a username, NIP or email and password; Unauthorized
+    `invalid_credentials` for an unknown or inactive account or a wrong password alike,
+    in the same time, so the answer never tells whether an account exists. An outdated
+    password hash is upgraded on the way."""
     account = queries.find_account(db, identifier)
     if not domain.password_matches(account, password):
         raise Unauthorized(INVALID_CREDENTIALS, code="invalid_credentials")
@@ -58,7 +69,8 @@ def log_in(db: Database, settings: Settings, identifier: str, password: str) -> 
 def refresh(db: Database, settings: Settings, refresh_token: str) -> dict:
     """Trade a refresh token for a new pair; each refresh token works once.
 
-    A token used twice means it was stolen: every session of that account ends.
+    A token used twice means it was stolen: every session of that account ends. The roles
+    are worked out anew, so a directory change shows in the new access token.
     """
     claims = decode_token(settings, refresh_token, "refresh")
     record = store.spend_refresh_token(db, claims["jti"])
@@ -74,7 +86,8 @@ def refresh(db: Database, settings: Settings, refresh_token: str) -> dict:
 
 
 def log_out(db: Database, settings: Settings, principal: Principal, refresh_token: str | None):
-    """End this session: the access token stops working at the gateway at once."""
+    """End this session: the access token stops working at the gateway at once. The
+    refresh token is spent only when it is the caller's own."""
     if principal.expires_at:
         store.revoke_access_token(db, principal.token_id, principal.expires_at)
     if refresh_token:
@@ -84,6 +97,8 @@ def log_out(db: Database, settings: Settings, principal: Principal, refresh_toke
 
 
 def change_password(db: Database, principal: Principal, current: str, new: str) -> None:
+    """Every refresh token of the account is revoked, this session's too; access tokens
+    already issued work until they expire."""
     account = queries.find_account(db, principal.account)
     if not domain.password_matches(account, current):
         raise ValidationFailed("the current password is wrong", {"current_password": ["wrong"]})
@@ -95,6 +110,7 @@ def change_password(db: Database, principal: Principal, current: str, new: str) 
 
 
 def profile(db: Database, principal: Principal) -> dict:
+    """The token's view of the caller, with the directory record (None for HR/ops only)."""
     account = queries.find_account(db, principal.account)
     employee = directory.get_employee(db, account.nip) if account and account.nip else None
     return {
@@ -107,6 +123,7 @@ def profile(db: Database, principal: Principal) -> dict:
 
 
 def _new_session(db: Database, settings: Settings, account: Account) -> dict:
+    """employee and supervisor come from the directory at each issue, not the account."""
     employee = directory.get_employee(db, account.nip) if account.nip else None
     roles = domain.effective_roles(
         account,

@@ -10,7 +10,8 @@ from gateway.identity.domain import Account
 
 
 def find_account(db: Database, identifier: str) -> Account | None:
-    """By username, NIP or email: whichever the person typed."""
+    """By username, NIP or email: whichever the person typed (username and email match
+    case-insensitively); None when nothing matches. Inactive accounts are found too."""
     identifier = identifier.strip()
     return store.to_account(
         db["accounts"].find_one(
@@ -26,4 +27,5 @@ def find_account(db: Database, identifier: str) -> Account | None:
 
 
 def access_token_revoked(db: Database, token_id: str) -> bool:
+    """Whether the gateway must refuse this token (logged out) although its signature holds."""
     return db["revoked_access_tokens"].count_documents({"_id": token_id}, limit=1) > 0

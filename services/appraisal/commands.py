@@ -1,5 +1,9 @@
 """What people do with appraisals, one function per command: each runs in one
-transaction with its audit entry and its events."""
+transaction with its audit entry and its events.
+
+Who may act on whom is checked here, inside the transaction (kinerja.access); HR's scheme
+commands check no role, the API's `requires("hr")` does.
+"""
 
 from __future__ import annotations
 
@@ -41,7 +45,9 @@ def decide_behaviour(
     now: datetime,
 ) -> decisions.BehaviourDecision:
     """The pejabat penilai adopts the proposal (no scores) or sets their own aspect scores;
-    changeable until finalization, audited and published."""
+    changeable until finalization, audited and published. Forbidden but for the direct
+    supervisor; Conflict `finalized` or `no_proposal`; ValidationFailed for missing or
+    unknown aspects, a score off 0-100, or a departure beyond 1.96 x SE without a reason."""
     access.ensure(tx, supervisor, nip, Action.DECIDE)
     decisions.changeable(store.find_final(tx, nip, cycle) is not None)
     proposal = proposal_of(store.find_score(tx, nip, cycle))
@@ -74,7 +80,10 @@ def finalize(
     tx: Tx, cycle: str, nip: str, supervisor: str, today: date, now: datetime | None = None
 ) -> domain.FinalScore:
     """Lock the appraisal with the decided behaviour score; finalizing without a decision
-    adopts the proposal as it stands (recorded as the supervisor's adoption)."""
+    adopts the proposal as it stands (recorded as the supervisor's adoption). The direct
+    supervisor only. Conflict `finalized`, `recompute_pending` (the proposal may be about
+    to move), `proposal_changed` (decide again) or `incomplete` (a score missing, or the
+    SKP still provisional); NotFound before the employee has any score."""
     access.ensure(tx, supervisor, nip, Action.DECIDE)
     if store.find_final(tx, nip, cycle) is not None:
         raise Conflict("finalized already; changes go through an objection", code="finalized")
@@ -128,6 +137,9 @@ def finalize(
 
 
 def object_to(tx: Tx, cycle: str, nip: str, caller: str, reason: str, today: date):
+    """The employee's own objection (keberatan) to a finalized appraisal, once, within 14
+    days (Conflict `objection_exists`, `objection_too_late`); a reason of 20 characters
+    or more. Audited, not published: the score moves only when it is decided."""
     access.ensure(tx, caller, nip, Action.ACT_AS_SELF)
     score = domain.object_to(existing_final(tx, nip, cycle), reason, today)
     store.save_final(tx, score)
@@ -140,7 +152,10 @@ def object_to(tx: Tx, cycle: str, nip: str, caller: str, reason: str, today: dat
 def decide_objection(
     tx: Tx, cycle: str, nip: str, caller: str, new_final: Decimal | None, why: str, today: date
 ):
-    """The atasan pejabat penilai (the supervisor's superior) decides."""
+    """The atasan pejabat penilai (the supervisor's superior) decides, only them, once and
+    within 14 days of the filing (Conflict `no_open_objection`, `decision_late`):
+    `new_final` None confirms the score, a value (0-100) replaces it and its predicate.
+    Written reasons of 20 characters or more. Published, as final."""
     access.ensure(tx, caller, nip, Action.DECIDE_OBJECTION)
     decisions.on_scale("final_score", new_final)
     before = existing_final(tx, nip, cycle)
@@ -160,6 +175,7 @@ def decide_objection(
 
 
 def existing_final(tx: Tx, nip: str, cycle: str) -> domain.FinalScore:
+    """NotFound (404) until the appraisal is finalized."""
     score = store.find_final(tx, nip, cycle)
     if score is None:
         raise NotFound("the appraisal is not finalized")
@@ -167,6 +183,7 @@ def existing_final(tx: Tx, nip: str, cycle: str) -> domain.FinalScore:
 
 
 def as_dict(score: domain.FinalScore) -> dict:
+    """The locked record as FinalScoreOut dumps it (objection included)."""
     return asdict(score)
 
 
@@ -174,7 +191,8 @@ def as_dict(score: domain.FinalScore) -> dict:
 
 
 def proposed_scheme(db_or_tx, scheme_id: str, fields: dict) -> schemes.WeightingScheme:
-    """The scheme as HR's fields would make it, checked against every other scheme."""
+    """The scheme as HR's fields would make it, checked against every other scheme, and
+    stored nowhere: the preview and save_scheme both start here. A Database or a Tx."""
     current = store.find_scheme(db_or_tx, scheme_id)
     if current is None and scheme_id == schemes.DEFAULT_ID:
         current = schemes.BUILT_IN_DEFAULT
@@ -186,7 +204,9 @@ def proposed_scheme(db_or_tx, scheme_id: str, fields: dict) -> schemes.Weighting
 def save_scheme(
     tx: Tx, scheme_id: str, fields: dict, expected_version: int, actor: str, now: datetime
 ) -> schemes.WeightingScheme:
-    """A new version, audited; every cycle's scores are recomputed with it."""
+    """A new version, audited; every cycle's scores are recomputed with it. Conflict
+    `stale_version` unless `expected_version` is the current one (0: a new scheme);
+    ValidationFailed naming each broken rule. Publishes its anonymity floors."""
     current = store.find_scheme(tx, scheme_id)
     if (current.version if current else 0) != expected_version:
         raise Conflict(
@@ -213,7 +233,9 @@ def save_scheme(
 
 
 def retire_scheme(tx: Tx, scheme_id: str, expected_version: int, actor: str) -> None:
-    """Its units and position kinds fall back to the default scheme."""
+    """Its units and position kinds fall back to the default scheme; every cycle is
+    recomputed. Conflict `default` for the default scheme, `stale_version` unless
+    `expected_version` is current; NotFound for an unknown id."""
     if scheme_id == schemes.DEFAULT_ID:
         raise Conflict("the default scheme cannot be retired; change it instead", code="default")
     current = store.find_scheme(tx, scheme_id)

@@ -1,4 +1,9 @@
-"""The appraisal API's contract."""
+"""The appraisal API's contract.
+
+Scales and the regulation's rules (0-100, the fixed 60/40 split, reasons of 20 characters)
+are the domain's, refused there by field name; these schemas bound shape and size. What
+of a score each reader sees is decided in queries.py, not here.
+"""
 
 from marshmallow import Schema, fields, validate
 
@@ -8,6 +13,9 @@ from services.appraisal.schemes import POSITION_KINDS
 
 
 class RatingsSummaryOut(Schema):
+    """HR's check of what arrived from the feedback service for a ratee: counts and plain
+    means, not anonymized and before any round-closing rule."""
+
     round_id = fields.String()
     ratee_id = fields.String()
     responses = fields.Integer()
@@ -16,6 +24,9 @@ class RatingsSummaryOut(Schema):
 
 
 class GroupOut(Schema):
+    """One rater group's part in a behaviour score (the breakdown: for the supervisor,
+    their superior and HR)."""
+
     raters = fields.Integer()
     counted = fields.Boolean()
     weight = fields.Float(
@@ -34,6 +45,9 @@ class GroupOut(Schema):
 
 
 class FinalScoreOut(Schema):
+    """The locked appraisal. After a decided objection final_score and predicate are the
+    decision's; objection holds the filing, then its outcome."""
+
     nip = fields.String()
     cycle = fields.String()
     skp_score = fields.Float()
@@ -46,6 +60,10 @@ class FinalScoreOut(Schema):
 
 
 class ProvisionalScoreOut(Schema):
+    """A score as its reader may see it. Without the breakdown (the employee themselves),
+    groups is empty, flags [], and reliability, standard_error and effective_raters null;
+    once finalized, final_score and predicate are the locked ones."""
+
     nip = fields.String()
     cycle = fields.String()
     name = fields.String(metadata={"description": "from the directory"})
@@ -87,14 +105,22 @@ class ProvisionalScoreOut(Schema):
 
 
 class ScoreListQuery(Schema):
+    """HR's filter; a supervisor's list is only ever their direct reports, within unit_id
+    when it is given."""
+
     unit_id = fields.String(metadata={"description": "HR: one unit only"})
 
 
 class ObjectionIn(Schema):
+    """The employee's objection (keberatan); the domain asks 20 characters of reason."""
+
     reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
 
 
 class ObjectionDecisionIn(Schema):
+    """The superior's decision on an objection: no final_score confirms the score; reasons
+    of 20 characters or more (domain.decide_objection)."""
+
     final_score = fields.Decimal(
         load_default=None,
         allow_none=True,
@@ -124,6 +150,9 @@ class BehaviourDecisionIn(Schema):
 
 
 class BehaviourDecisionOut(Schema):
+    """A behaviour decision with both numbers. current false: a recompute has moved the
+    proposal since, and finalization will ask for a new decision."""
+
     nip = fields.String()
     cycle = fields.String()
     kind = fields.String(metadata={"description": "adopted or own_scores"})
@@ -147,6 +176,8 @@ class BehaviourDecisionOut(Schema):
 
 
 class SupervisorDecisionsOut(Schema):
+    """One supervisor's departures from the proposals over a cycle, for HR's calibration."""
+
     supervisor = fields.String()
     name = fields.String()
     decisions = fields.Integer()
@@ -161,6 +192,8 @@ class SupervisorDecisionsOut(Schema):
 
 
 class DecisionsReportOut(Schema):
+    """GET /cycles/<cycle>/supervisor-decisions (HR)."""
+
     cycle = fields.String()
     supervisors = fields.List(fields.Nested(SupervisorDecisionsOut))
 
@@ -169,14 +202,18 @@ class DecisionsReportOut(Schema):
 
 
 def _weight():
+    # a group left out weighs 0; self must stay 0 (the domain refuses any other value)
     return fields.Float(load_default=0.0, validate=validate.Range(min=0, max=1), allow_nan=False)
 
 
 def _minimum():
+    # 1-20 here; below a group's anonymity floor (kinerja.anonymity) the domain refuses it
     return fields.Integer(validate=validate.Range(min=1, max=20), strict=True)
 
 
 class WeightsIn(Schema):
+    """HR's weight per rater group, 0 to 1 each; the superior's must be above 0."""
+
     superior = _weight()
     peer = _weight()
     subordinate = _weight()
@@ -184,6 +221,9 @@ class WeightsIn(Schema):
 
 
 class MinRatersIn(Schema):
+    """The fewest raters a group needs to count; a group left out gets the default floor
+    again, not the scheme's current value (schemes.draft)."""
+
     superior = _minimum()
     peer = _minimum()
     subordinate = _minimum()
@@ -217,14 +257,22 @@ class SchemeIn(Schema):
 
 
 class PreviewQuery(Schema):
+    """The cycle a scheme preview recomputes."""
+
     cycle = fields.String(required=True, validate=validate.Length(min=1, max=32))
 
 
 class VersionQuery(Schema):
+    """DELETE /schemes/<id>?version=: the version the retirement starts from; a stale
+    one is 409."""
+
     version = fields.Integer(required=True, validate=validate.Range(min=1))
 
 
 class SchemeOut(Schema):
+    """A scheme version; ref (`<id>@v<version>`) is how every score names the scheme
+    it was computed with."""
+
     id = fields.String()
     ref = fields.String()
     version = fields.Integer()
@@ -240,6 +288,8 @@ class SchemeOut(Schema):
 
 
 class MoveOut(Schema):
+    """How one employee's score and predicate would move under the previewed scheme."""
+
     nip = fields.String()
     name = fields.String()
     scheme_before = fields.String()
@@ -253,6 +303,9 @@ class MoveOut(Schema):
 
 
 class PreviewSummaryOut(Schema):
+    """The preview in figures: how many scores and predicates would move, and how many
+    finalized ones it will not touch."""
+
     employees = fields.Integer()
     scores_changed = fields.Integer()
     predicates_changed = fields.Integer()
@@ -261,6 +314,9 @@ class PreviewSummaryOut(Schema):
 
 
 class PreviewOut(Schema):
+    """POST /schemes/<id>/preview: what saving the scheme would do to a cycle; nothing is
+    stored."""
+
     cycle = fields.String()
     scheme = fields.Nested(SchemeOut)
     summary = fields.Nested(PreviewSummaryOut)
@@ -276,6 +332,9 @@ class PreviewOut(Schema):
 
 
 class EmployeeReportOut(Schema):
+    """GET .../report: the 360 picture for the employee, published once every round of the
+    cycle has closed; a group below its anonymity threshold is left out entirely."""
+
     nip = fields.String()
     cycle = fields.String()
     dimensions = fields.List(fields.String())
@@ -294,11 +353,15 @@ class EmployeeReportOut(Schema):
 
 
 class HistogramBinOut(Schema):
+    """A bin of final scores from `from` up; `from` is a Python keyword, hence from_."""
+
     from_ = fields.Integer(data_key="from", attribute="from")
     count = fields.Integer()
 
 
 class MemberOut(Schema):
+    """One member of a unit's distribution; final_score is the locked one once finalized."""
+
     nip = fields.String()
     name = fields.String()
     final_score = fields.Float(allow_none=True)
@@ -309,6 +372,9 @@ class MemberOut(Schema):
 
 
 class DistributionOut(Schema):
+    """A unit's spread of final scores and predicates for calibration (a supervisor of the
+    unit, and HR)."""
+
     unit_id = fields.String()
     cycle = fields.String()
     employees = fields.Integer()
@@ -321,6 +387,9 @@ class DistributionOut(Schema):
 
 
 class CycleReliabilityOut(Schema):
+    """HR's figures on how far the cycle's raters agree, before (raw) and after (adjusted)
+    the bias correction; every rating received counts, open rounds' too."""
+
     cycle = fields.String()
     ratees = fields.Integer()
     raters = fields.Integer()

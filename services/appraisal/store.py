@@ -1,4 +1,7 @@
-"""The appraisal service's MongoDB collections and queries."""
+"""The appraisal service's MongoDB collections. Inputs from other services' events, newest
+winning: `ratings`, `skp_scores`, `rounds`. Derived: `scores`, rewritten by the recompute
+when `cycles` marks a cycle dirty. Decided: `behaviour_decisions`, `final_scores`, HR's
+`schemes` (every version in `scheme_versions`)."""
 
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from services.appraisal.schemes import WeightingScheme
 
 
 def ensure_indexes(db: Database) -> None:
+    """Idempotent, run at every start; the directory copy's indexes too."""
     directory_replica.ensure_indexes(db)
     db["ratings"].create_index([("round_id", 1), ("ratee_id", 1)])
     db["skp_scores"].create_index([("cycle", 1)])
@@ -34,6 +38,7 @@ def _rating_id(rating: Rating) -> str:
 
 
 def find_rating(tx: Tx, round_id: str, rater_id: str, ratee_id: str) -> Rating | None:
+    """To compare an incoming revision with; None when none is held (or it was withdrawn)."""
     doc = tx.db["ratings"].find_one(
         {"_id": f"{round_id}:{rater_id}:{ratee_id}"}, session=tx.session
     )
@@ -41,16 +46,20 @@ def find_rating(tx: Tx, round_id: str, rater_id: str, ratee_id: str) -> Rating |
 
 
 def put_rating(tx: Tx, rating: Rating) -> None:
+    """Upsert; whether it supersedes what is held is the caller's check (domain.supersedes)."""
     tx.db["ratings"].replace_one(
         {"_id": _rating_id(rating)}, asdict(rating), upsert=True, session=tx.session
     )
 
 
 def delete_rating(tx: Tx, rating: Rating) -> None:
+    """Forget a withdrawn answer. Its revision goes with it, so nothing here remembers
+    that an older submission arriving later is stale."""
     tx.db["ratings"].delete_one({"_id": _rating_id(rating)}, session=tx.session)
 
 
 def ratings_for(db: Database, round_id: str, ratee_id: str) -> list[Rating]:
+    """Unfiltered by publishable(), raters named: for HR's eyes only."""
     return [_to_rating(d) for d in db["ratings"].find({"round_id": round_id, "ratee_id": ratee_id})]
 
 
@@ -69,7 +78,9 @@ def record_skp_score(
     revision: int,
     prorated_to: str | None = None,
 ) -> bool:
-    """Keep the SKP's newest score; False when what is held comes from a newer revision."""
+    """Keep the SKP's newest score; False when what is held comes from a newer revision
+    (or the same one, redelivered). Revision 0, from events before revisions, always
+    overwrites. The caller marks the cycle dirty when it returns True."""
     key = f"{nip}:{cycle}"
     held = tx.db["skp_scores"].find_one({"_id": key}, {"revision": 1}, session=tx.session)
     if held is not None and held.get("revision", 0) >= revision > 0:
@@ -91,6 +102,7 @@ def record_skp_score(
 
 
 def skp_score(db: Database, nip: str, cycle: str) -> dict | None:
+    """The SKP score as last received, raw; None before any."""
     return db["skp_scores"].find_one({"_id": f"{nip}:{cycle}"})
 
 
@@ -101,6 +113,7 @@ def find_round(tx: Tx, round_id: str) -> dict | None:
 
 
 def rounds_of(db: Database, cycle: str) -> list[dict]:
+    """With their status: peers' and subordinates' answers count only from closed ones."""
     return list(db["rounds"].find({"cycle": cycle}))
 
 
@@ -118,12 +131,14 @@ def record_round(tx: Tx, round_id: str, cycle: str, framework_id: str, status: s
 
 
 def cycle_ratings(db: Database, cycle: str, framework_id: str = "pp46") -> list[Rating]:
-    """Every rating of the cycle's rounds of one framework (the model needs them all)."""
+    """Every rating of the cycle's rounds of one framework (the model needs them all); pp46
+    by default, so other frameworks' rounds never enter the scores."""
     rounds = [r["_id"] for r in db["rounds"].find({"cycle": cycle, "framework_id": framework_id})]
     return [_to_rating(d) for d in db["ratings"].find({"round_id": {"$in": rounds}})]
 
 
 def skp_scores_of(db: Database, cycle: str) -> dict[str, SkpInput]:
+    """The cycle's SKP scores by NIP, as the recompute reads them."""
     return {
         d["nip"]: SkpInput(d["skp_score"], bool(d["complete"]), d.get("prorated_to"))
         for d in db["skp_scores"].find({"cycle": cycle})
@@ -136,6 +151,7 @@ def skp_scores_of(db: Database, cycle: str) -> dict[str, SkpInput]:
 
 
 def mark_dirty(tx: Tx, cycle: str) -> None:
+    """Call in the transaction that records the input, so neither is lost without the other."""
     tx.db["cycles"].update_one(
         {"_id": cycle},
         {"$inc": {"inputs_version": 1}, "$set": {"dirty": True}},
@@ -152,16 +168,18 @@ def mark_every_cycle_dirty(tx: Tx) -> None:
 
 
 def dirty_cycles(db: Database) -> list[dict]:
+    """In cycle order, each with the inputs_version the recompute must record."""
     return list(db["cycles"].find({"dirty": True}).sort("_id", 1))
 
 
 def cycle_state(db_or_tx: Database | Tx, cycle: str) -> dict | None:
+    """Its dirty flag and versions (finalize refuses while dirty); None before any input."""
     db, session = db_and_session(db_or_tx)
     return db["cycles"].find_one({"_id": cycle}, session=session)
 
 
 def mark_computed(db: Database, cycle: str, inputs_version: int, computed_at: str) -> bool:
-    """Clean only if nothing changed since the recompute read its inputs."""
+    """Clean only if nothing changed since the recompute read its inputs; False: still dirty."""
     result = db["cycles"].update_one(
         {"_id": cycle, "inputs_version": inputs_version},
         {"$set": {"dirty": False, "computed_version": inputs_version, "computed_at": computed_at}},
@@ -191,6 +209,7 @@ def replace_scores(db: Database, cycle: str, scores: list[ProvisionalScore]) -> 
     score carries a digest of its content, and only those whose digest differs are rewritten
     (writing 10,000 unchanged documents took longer than computing them; bench/RESULTS.md,
     tuning step 5). A document written any other way has no digest, so it is rewritten.
+    No transaction: a reader may meet the cycle half rewritten, still marked dirty.
     """
     docs = [_score_doc(s) for s in scores]
     for doc in docs:
@@ -217,17 +236,20 @@ def _to_score(doc: dict) -> ProvisionalScore:
 
 
 def find_score(db_or_tx: Database | Tx, nip: str, cycle: str) -> ProvisionalScore | None:
+    """The provisional score; None until a recompute has scored the employee in the cycle."""
     db, session = db_and_session(db_or_tx)
     doc = db["scores"].find_one({"_id": f"{nip}:{cycle}"}, session=session)
     return _to_score(doc) if doc else None
 
 
 def scores_of(db: Database, cycle: str, unit_id: str | None = None) -> list[ProvisionalScore]:
+    """The cycle's scores by NIP, or one unit's (the unit as of the last recompute)."""
     query = {"cycle": cycle} if unit_id is None else {"cycle": cycle, "unit_id": unit_id}
     return [_to_score(d) for d in db["scores"].find(query).sort("nip", 1)]
 
 
 def finals_of(db: Database, cycle: str) -> dict[str, FinalScore]:
+    """The cycle's finalized appraisals by NIP; the unfinalized are absent."""
     return {
         score.nip: score
         for score in (_to_final(d) for d in db["final_scores"].find({"cycle": cycle}))
@@ -262,21 +284,25 @@ def save_scheme(tx: Tx, scheme: WeightingScheme) -> None:
 
 
 def retire_scheme(tx: Tx, scheme: WeightingScheme) -> None:
+    """The current version only: scheme_versions keeps every version, for the scores' sake."""
     tx.db["schemes"].delete_one({"_id": scheme.id}, session=tx.session)
 
 
 def schemes(db_or_tx) -> list[WeightingScheme]:
+    """Saved ones only, by id: the built-in default is schemes.with_default's to add."""
     db, session = db_and_session(db_or_tx)
     return [_to_scheme(d) for d in db["schemes"].find({}, session=session).sort("_id", 1)]
 
 
 def find_scheme(db_or_tx, scheme_id: str) -> WeightingScheme | None:
+    """None for a retired or never saved id, the still built-in default included."""
     db, session = db_and_session(db_or_tx)
     doc = db["schemes"].find_one({"_id": scheme_id}, session=session)
     return _to_scheme(doc) if doc else None
 
 
 def scheme_history(db: Database, scheme_id: str) -> list[WeightingScheme]:
+    """Every saved version, newest first, those of a retired scheme included."""
     return [
         _to_scheme(d) for d in db["scheme_versions"].find({"id": scheme_id}).sort("version", -1)
     ]
@@ -289,12 +315,14 @@ def _final_doc(score: FinalScore) -> dict:
 
 
 def save_final(tx: Tx, score: FinalScore) -> None:
+    """Unguarded: finalize and the objection commands decide whether it may change."""
     tx.db["final_scores"].replace_one(
         {"_id": f"{score.nip}:{score.cycle}"}, _final_doc(score), upsert=True, session=tx.session
     )
 
 
 def find_final(db_or_tx, nip: str, cycle: str) -> FinalScore | None:
+    """None until the appraisal is finalized."""
     db, session = db_and_session(db_or_tx)
     doc = db["final_scores"].find_one({"_id": f"{nip}:{cycle}"}, session=session)
     return _to_final(doc) if doc else None
@@ -311,6 +339,7 @@ def _to_final(doc: dict) -> FinalScore:
 
 
 def save_decision(tx: Tx, decision: BehaviourDecision) -> None:
+    """Each replaces the last (the audit keeps those); `departure` is derived, not stored."""
     doc = {k: v for k, v in as_record(decision).items() if k != "departure"}
     tx.db["behaviour_decisions"].replace_one(
         {"_id": f"{decision.nip}:{decision.cycle}"}, doc, upsert=True, session=tx.session
@@ -318,12 +347,14 @@ def save_decision(tx: Tx, decision: BehaviourDecision) -> None:
 
 
 def find_decision(db_or_tx, nip: str, cycle: str) -> BehaviourDecision | None:
+    """None until the supervisor decides, or finalization adopts the proposal."""
     db, session = db_and_session(db_or_tx)
     doc = db["behaviour_decisions"].find_one({"_id": f"{nip}:{cycle}"}, session=session)
     return from_record(doc) if doc else None
 
 
 def decisions_of(db: Database, cycle: str) -> dict[str, BehaviourDecision]:
+    """The cycle's decisions by NIP, for HR's report on how supervisors depart."""
     return {
         d.nip: d
         for d in (from_record(doc) for doc in db["behaviour_decisions"].find({"cycle": cycle}))

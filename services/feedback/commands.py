@@ -1,5 +1,11 @@
 """What people do in a 360 round, one function per command: each runs in one
-transaction and publishes through the outbox what the appraisal service needs."""
+transaction and publishes through the outbox what the appraisal service needs.
+
+HR's commands (frameworks, rounds, assignments) check no role here: the API's
+`requires("hr")` does. A rater's and a supervisor's acts are checked here, in the
+transaction. Every change to a round's assignments or answers needs the round open
+(Conflict `round_closed`).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +21,8 @@ from services.feedback.domain import Framework, Response, Round
 
 
 def create_framework(tx: Tx, draft: Framework, actor: str) -> Framework:
-    """A new framework, or the next version of an existing one."""
+    """A new framework, or the next version of an existing one: rounds already opened
+    keep the version they were opened with. ValidationFailed for a bad id, scale or keys."""
     latest = store.latest_framework(tx, draft.id)
     framework = replace(draft, version=latest.version + 1 if latest else 1)
     domain.check_framework(framework)
@@ -33,6 +40,9 @@ def create_framework(tx: Tx, draft: Framework, actor: str) -> Framework:
 
 
 def open_round(tx: Tx, draft: Round, unit_id: str | None, actor: str) -> tuple[Round, int]:
+    """The round at its framework's latest version, with assignments generated from the
+    directory copy (one unit's active people, or everyone), and their count. ValidationFailed
+    for an unknown framework, Conflict for a used id. Audited; publishes ROUND_OPENED."""
     framework = store.latest_framework(tx, draft.framework_id)
     if framework is None:
         raise ValidationFailed("unknown framework", {"framework_id": [draft.framework_id]})
@@ -61,6 +71,8 @@ def open_round(tx: Tx, draft: Round, unit_id: str | None, actor: str) -> tuple[R
 
 
 def close_round(tx: Tx, round_id: str, actor: str) -> Round:
+    """Freeze the round (Conflict `round_closed` if closed already): its results may be
+    shown and its peers' and subordinates' answers enter the scores (ROUND_CLOSED)."""
     closed = domain.close(existing_round(tx, round_id))
     store.save_round(tx, closed)
     audit.record(tx, actor, "round.closed", "round", round_id, None, None)
@@ -79,6 +91,10 @@ def add_assignment(
     state: str = domain.ACTIVE,
     source: str = "hr",
 ) -> Response:
+    """One assignment by hand. ValidationFailed for a NIP the directory copy lacks or a
+    group that does not fit (self exactly when rater is ratee); Conflict when the pair is
+    already active or nominated, also under concurrent adds (the claim). Audited;
+    nothing is published until it is answered."""
     round_ = existing_round(tx, round_id)
     domain.ensure_open(round_)
     for nip, field in ((rater, "rater"), (ratee, "ratee")):
@@ -114,6 +130,8 @@ def add_assignment(
 
 
 def remove_assignment(tx: Tx, round_id: str, response_id: str, actor: str) -> Response:
+    """HR takes an assignment out of the round (audited); a submitted answer is withdrawn
+    from the scores (RESPONSE_WITHDRAWN). NotFound for an id not in this round."""
     domain.ensure_open(existing_round(tx, round_id))
     response, stamp = existing_response(tx, round_id, response_id)
     removed = domain.remove(response)
@@ -125,13 +143,16 @@ def remove_assignment(tx: Tx, round_id: str, response_id: str, actor: str) -> Re
 
 
 def nominate_peer(tx: Tx, round_id: str, ratee: str, peer: str) -> Response:
-    """An employee asks a colleague to rate them; their supervisor decides."""
+    """An employee asks a colleague to rate them; their supervisor decides. The ratee is
+    the caller (the API's token), so nobody nominates for someone else."""
     return add_assignment(tx, round_id, peer, ratee, "peer", ratee, domain.NOMINATED, "nomination")
 
 
 def decide_nomination(
     tx: Tx, round_id: str, response_id: str, approve: bool, supervisor: str
 ) -> Response:
+    """The ratee's direct supervisor only (Forbidden otherwise) makes a nomination an active
+    assignment, or refuses it; Conflict `not_nominated` when it is not waiting. Audited."""
     domain.ensure_open(existing_round(tx, round_id))
     response, stamp = existing_response(tx, round_id, response_id)
     access.ensure(tx, supervisor, response.ratee, Action.DECIDE)
@@ -159,7 +180,11 @@ def answer(
     comment: str = "",
     reason: str = "",
 ) -> Response:
-    """Draft, submit, revise or decline a response to one's own assignment."""
+    """Draft, submit, revise or decline a response to one's own active assignment
+    (Forbidden otherwise). Scores fit the version the round was opened with, every
+    dimension on submit and revise (ValidationFailed); Conflict for a step the status
+    does not allow. Submit and revise publish; a decline publishes a withdrawal only
+    when an answer had been submitted."""
     round_ = existing_round(tx, round_id)
     domain.ensure_open(round_)
     response, stamp = existing_response(tx, round_id, response_id)
@@ -184,6 +209,8 @@ def answer(
 
 
 def dimensions_for(db, round_: Round, ratee: str) -> list:
+    """The dimensions this ratee is rated on in this round (kepemimpinan only for a
+    structural position, by the directory copy). A Database or a Tx."""
     framework = store.framework_version(db, round_.framework_id, round_.framework_version)
     return framework.dimensions_for(_position_kind(db, ratee))
 
@@ -194,6 +221,7 @@ def _position_kind(db_or_tx, nip: str) -> str | None:
 
 
 def existing_round(db_or_tx, round_id: str) -> Round:
+    """NotFound (404) for an unknown round. A Database or a Tx."""
     round_ = store.find_round(db_or_tx, round_id)
     if round_ is None:
         raise NotFound(f"no round {round_id}")
@@ -201,6 +229,8 @@ def existing_round(db_or_tx, round_id: str) -> Round:
 
 
 def existing_response(tx: Tx, round_id: str, response_id: str) -> tuple[Response, int]:
+    """The response and its change stamp; NotFound also for a response of another round,
+    so a URL cannot reach an assignment through the wrong round."""
     found = store.find_response(tx, response_id)
     if found is None or found[0].round_id != round_id:
         raise NotFound(f"no assignment {response_id} in round {round_id}")

@@ -1,4 +1,5 @@
-"""The feedback API's contract."""
+"""The feedback API's contract: shape and size only. A framework's rules and whether scores
+fit the round's framework are the domain's, refused there by field."""
 
 from marshmallow import Schema, fields, validate
 
@@ -12,6 +13,8 @@ NIP = validate.Regexp(r"^\d{18}$", error="an 18-digit NIP")
 
 
 class DimensionIn(Schema):
+    """The key's form and uniqueness are domain.check_framework's; anchors: score -> behaviour."""
+
     key = fields.String(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(required=True, validate=validate.Length(min=1, max=1000))
@@ -20,6 +23,8 @@ class DimensionIn(Schema):
 
 
 class FrameworkIn(Schema):
+    """POST /frameworks: a new framework or its next version; the scale is 0-100 or 1-5."""
+
     id = fields.String(required=True, validate=KEY)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     scale_min = fields.Integer(required=True)
@@ -28,10 +33,14 @@ class FrameworkIn(Schema):
 
 
 class DimensionOut(DimensionIn):
+    """A dimension as the rater reads it, with its anchors."""
+
     pass
 
 
 class FrameworkOut(Schema):
+    """A framework at one version; rounds name the version they were opened with."""
+
     id = fields.String()
     version = fields.Integer()
     name = fields.String()
@@ -41,6 +50,8 @@ class FrameworkOut(Schema):
 
 
 class RoundIn(Schema):
+    """POST /rounds: the framework's latest version is taken; peers_per_ratee 0: no peers."""
+
     id = fields.String(required=True, validate=ROUND_ID)
     cycle = fields.String(required=True, validate=validate.Regexp(r"^20\d\d$"))
     framework_id = fields.String(load_default="pp46")
@@ -50,6 +61,8 @@ class RoundIn(Schema):
 
 
 class RoundOut(Schema):
+    """A round; framework_version is fixed at opening, whatever later versions come."""
+
     id = fields.String()
     cycle = fields.String()
     framework_id = fields.String()
@@ -60,20 +73,29 @@ class RoundOut(Schema):
 
 
 class AssignmentIn(Schema):
+    """HR's assignment by hand: a rater and ratee pair at most once a round (Conflict)."""
+
     rater = fields.String(required=True, validate=NIP)
     ratee = fields.String(required=True, validate=NIP)
     group = fields.String(required=True, validate=validate.OneOf(RATER_GROUPS))
 
 
 class NominationIn(Schema):
+    """A peer the caller asks to rate them; their supervisor approves or refuses it."""
+
     peer = fields.String(required=True, validate=NIP)
 
 
 class DecisionIn(Schema):
+    """The supervisor's decision on a nomination: true approves."""
+
     approve = fields.Boolean(required=True)
 
 
 class AnswerIn(Schema):
+    """A draft, a submission or a revision; the keys and scale are the round's framework's,
+    checked by the domain, and only a draft may leave dimensions out."""
+
     scores = fields.Dict(
         keys=fields.String(), values=fields.Decimal(allow_nan=False), required=True
     )
@@ -81,6 +103,8 @@ class AnswerIn(Schema):
 
 
 class DeclineIn(Schema):
+    """Declining an assignment needs a reason, e.g. a conflict of interest."""
+
     reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
 
 
@@ -103,6 +127,8 @@ class AssignmentOut(Schema):
 
 
 class RateOut(Schema):
+    """One key's (round, ratee, rater or unit) rate: submitted over assigned, 0 for none."""
+
     key = fields.String()
     assigned = fields.Integer()
     submitted = fields.Integer()
@@ -111,6 +137,8 @@ class RateOut(Schema):
 
 
 class CompletionOut(Schema):
+    """How far a round has got, overall and broken down."""
+
     round = fields.Nested(RateOut)
     by_ratee = fields.List(fields.Nested(RateOut))
     by_rater = fields.List(fields.Nested(RateOut))
@@ -118,10 +146,14 @@ class CompletionOut(Schema):
 
 
 class ReminderQuery(Schema):
+    """How close the deadline must be (days) for raters to be reminded."""
+
     within_days = fields.Integer(load_default=3, validate=validate.Range(min=0, max=365))
 
 
 class ReminderOut(Schema):
+    """A rater with ratings still to give, and the days left to the deadline."""
+
     rater = fields.String()
     name = fields.String()
     pending = fields.Integer()
@@ -129,6 +161,8 @@ class ReminderOut(Schema):
 
 
 class GroupResultOut(Schema):
+    """Under its anonymity floor a group shows only `responses`: no mean, no comment."""
+
     group = fields.String(
         metadata={
             "description": "superior, peer, subordinate, self, or others: peers and "
@@ -142,6 +176,9 @@ class GroupResultOut(Schema):
 
 
 class ResultsOut(Schema):
+    """A ratee's results of a closed round (an open round's would reveal each new answer
+    by difference); others_mean_by_dimension pools only the figures shown."""
+
     ratee = fields.String()
     dimensions = fields.List(fields.String())
     groups = fields.List(fields.Nested(GroupResultOut))

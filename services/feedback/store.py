@@ -1,4 +1,6 @@
-"""The feedback service's MongoDB collections and queries."""
+"""The feedback service's MongoDB collections: `frameworks` (every version, never changed
+once written), `rounds`, `responses` (one per assignment with its answer, guarded by a
+change stamp `_rev`) and `anonymity_schemes` (the appraisal service's, for their floors)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from services.feedback.domain import SHIPPED, Dimension, Framework, Response, Ro
 
 
 def ensure_indexes(db: Database) -> None:
+    """Idempotent; seeds the shipped frameworks, never touching a version already there."""
     directory_replica.ensure_indexes(db)
     audit.ensure_indexes(db)
     db["responses"].create_index([("round_id", ASCENDING), ("rater", ASCENDING)])
@@ -46,6 +49,7 @@ def _framework(doc: dict) -> Framework:
 
 
 def latest_framework(db_or_tx, framework_id: str) -> Framework | None:
+    """What a new round uses and a new version counts up from; None for an unknown id."""
     db, session = db_and_session(db_or_tx)
     doc = db["frameworks"].find_one(
         {"framework_id": framework_id}, sort=[("version", DESCENDING)], session=session
@@ -54,12 +58,15 @@ def latest_framework(db_or_tx, framework_id: str) -> Framework | None:
 
 
 def framework_version(db_or_tx: Database | Tx, framework_id: str, version: int) -> Framework | None:
+    """A round reads the version it was opened with, so a later edit never changes its
+    dimensions; None when there is no such version."""
     db, session = db_and_session(db_or_tx)
     doc = db["frameworks"].find_one({"_id": f"{framework_id}:{version}"}, session=session)
     return _framework(doc) if doc else None
 
 
 def frameworks(db: Database) -> list[Framework]:
+    """Each framework at its latest version, ordered by id."""
     latest: dict[str, Framework] = {}
     for doc in db["frameworks"].find().sort([("framework_id", ASCENDING), ("version", ASCENDING)]):
         latest[doc["framework_id"]] = _framework(doc)
@@ -67,6 +74,7 @@ def frameworks(db: Database) -> list[Framework]:
 
 
 def insert_framework(tx: Tx, framework: Framework) -> None:
+    """Insert, never replace: a concurrent save of the same version fails, never overwrites."""
     doc = {"_id": f"{framework.id}:{framework.version}", **_framework_doc(framework)}
     tx.db["frameworks"].insert_one(doc, session=tx.session)
 
@@ -87,20 +95,24 @@ def _round(doc: dict) -> Round:
 
 
 def insert_round(tx: Tx, round_: Round) -> None:
+    """A new round; the caller refuses a used id first (commands.open_round)."""
     tx.db["rounds"].insert_one(_round_doc(round_), session=tx.session)
 
 
 def save_round(tx: Tx, round_: Round) -> None:
+    """Unguarded: its one change, closing, is decided on what the transaction read."""
     tx.db["rounds"].replace_one({"_id": round_.id}, _round_doc(round_), session=tx.session)
 
 
 def find_round(db_or_tx, round_id: str) -> Round | None:
+    """None for an unknown round."""
     db, session = db_and_session(db_or_tx)
     doc = db["rounds"].find_one({"_id": round_id}, session=session)
     return _round(doc) if doc else None
 
 
 def rounds(db: Database) -> list[Round]:
+    """Every round, the latest deadline first."""
     return [_round(doc) for doc in db["rounds"].find().sort("deadline", DESCENDING)]
 
 
@@ -115,6 +127,7 @@ def _response(doc: dict) -> Response:
 
 
 def insert_responses(tx: Tx, responses: list[Response]) -> None:
+    """New assignments, each with its change stamp at 0; an empty list writes nothing."""
     if responses:
         docs = [{**_response_doc(r), "_rev": 0} for r in responses]
         tx.db["responses"].insert_many(docs, session=tx.session)
@@ -136,6 +149,7 @@ def save_response(tx: Tx, response: Response, read_stamp: int) -> None:
 
 
 def find_response(db_or_tx, response_id: str) -> tuple[Response, int] | None:
+    """With the change stamp to pass back to save_response; None for an unknown id."""
     db, session = db_and_session(db_or_tx)
     doc = db["responses"].find_one({"_id": response_id}, session=session)
     if doc is None:
@@ -145,6 +159,8 @@ def find_response(db_or_tx, response_id: str) -> tuple[Response, int] | None:
 
 
 def responses(db_or_tx: Database | Tx, round_id: str, **where) -> list[Response]:
+    """Narrowed by equality on stored fields (`state="active"`, `rater=nip`), ordered by
+    ratee, group and rater so every listing reads the same."""
     db, session = db_and_session(db_or_tx)
     docs = (
         db["responses"]
@@ -160,7 +176,8 @@ SCHEMES = "anonymity_schemes"
 
 
 def keep_scheme(tx: Tx, scheme: dict, changed_at: datetime) -> None:
-    """The newest change of each scheme wins, whatever order the events arrive in."""
+    """The newest change of each scheme wins, whatever order the events arrive in; a
+    redelivery changes nothing, and a retirement is kept as retired."""
     held = tx.db[SCHEMES].find_one({"_id": scheme["id"]}, {"changed_at": 1}, session=tx.session)
     if held and held["changed_at"] >= changed_at:
         return
@@ -173,4 +190,5 @@ def keep_scheme(tx: Tx, scheme: dict, changed_at: datetime) -> None:
 
 
 def live_schemes(db: Database) -> list[dict]:
+    """Those not retired; [] until the appraisal service announces one (default floors)."""
     return list(db[SCHEMES].find({"retired": False}))

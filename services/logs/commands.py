@@ -1,5 +1,6 @@
 """What people do with daily logs, one function per command: each runs in one
-transaction and publishes verified output through the outbox."""
+transaction and publishes verified output through the outbox. verify_many and import_csv
+take the unit of work instead: there each entry or row is its own transaction."""
 
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ def _context(tx: Tx, entry: Entry, today: date) -> Context:
 
 
 def write_entry(tx: Tx, nip: str, fields: dict, today: date) -> Entry:
+    """A new id each call: a retried request writes once only with an Idempotency-Key.
+    ValidationFailed `log_rule_broken` names every broken rule at once."""
     entry = Entry(id=uuid.uuid4().hex, nip=nip, **fields)
     domain.check_entry(entry, _context(tx, entry, today), store.rules(tx))
     store.save_entry(tx, entry)
@@ -44,6 +47,8 @@ def write_entry(tx: Tx, nip: str, fields: dict, today: date) -> Entry:
 
 
 def edit_entry(tx: Tx, entry_id: str, changes: dict, caller: str, today: date) -> Entry:
+    """The caller's own, while pending or rejected (Conflict `not_editable`); every rule is
+    checked anew, and it waits for verification again."""
     entry = existing(tx, entry_id)
     access.ensure(tx, caller, entry.nip, Action.ACT_AS_SELF)
     revised = domain.revise(entry, changes)
@@ -53,6 +58,8 @@ def edit_entry(tx: Tx, entry_id: str, changes: dict, caller: str, today: date) -
 
 
 def withdraw_entry(tx: Tx, entry_id: str, caller: str) -> Entry:
+    """The caller's own; a verified one needs its verification revoked first (Conflict
+    `not_withdrawable`)."""
     entry = existing(tx, entry_id)
     access.ensure(tx, caller, entry.nip, Action.ACT_AS_SELF)
     withdrawn = domain.withdraw(entry)
@@ -61,15 +68,20 @@ def withdraw_entry(tx: Tx, entry_id: str, caller: str) -> Entry:
 
 
 def verify_entry(tx: Tx, entry_id: str, supervisor: str) -> Entry:
+    """The direct supervisor only; Conflict `not_pending` unless it waits. The targets
+    service counts its output from ENTRY_VERIFIED."""
     return _supervise(tx, entry_id, supervisor, domain.verify, events.ENTRY_VERIFIED)
 
 
 def reject_entry(tx: Tx, entry_id: str, supervisor: str, reason: str) -> Entry:
+    """Nothing is published: a pending entry's output never counted."""
     return _supervise(tx, entry_id, supervisor, lambda e, s: domain.reject(e, s, reason))
 
 
 def verify_many(uow, entry_ids: list[str], supervisor: str) -> dict:
-    """Each entry its own decision in its own transaction; the refused ones with why."""
+    """Each entry its own decision in its own transaction; the refused ones with why.
+    Repeated ids count once. An error that is no refusal (the database gone) is raised,
+    and the entries verified before it stay verified."""
     verified, refused = [], {}
     for entry_id in dict.fromkeys(entry_ids):
         try:
@@ -81,6 +93,8 @@ def verify_many(uow, entry_ids: list[str], supervisor: str) -> dict:
 
 
 def revoke_verification(tx: Tx, entry_id: str, supervisor: str) -> Entry:
+    """The direct supervisor only: the entry waits again, and ENTRY_REVOKED takes its
+    output back out of the SKP."""
     return _supervise(tx, entry_id, supervisor, domain.revoke, events.ENTRY_REVOKED)
 
 
@@ -96,11 +110,13 @@ def _supervise(tx: Tx, entry_id: str, supervisor: str, step, event_type: EventTy
 
 
 def reopen_day(tx: Tx, nip: str, day: date, supervisor: str) -> None:
+    """The direct supervisor only; idempotent, and nothing closes the day again."""
     access.ensure(tx, supervisor, nip, Action.DECIDE)
     store.reopen_day(tx, nip, day, supervisor)
 
 
 def change_rules(tx: Tx, new: LogRules, actor: str) -> LogRules:
+    """Audited; the rules apply from the next write, never to entries already written."""
     new.check()
     before = store.rules(tx)
     store.save_rules(tx, new)
@@ -111,6 +127,7 @@ def change_rules(tx: Tx, new: LogRules, actor: str) -> LogRules:
 
 
 def change_workload_settings(tx: Tx, new: WorkloadSettings, actor: str) -> WorkloadSettings:
+    """Audited; workload is computed when read, so it applies at once, past periods too."""
     new.check()
     before = store.workload_settings(tx)
     store.save_workload_settings(tx, new)
@@ -127,6 +144,7 @@ def change_workload_settings(tx: Tx, new: WorkloadSettings, actor: str) -> Workl
 
 
 def existing(tx: Tx, entry_id: str) -> Entry:
+    """The entry to act on; NotFound (404) for an unknown id."""
     entry = store.find_entry(tx, entry_id)
     if entry is None:
         raise NotFound(f"no log entry {entry_id}")
@@ -143,7 +161,8 @@ def import_csv(
     """Historical entries from CSV (nip, date, activity_id, description, quantity,
     minutes). Each row is checked by the same rules, the days-back rule aside
     (history is old by nature), and written in its own transaction; the report
-    lists every refused row with why, so a stop half-way is never silent."""
+    lists every refused row with why, so a stop half-way is never silent.
+    `refusal_for(nip)` is the caller's permission for that person's rows: {} allows."""
     try:
         rows = list(csv.DictReader(io.StringIO(text)))
     except csv.Error as exc:  # e.g. a field over the csv module's size limit

@@ -1,4 +1,5 @@
-"""The logs API's contract."""
+"""The logs API's contract: shape and size only. The log rules are HR's to tune, so the
+domain checks them and names each one."""
 
 from decimal import Decimal
 
@@ -19,6 +20,8 @@ MONTH = validate.Regexp(r"^20\d\d-(0[1-9]|1[0-2])$", error="a month such as 2026
 
 
 class EntryIn(Schema):
+    """POST /entries: the caller's entry for one day; minutes is a JSON integer, not "90"."""
+
     date = fields.Date(required=True)
     activity_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     description = fields.String(required=True, validate=validate.Length(max=4000))
@@ -40,11 +43,17 @@ class EntryIn(Schema):
 
 
 class EntryPatch(EntryIn):
+    """PATCH /entries/<id>, loaded partial: a field left out keeps its stored value;
+    completes_output and quantity are redeclared without EntryIn's defaults to say so."""
+
     completes_output = fields.Boolean()
     quantity = fields.Decimal(allow_none=True, allow_nan=False, validate=_at_most_max_quantity)
 
 
 class ImportRow(EntryIn):
+    """One CSV row of POST /imports. The NIP is the row's: whose rows the caller may
+    import is the route's check. CSV cells are text, so minutes is not strict here."""
+
     nip = fields.String(required=True, validate=validate.Length(equal=18))
     minutes = fields.Integer(required=True)
 
@@ -54,10 +63,13 @@ class ImportRow(EntryIn):
         return {k: v for k, v in row.items() if not (k in OPTIONAL_COLUMNS and v == "")}
 
 
+# the columns an ordinary entry's row leaves empty
 OPTIONAL_COLUMNS = ("completes_output", "quantity")
 
 
 class EntryOut(Schema):
+    """An entry as stored; reason and verified_by are the supervisor's."""
+
     id = fields.String()
     nip = fields.String()
     date = fields.Date()
@@ -73,6 +85,8 @@ class EntryOut(Schema):
 
 
 class EntryQuery(Schema):
+    """GET /entries: one employee's month, mine when nip is left out."""
+
     nip = fields.String()
     month = fields.String(required=True, validate=MONTH)
     status = fields.String(
@@ -81,29 +95,41 @@ class EntryQuery(Schema):
 
 
 class RejectIn(Schema):
+    """Rejecting an entry: the reason is required, the employee reads it."""
+
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class BulkVerifyIn(Schema):
+    """At most 500 ids: each is verified in its own transaction (commands.verify_many)."""
+
     entry_ids = fields.List(
         fields.String(), required=True, validate=validate.Length(min=1, max=500)
     )
 
 
 class BulkVerifyOut(Schema):
+    """The ids verified, and each refused id with why; one refusal stops none of the rest."""
+
     verified = fields.List(fields.String())
     refused = fields.Dict(keys=fields.String(), values=fields.String())
 
 
 class ReopenIn(Schema):
+    """The day a supervisor reopens for late entry, past the days-back rule."""
+
     date = fields.Date(required=True)
 
 
 class MonthQuery(Schema):
+    """?month=YYYY-MM."""
+
     month = fields.String(required=True, validate=MONTH)
 
 
 class ActivityRecapOut(Schema):
+    """Output against the target's even pace from January (domain.monthly_recap)."""
+
     activity_id = fields.String()
     name = fields.String()
     unit = fields.String()
@@ -115,6 +141,8 @@ class ActivityRecapOut(Schema):
 
 
 class RecapOut(Schema):
+    """GET /employees/<nip>/recap: a month at a glance, withdrawn entries left out."""
+
     nip = fields.String()
     month = fields.String()
     minutes = fields.Integer()
@@ -126,22 +154,30 @@ class RecapOut(Schema):
 
 
 class RulesIn(Schema):
+    """All three at once (a PUT replaces them); their bounds are LogRules.check's."""
+
     max_working_days_back = fields.Integer(required=True)
     max_minutes_per_day = fields.Integer(required=True)
     min_description_length = fields.Integer(required=True)
 
 
 class RulesOut(RulesIn):
+    """The rules in force: the shipped defaults until HR saves any."""
+
     pass
 
 
 class WorkloadQuery(Schema):
+    """A unit over from..to, both included; `from` is a Python keyword, hence from_."""
+
     unit_id = fields.String(required=True)
     from_ = fields.Date(required=True, data_key="from")
     to = fields.Date(required=True)
 
 
 class PersonLoadOut(Schema):
+    """A ratio of 1 is a full load; band is under, normal (0.8 to 1.2) or over."""
+
     nip = fields.String()
     name = fields.String()
     verified_minutes = fields.Integer()
@@ -151,6 +187,8 @@ class PersonLoadOut(Schema):
 
 
 class UnitLoadOut(Schema):
+    """ABK: staff needed against head count, unrounded (rounding is for display)."""
+
     unit_id = fields.String()
     head_count = fields.Integer()
     verified_minutes = fields.Integer()
@@ -163,16 +201,22 @@ class UnitLoadOut(Schema):
 
 
 class ImportFile(Schema):
+    """The multipart upload of POST /imports: one CSV file."""
+
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
 
 
 class ImportReport(Schema):
+    """Rows read, rows written, and each rejected row (its line, NIP and fields)."""
+
     rows = fields.Integer()
     written = fields.Integer()
     rejected = fields.List(fields.Dict())
 
 
 class WorkloadSettingsIn(Schema):
+    """HR's workload basis (PUT replaces it); bounds are WorkloadSettings.check's."""
+
     effective_hours_per_year = fields.Decimal(
         required=True,
         allow_nan=False,
@@ -182,5 +226,7 @@ class WorkloadSettingsIn(Schema):
 
 
 class WorkloadSettingsOut(Schema):
+    """The basis in force: the shipped defaults until HR saves one."""
+
     effective_hours_per_year = fields.Float()
     working_days_per_year = fields.Integer()

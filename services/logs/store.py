@@ -1,4 +1,6 @@
-"""The logs service's MongoDB collections and queries."""
+"""The logs service's MongoDB collections: `entries` (saved on their `revision`),
+`activities` (each employee's approved SKP activities, from the targets service),
+`reopened_days`, and `settings` (HR's log rules and workload basis)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from services.logs.workload import WorkloadSettings
 
 
 def ensure_indexes(db: Database) -> None:
+    """Idempotent; the directory copy's and the audit trail's too, which live here as well."""
     directory_replica.ensure_indexes(db)
     audit.ensure_indexes(db)
     db["entries"].create_index([("nip", ASCENDING), ("date", ASCENDING)])
@@ -43,15 +46,18 @@ def _entry(doc: dict) -> Entry:
 
 
 def save_entry(tx: Tx, entry: Entry) -> None:
+    """Revision N replaces exactly N - 1 (1 is inserted): it never overwrites an unread one."""
     save_versioned(tx, "entries", _to_doc(entry), "revision")
 
 
 def find_entry(tx: Tx, entry_id: str) -> Entry | None:
+    """As the transaction's snapshot sees it; None for an unknown id."""
     doc = tx.db["entries"].find_one({"_id": entry_id}, session=tx.session)
     return _entry(doc) if doc else None
 
 
 def entries_of(db: Database, nip: str, first: date, last: date, status: str | None = None):
+    """Dated first to last inclusive, oldest first; withdrawn ones too unless `status` says."""
     query = {"nip": nip, "date": {"$gte": _day(first), "$lte": _day(last)}}
     if status:
         query["status"] = status
@@ -59,6 +65,7 @@ def entries_of(db: Database, nip: str, first: date, last: date, status: str | No
 
 
 def pending_of(db: Database, nips: list[str]) -> list[Entry]:
+    """The verification queue of these employees: pending entries, oldest day first."""
     cursor = (
         db["entries"]
         .find({"nip": {"$in": nips}, "status": "pending"})
@@ -68,6 +75,8 @@ def pending_of(db: Database, nips: list[str]) -> list[Entry]:
 
 
 def minutes_on(tx: Tx, nip: str, day: date, except_id: str | None) -> int:
+    """Minutes the employee logged that day, withdrawn entries and `except_id` (the entry
+    being edited) aside. Holds for the cap only under the caller's claim on the employee."""
     docs = tx.db["entries"].find(
         {"nip": nip, "date": _day(day), "_id": {"$ne": except_id}, "status": {"$ne": WITHDRAWN}},
         {"minutes": 1},
@@ -77,6 +86,8 @@ def minutes_on(tx: Tx, nip: str, day: date, except_id: str | None) -> int:
 
 
 def previous_description(tx: Tx, nip: str, except_id: str | None) -> str | None:
+    """The text of the employee's latest-dated live entry but `except_id` (by date, not by
+    when it was written), for the no-copied-description rule; None when there is none."""
     doc = tx.db["entries"].find_one(
         {"nip": nip, "_id": {"$ne": except_id}, "status": {"$ne": WITHDRAWN}},
         {"description": 1},
@@ -87,6 +98,7 @@ def previous_description(tx: Tx, nip: str, except_id: str | None) -> str | None:
 
 
 def verified_minutes(db: Database, nips: list[str], first: date, last: date) -> dict[str, int]:
+    """Verified minutes per employee, first to last inclusive; one with none is absent."""
     rows = db["entries"].aggregate(
         [
             {
@@ -103,7 +115,8 @@ def verified_minutes(db: Database, nips: list[str], first: date, last: date) -> 
 
 
 def save_approved_activities(tx: Tx, nip: str, cycle: str, version: int, activities: list):
-    """The activities of the newest approved SKP version; an older one arriving late loses."""
+    """The activities of the newest approved SKP version; an older one arriving late loses,
+    and the same version redelivered changes nothing."""
     key = f"{nip}:{cycle}"
     held = tx.db["activities"].find_one({"_id": key}, {"version": 1}, session=tx.session)
     if held and held["version"] >= version:
@@ -117,17 +130,20 @@ def save_approved_activities(tx: Tx, nip: str, cycle: str, version: int, activit
 
 
 def approved_activities(db_or_tx, nip: str, cycle: str) -> list[ActivityTarget]:
+    """What entries may be logged against; [] until the targets service announced one."""
     db, session = db_and_session(db_or_tx)
     doc = db["activities"].find_one({"_id": f"{nip}:{cycle}"}, session=session)
     return [ActivityTarget(**a) for a in doc["activities"]] if doc else []
 
 
 def day_reopened(tx: Tx, nip: str, day: date) -> bool:
+    """Whether a supervisor lifted the days-back rule for this employee and day."""
     query = {"_id": f"{nip}:{day.isoformat()}"}
     return tx.db["reopened_days"].count_documents(query, limit=1, session=tx.session) > 0
 
 
 def reopen_day(tx: Tx, nip: str, day: date, by: str) -> None:
+    """Idempotent; nothing closes a reopened day again, `by` is the latest to reopen it."""
     tx.db["reopened_days"].replace_one(
         {"_id": f"{nip}:{day.isoformat()}"},
         {"nip": nip, "by": by},
@@ -137,22 +153,26 @@ def reopen_day(tx: Tx, nip: str, day: date, by: str) -> None:
 
 
 def rules(db_or_tx) -> LogRules:
+    """The rules in force: the shipped defaults until HR saves any."""
     db, session = db_and_session(db_or_tx)
     doc = db["settings"].find_one({"_id": "log_rules"}, {"_id": 0}, session=session)
     return LogRules(**doc) if doc else LogRules()
 
 
 def save_rules(tx: Tx, new: LogRules) -> None:
+    """Replace whole; the caller checks and audits them (commands.change_rules)."""
     tx.db["settings"].replace_one(
         {"_id": "log_rules"}, asdict(new), upsert=True, session=tx.session
     )
 
 
 def workload_settings(db_or_tx: Database | Tx) -> WorkloadSettings:
+    """The workload basis in force: the shipped defaults until HR saves one."""
     db, session = db_and_session(db_or_tx)
     doc = db["settings"].find_one({"_id": "workload"}, {"_id": 0}, session=session)
     return WorkloadSettings(**doc) if doc else WorkloadSettings()
 
 
 def save_workload_settings(tx: Tx, new: WorkloadSettings) -> None:
+    """Replace whole; the caller checks and audits it (commands.change_workload_settings)."""
     tx.db["settings"].replace_one({"_id": "workload"}, asdict(new), upsert=True, session=tx.session)

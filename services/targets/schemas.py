@@ -1,4 +1,5 @@
-"""The targets API's contract. Numbers come in as exact decimals and go out as JSON numbers."""
+"""The targets API's contract. Numbers come in as exact decimals and go out as JSON numbers.
+Shape and size only: the regulation's rules are the domain's, refused there by field."""
 
 from decimal import Decimal
 
@@ -6,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from services.targets.domain import CREATIVITY_LEVELS
 
+# activity and achievement ids end up in URL paths (.../activities/<id>/realization)
 ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,63}$", error="lowercase letters, digits and '-'")
 
 
@@ -20,10 +22,13 @@ def _in_range(value: Decimal) -> None:
 
 
 def number(**kwargs) -> fields.Decimal:
+    """A decimal the scores divide or sum: no NaN or Infinity, and within _in_range."""
     return fields.Decimal(allow_nan=False, validate=_in_range, **kwargs)
 
 
 class ActivityIn(Schema):
+    """One activity of a drafted or edited SKP; its bounds are domain.check_activities'."""
+
     id = fields.String(required=True, validate=ID)
     name = fields.String(required=True, validate=validate.Length(min=1, max=300))
     quantity = number(required=True, metadata={"description": "target output, e.g. 12"})
@@ -39,20 +44,27 @@ class ActivityIn(Schema):
 
 
 class SkpDraftIn(Schema):
+    """POST /skps: the caller's own SKP for a cycle; the NIP is the token's, never the body's."""
+
     cycle = fields.String(required=True, validate=validate.Regexp(r"^20\d\d$"))
     activities = fields.List(fields.Nested(ActivityIn), required=True)
 
 
 class ActivitiesIn(Schema):
+    """PUT .../draft: the whole activity list, replacing the draft's (not a patch)."""
+
     activities = fields.List(fields.Nested(ActivityIn), required=True)
 
 
 class ReturnIn(Schema):
+    """Returning an SKP: the notes are required, so the employee knows what to change."""
+
     notes = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class RealizationIn(Schema):
-    """The owner's realization waits for the supervisor's confirmation; the supervisor's counts."""
+    """The owner's realization waits for the supervisor's confirmation; the supervisor's counts.
+    Only the fields sent change; who may send which is domain.realization_problems' rule."""
 
     quantity = number(metadata={"description": "only for an activity without daily logs"})
     quality = number(metadata={"description": "the supervisor's assessment, 0-100"})
@@ -65,6 +77,8 @@ class RealizationIn(Schema):
 
 
 class ConfirmRealizationIn(Schema):
+    """Confirming a pending realization; `reason` is required above the bound."""
+
     reason = fields.String(
         load_default="",
         validate=validate.Length(max=2000),
@@ -73,10 +87,14 @@ class ConfirmRealizationIn(Schema):
 
 
 class RejectRealizationIn(Schema):
+    """Refusing a pending realization: the reason is required, the employee reads it."""
+
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class AchievementIn(Schema):
+    """The route sets the kind; `level` is required on creativity, refused on an extra task."""
+
     id = fields.String(required=True, validate=ID)
     description = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     evidence = fields.String(required=True, validate=validate.Length(min=1, max=2000))
@@ -84,10 +102,14 @@ class AchievementIn(Schema):
 
 
 class DecisionIn(Schema):
+    """The supervisor's decision on a proposed achievement: true approves."""
+
     approve = fields.Boolean(required=True)
 
 
 class ActivityOut(Schema):
+    """An activity target as stored (domain.ActivityTarget)."""
+
     id = fields.String()
     name = fields.String()
     quantity = fields.Float()
@@ -99,6 +121,8 @@ class ActivityOut(Schema):
 
 
 class VersionOut(Schema):
+    """One version of an SKP; notes and decided_by are those of its last decision."""
+
     number = fields.Integer()
     status = fields.String()
     activities = fields.List(fields.Nested(ActivityOut))
@@ -107,6 +131,8 @@ class VersionOut(Schema):
 
 
 class RealizationOut(Schema):
+    """Confirmed realization: what the score counts; null aspects are not recorded yet."""
+
     quantity = fields.Float(allow_none=True)
     quantity_source = fields.String(allow_none=True)
     quality = fields.Float(allow_none=True)
@@ -116,6 +142,8 @@ class RealizationOut(Schema):
 
 
 class PendingRealizationOut(Schema):
+    """The employee's proposed realization: no score moves until the supervisor confirms it."""
+
     quantity = fields.Float(allow_none=True)
     months = fields.Float(allow_none=True)
     cost = fields.Float(allow_none=True)
@@ -126,6 +154,8 @@ class PendingRealizationOut(Schema):
 
 
 class AchievementOut(Schema):
+    """Its status is proposed, approved or rejected; only approved ones score."""
+
     id = fields.String()
     kind = fields.String()
     description = fields.String()
@@ -136,6 +166,9 @@ class AchievementOut(Schema):
 
 
 class SkpOut(Schema):
+    """The answer of every SKP route. `current` is the version being worked on, `contract`
+    the approved one in force (null before the first approval): they differ in a revision."""
+
     nip = fields.String()
     cycle = fields.String()
     status = fields.String()
@@ -159,6 +192,8 @@ class SkpOut(Schema):
 
 
 class AspectScoresOut(Schema):
+    """PP 46/2011's aspect scores of an activity (scoring.ActivityScore); cost null: no target."""
+
     quantity = fields.Float()
     quality = fields.Float()
     time = fields.Float()
@@ -168,6 +203,8 @@ class AspectScoresOut(Schema):
 
 
 class TargetOut(Schema):
+    """The target an activity is scored against: the year's, or pro-rated to as_of."""
+
     quantity = fields.Float()
     quality = fields.Float()
     months = fields.Float()
@@ -175,6 +212,9 @@ class TargetOut(Schema):
 
 
 class ActivityScoreOut(Schema):
+    """One activity's row of the breakdown: during the year its target may be pro-rated
+    (`share` below 1) and aspects not recorded yet taken at target (`assumed`)."""
+
     activity = fields.Nested(ActivityOut)
     target = fields.Nested(
         TargetOut,
@@ -202,6 +242,8 @@ class ActivityScoreOut(Schema):
 
 
 class ScoreOut(Schema):
+    """GET .../score and POST .../what-if: the SKP score as of `as_of`, today."""
+
     nip = fields.String()
     cycle = fields.String()
     activities = fields.List(fields.Nested(ActivityScoreOut))
@@ -222,6 +264,8 @@ class ScoreOut(Schema):
 
 
 class WhatIfActivity(Schema):
+    """The aspects given replace the recorded ones; the others stay."""
+
     quantity = number()
     quality = number()
     months = number()
@@ -229,6 +273,10 @@ class WhatIfActivity(Schema):
 
 
 class WhatIfIn(Schema):
+    """The body of POST .../what-if: assumptions only, nothing is stored. An activity id
+    not in the contract is 404; extra_tasks and creativity, when given, replace the
+    approved ones."""
+
     activities = fields.Dict(
         keys=fields.String(),
         values=fields.Nested(WhatIfActivity),
@@ -240,6 +288,9 @@ class WhatIfIn(Schema):
 
 
 class TeamMemberOut(Schema):
+    """A direct report's row of GET /teams/<nip>/skps: status not_started when they have
+    no SKP for the cycle; skp_score null before approval or while nothing is assessable."""
+
     nip = fields.String()
     name = fields.String()
     position = fields.String()
@@ -251,11 +302,15 @@ class TeamMemberOut(Schema):
 
 
 class CycleQuery(Schema):
+    """?cycle=: the year a team view is for."""
+
     cycle = fields.String(required=True, validate=validate.Regexp(r"^20\d\d$"))
 
 
 class PreviewIn(Schema):
-    """The scoring contract of `kinerja skp score` (see the README)."""
+    """The scoring contract of `kinerja skp score` (see the README). The activities are
+    loose dicts on purpose: scoring.score_document checks them, the same code as the CLI,
+    naming each bad field (`activities[0].target.quantity`)."""
 
     activities = fields.List(fields.Dict(), required=True)
     extra_tasks = fields.Integer(load_default=0)
@@ -263,6 +318,8 @@ class PreviewIn(Schema):
 
 
 class PreviewOut(Schema):
+    """The scores of a posted SKP document: floats at full precision, unrounded."""
+
     activities = fields.List(fields.Nested(AspectScoresOut))
     activities_mean = fields.Float()
     extra_tasks_points = fields.Float()
