@@ -15,7 +15,7 @@ from pymongo import ReplaceOne
 from pymongo.database import Database
 
 from kinerja import directory_replica
-from kinerja.mongo import Tx, db_and_session, save_versioned
+from kinerja.mongo import Tx, db_and_session, keep_newest, save_versioned
 from services.appraisal.decisions import BehaviourDecision, as_record, from_record
 from services.appraisal.domain import FinalScore, Rating
 from services.appraisal.provisional import ProvisionalScore, SkpInput
@@ -81,24 +81,14 @@ def record_skp_score(
     """Keep the SKP's newest score; False when what is held comes from a newer revision
     (or the same one, redelivered). Revision 0, from events before revisions, always
     overwrites. The caller marks the cycle dirty when it returns True."""
-    key = f"{nip}:{cycle}"
-    held = tx.db["skp_scores"].find_one({"_id": key}, {"revision": 1}, session=tx.session)
-    if held is not None and held.get("revision", 0) >= revision > 0:
-        return False
-    tx.db["skp_scores"].replace_one(
-        {"_id": key},
-        {
-            "nip": nip,
-            "cycle": cycle,
-            "skp_score": skp_score,
-            "complete": complete,
-            "revision": revision,
-            "prorated_to": prorated_to,
-        },
-        upsert=True,
-        session=tx.session,
-    )
-    return True
+    doc = {
+        "nip": nip,
+        "cycle": cycle,
+        "skp_score": skp_score,
+        "complete": complete,
+        "prorated_to": prorated_to,
+    }
+    return keep_newest(tx, "skp_scores", f"{nip}:{cycle}", doc, revision)
 
 
 def skp_score(db: Database, nip: str, cycle: str) -> dict | None:

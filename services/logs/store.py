@@ -11,7 +11,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 
 from kinerja import audit, directory_replica
-from kinerja.mongo import Tx, db_and_session, save_versioned
+from kinerja.mongo import Tx, db_and_session, keep_newest, save_versioned
 from services.logs.domain import WITHDRAWN, ActivityTarget, Entry, LogRules
 from services.logs.workload import WorkloadSettings
 
@@ -117,16 +117,8 @@ def verified_minutes(db: Database, nips: list[str], first: date, last: date) -> 
 def save_approved_activities(tx: Tx, nip: str, cycle: str, version: int, activities: list):
     """The activities of the newest approved SKP version; an older one arriving late loses,
     and the same version redelivered changes nothing."""
-    key = f"{nip}:{cycle}"
-    held = tx.db["activities"].find_one({"_id": key}, {"version": 1}, session=tx.session)
-    if held and held["version"] >= version:
-        return
-    tx.db["activities"].replace_one(
-        {"_id": key},
-        {"nip": nip, "cycle": cycle, "version": version, "activities": activities},
-        upsert=True,
-        session=tx.session,
-    )
+    doc = {"nip": nip, "cycle": cycle, "activities": activities}
+    keep_newest(tx, "activities", f"{nip}:{cycle}", doc, version, field="version")
 
 
 def approved_activities(db_or_tx, nip: str, cycle: str) -> list[ActivityTarget]:

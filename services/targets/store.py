@@ -11,7 +11,7 @@ from pymongo import ASCENDING
 from pymongo.database import Database
 
 from kinerja import audit, directory_replica
-from kinerja.mongo import Tx, save_versioned
+from kinerja.mongo import Tx, keep_newest, save_versioned
 from services.targets.domain import (
     Achievement,
     ActivityTarget,
@@ -91,23 +91,14 @@ def record_log_output(
     """Keep the entry's newest revision, one record per entry, so a redelivered or late
     event counts once: False, nothing written, when what is held is as new or newer.
     Revision 0 (events from before entries carried one) always overwrites."""
-    held = tx.db["log_output"].find_one({"_id": entry_id}, {"revision": 1}, session=tx.session)
-    if held is not None and held.get("revision", 0) >= revision > 0:
-        return False
-    tx.db["log_output"].replace_one(
-        {"_id": entry_id},
-        {
-            "skp_key": key,
-            "activity_id": activity_id,
-            "quantity": quantity,
-            "verified": verified,
-            "revision": revision,
-            "completes_output": completes_output,
-        },
-        upsert=True,
-        session=tx.session,
-    )
-    return True
+    doc = {
+        "skp_key": key,
+        "activity_id": activity_id,
+        "quantity": quantity,
+        "verified": verified,
+        "completes_output": completes_output,
+    }
+    return keep_newest(tx, "log_output", entry_id, doc, revision)
 
 
 def logged_quantity(tx: Tx, key: str, activity_id: str) -> Decimal:
