@@ -33,21 +33,26 @@ def _rating(event: Envelope) -> domain.Rating:
 @subscriptions.on(feedback.RESPONSE_SUBMITTED)
 @subscriptions.on(feedback.RESPONSE_REVISED)
 def record_response(event: Envelope, tx: Tx) -> None:
+    """Kept when newer than what is held and than any withdrawal of it: competing
+    consumers may deliver a withdrawal before the submission it withdraws."""
     incoming = _rating(event)
     current = store.find_rating(tx, incoming.round_id, incoming.rater_id, incoming.ratee_id)
-    if domain.supersedes(incoming, current):
+    stale = incoming.revision <= store.withdrawn_revision(tx, incoming)
+    if domain.supersedes(incoming, current) and not stale:
         store.put_rating(tx, incoming)
         _rescore_if_it_counts(tx, incoming)
 
 
 @subscriptions.on(feedback.RESPONSE_WITHDRAWN)
 def forget_response(event: Envelope, tx: Tx) -> None:
-    """A declined or removed response no longer counts (unless a newer one arrived)."""
+    """A declined or removed response no longer counts (unless a newer one arrived); the
+    withdrawal is remembered even when its submission has not arrived yet."""
     incoming = _rating(event)
     current = store.find_rating(tx, incoming.round_id, incoming.rater_id, incoming.ratee_id)
-    if current is not None and domain.supersedes(incoming, current):
-        store.delete_rating(tx, current)
-        _rescore_if_it_counts(tx, incoming)
+    if domain.supersedes(incoming, current):
+        store.withdraw_rating(tx, incoming)
+        if current is not None:
+            _rescore_if_it_counts(tx, incoming)
 
 
 def _rescore_if_it_counts(tx: Tx, rating: domain.Rating) -> None:

@@ -52,10 +52,17 @@ def put_rating(tx: Tx, rating: Rating) -> None:
     )
 
 
-def delete_rating(tx: Tx, rating: Rating) -> None:
-    """Forget a withdrawn answer. Its revision goes with it, so nothing here remembers
-    that an older submission arriving later is stale."""
+def withdraw_rating(tx: Tx, rating: Rating) -> None:
+    """Forget a withdrawn answer, keeping the withdrawal's revision (in `withdrawals`) so
+    that a submission older than it, arriving later, is known to be stale."""
     tx.db["ratings"].delete_one({"_id": _rating_id(rating)}, session=tx.session)
+    keep_newest(tx, "withdrawals", _rating_id(rating), {}, rating.revision)
+
+
+def withdrawn_revision(tx: Tx, rating: Rating) -> int:
+    """The revision at which this rater's answer for this ratee was withdrawn; 0 if never."""
+    doc = tx.db["withdrawals"].find_one({"_id": _rating_id(rating)}, session=tx.session)
+    return doc["revision"] if doc else 0
 
 
 def ratings_for(db: Database, round_id: str, ratee_id: str) -> list[Rating]:

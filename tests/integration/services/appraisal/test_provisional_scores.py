@@ -335,3 +335,36 @@ def test_twenty_finalizations_at_once_lock_once_and_publish_once(app, with_head)
     assert {a.json["error"]["code"] for a in answers if a.status_code == 409} == {"finalized"}
     db = app.extensions["kinerja"].db
     assert db["outbox"].count_documents({"envelope.type": "appraisal.score.finalized"}) == 1
+
+
+def withdraw(app, rater: str, ratee: str, revision: int) -> None:
+    apply(
+        app,
+        handlers.forget_response,
+        "feedback.response.withdrawn",
+        {
+            "response_id": f"{rater}-{ratee}",
+            "round_id": "r1",
+            "rater_id": rater,
+            "ratee_id": ratee,
+            "rater_group": "superior",
+            "scores": dict.fromkeys(DIMENSIONS, 80),
+            "revision": revision,
+        },
+    )
+
+
+def test_a_withdrawal_is_not_undone_by_an_older_submission_arriving_later(app):
+    """Competing consumers may deliver a withdrawal before the submission it withdraws,
+    or an older revision after it: neither stores the rating; a newer answer still does."""
+    held = app.extensions["kinerja"].db["ratings"]
+    withdraw(app, BOSS, STAFF[0], revision=3)  # before its submission arrived
+    rate(app, BOSS, STAFF[0], "superior", 80, revision=1)
+    rate(app, BOSS, STAFF[0], "superior", 85, revision=2)
+    assert held.count_documents({"ratee_id": STAFF[0]}) == 0
+    rate(app, BOSS, STAFF[0], "superior", 90, revision=4)  # answered again, later
+    assert held.find_one({"ratee_id": STAFF[0]})["revision"] == 4
+    rate(app, BOSS, STAFF[1], "superior", 70, revision=1)
+    withdraw(app, BOSS, STAFF[1], revision=2)
+    rate(app, BOSS, STAFF[1], "superior", 70, revision=1)  # redelivered late, by another id
+    assert held.count_documents({"ratee_id": STAFF[1]}) == 0
