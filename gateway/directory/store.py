@@ -42,7 +42,7 @@ def find_employee(tx: Tx, nip: str) -> Employee | None:
     return to_employee(tx.db["employees"].find_one({"_id": nip}, session=tx.session))
 
 
-def findto_unit(tx: Tx, unit_id: str) -> Unit | None:
+def find_unit(tx: Tx, unit_id: str) -> Unit | None:
     """None for an unknown unit."""
     return to_unit(tx.db["units"].find_one({"_id": unit_id}, session=tx.session))
 
