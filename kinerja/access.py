@@ -4,11 +4,13 @@ A caller stands in one or more relations to the employee whose records they touc
 the employee themselves, their direct supervisor (the pejabat penilai, who appraises
 them), that supervisor's own superior (the atasan pejabat penilai, who decides
 objections and, under PermenPANRB 6/2022, evaluates when the supervisor is late), HR
-(by role, for everyone), and ops (by role: metrics, never a person's records). What
-each relation may do is the table POLICY below; nothing else grants access to a
-person's records. It reaches two levels down the directory's chain and no further: a
-head of department does not read every record below them. A unit's aggregate views
-(workload, calibration) are for a supervisor of that unit and HR (ensure_own_unit).
+(by role, for everyone; and in the superior's place for the objections of an employee
+whose supervisor has no superior in the directory, so no objection waits on nobody), and
+ops (by role: metrics, never a person's records). What each relation may do is the table
+POLICY below; nothing else grants access to a person's records. It reaches two levels
+down the directory's chain and no further: a head of department does not read every
+record below them. A unit's aggregate views (workload, calibration) are for a supervisor
+of that unit and HR (ensure_own_unit).
 
 The relations are worked out from the directory (each service's copy of it, or the
 gateway's own), read inside the caller's transaction when a write depends on them.
@@ -32,6 +34,9 @@ class Relation(StrEnum):
     SUPERVISOR = "supervisor"
     SUPERVISORS_SUPERIOR = "supervisors_superior"
     HR = "hr"
+    # HR deciding in place of a superior the directory does not have (the supervisor is at
+    # the top of the chain): the authority an objection goes to instead of being stuck
+    HR_IN_PLACE_OF_SUPERIOR = "hr_in_place_of_superior"
 
 
 class Action(StrEnum):
@@ -67,7 +72,9 @@ POLICY: dict[Action, frozenset[Relation]] = {
     Action.IMPORT_ENTRIES: frozenset({Relation.SELF, Relation.HR}),
     Action.RECORD_REALIZATION: frozenset({Relation.SELF, Relation.SUPERVISOR}),
     Action.DECIDE: frozenset({Relation.SUPERVISOR}),
-    Action.DECIDE_OBJECTION: frozenset({Relation.SUPERVISORS_SUPERIOR}),
+    Action.DECIDE_OBJECTION: frozenset(
+        {Relation.SUPERVISORS_SUPERIOR, Relation.HR_IN_PLACE_OF_SUPERIOR}
+    ),
 }
 
 # What a refused caller reads: who may, in words.
@@ -84,7 +91,9 @@ REFUSALS: dict[Action, str] = {
     Action.IMPORT_ENTRIES: "you import your own entries only",
     Action.RECORD_REALIZATION: "the employee or their direct supervisor records realization",
     Action.DECIDE: "only the employee's direct supervisor (pejabat penilai) decides this",
-    Action.DECIDE_OBJECTION: "the supervisor's own superior decides objections",
+    Action.DECIDE_OBJECTION: (
+        "the supervisor's own superior decides objections (HR, when the supervisor has none)"
+    ),
 }
 
 Caller = Principal | str  # a bare NIP: a person acting without roles (CLI, demo, commands)
@@ -103,6 +112,8 @@ def relations(caller: Caller, nip: str, above: Sequence[str]) -> frozenset[Relat
         found.add(Relation.SUPERVISORS_SUPERIOR)
     if not isinstance(caller, str) and caller.has_any(["hr"]):
         found.add(Relation.HR)
+        if len(above) == 1:
+            found.add(Relation.HR_IN_PLACE_OF_SUPERIOR)
     return frozenset(found)
 
 

@@ -77,3 +77,18 @@ def get_unit(db: Database, unit_id: str) -> Unit | None:
 def has_active_reports(db: Database, nip: str) -> bool:
     """What makes an employee a supervisor when their token is issued."""
     return db["employees"].count_documents({"supervisor_nip": nip, "active": True}, limit=1) > 0
+
+
+def under_a_top_supervisor(db: Database) -> list[tuple[Employee, Employee]]:
+    """Active employees whose supervisor has no superior (the top of a chain), each with that
+    supervisor, by name: whose objections HR decides in the missing superior's place."""
+    tops = {
+        doc["_id"]: store.to_employee(doc)
+        for doc in db["employees"].find({"active": True, "supervisor_nip": None})
+    }
+    below = (
+        db["employees"]
+        .find({"active": True, "supervisor_nip": {"$in": list(tops)}})
+        .sort([("name", ASCENDING), ("_id", ASCENDING)])
+    )
+    return [(store.to_employee(doc), tops[doc["supervisor_nip"]]) for doc in below]

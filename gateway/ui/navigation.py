@@ -40,6 +40,12 @@ MENU = (
         _l("Penyimpangan atasan dari usulan"),
         ("hr",),
     ),
+    NavItem(
+        "ui.hr_objections",
+        _l("Keberatan"),
+        _l("Keberatan tanpa atasan pejabat penilai"),
+        ("hr",),
+    ),
     NavItem("ui.hr_workload", _l("Beban kerja"), _l("Analisis beban kerja (ABK)"), ("hr",)),
     NavItem("ui.ops_health", _l("Kesehatan layanan"), _l("Kesiapan dan metrik"), ("ops", "hr")),
 )

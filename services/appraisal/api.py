@@ -108,10 +108,11 @@ def object_to(payload: dict, cycle: str, nip: str):
 @blp.route(f"{SCORE}/objection/decision", methods=["POST"])
 @blp.arguments(ObjectionDecisionIn)
 @blp.response(200, FinalScoreOut)
-@requires("supervisor")
+@requires("supervisor", "hr")
 def decide_objection(payload: dict, cycle: str, nip: str):
-    """The supervisor's superior confirms or changes the score, with written reasons."""
-    caller = current_principal().subject
+    """The supervisor's superior confirms or changes the score, with written reasons (HR in
+    the superior's place when the supervisor has none)."""
+    caller = current_principal()
     score = service_context().uow(
         lambda tx: commands.decide_objection(
             tx, cycle, nip, caller, payload["final_score"], payload["reason"], today()

@@ -12,7 +12,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from kinerja import access, audit
-from kinerja.access import Action
+from kinerja.access import Action, Relation
+from kinerja.auth import Principal
 from kinerja.errors import Conflict, NotFound
 from kinerja.mongo import Tx
 from services.appraisal import (
@@ -150,20 +151,29 @@ def object_to(tx: Tx, cycle: str, nip: str, caller: str, reason: str, today: dat
 
 
 def decide_objection(
-    tx: Tx, cycle: str, nip: str, caller: str, new_final: Decimal | None, why: str, today: date
+    tx: Tx,
+    cycle: str,
+    nip: str,
+    caller: Principal | str,
+    new_final: Decimal | None,
+    why: str,
+    today: date,
 ):
-    """The atasan pejabat penilai (the supervisor's superior) decides, only them, once and
-    within 14 days of the filing (Conflict `no_open_objection`, `decision_late`):
+    """The atasan pejabat penilai (the supervisor's superior) decides, once and within 14
+    days of the filing (Conflict `no_open_objection`, `decision_late`); HR decides in the
+    superior's place when the supervisor has none (kinerja.access), recorded as such.
     `new_final` None confirms the score, a value (0-100) replaces it and its predicate.
     Written reasons of 20 characters or more. Published, as final."""
-    access.ensure(tx, caller, nip, Action.DECIDE_OBJECTION)
+    found = access.ensure(tx, caller, nip, Action.DECIDE_OBJECTION)
+    in_place = Relation.SUPERVISORS_SUPERIOR not in found
+    decided_by = caller if isinstance(caller, str) else caller.subject
     decisions.on_scale("final_score", new_final)
     before = existing_final(tx, nip, cycle)
-    score = domain.decide_objection(before, caller, new_final, why, today)
+    score = domain.decide_objection(before, decided_by, new_final, why, today, in_place)
     store.save_final(tx, score)
     audit.record(
         tx,
-        caller,
+        decided_by if isinstance(caller, str) else caller.actor,
         "objection.decided",
         "final_score",
         f"{nip}:{cycle}",

@@ -164,9 +164,15 @@ def object_to(score: FinalScore, reason: str, today: date) -> FinalScore:
 
 
 def decide_objection(
-    score: FinalScore, decided_by: str, new_final: Decimal | None, why: str, today: date
+    score: FinalScore,
+    decided_by: str,
+    new_final: Decimal | None,
+    why: str,
+    today: date,
+    in_place_of_superior: bool = False,
 ) -> FinalScore:
-    """The supervisor's superior confirms or changes the score, with reasons; it is final."""
+    """The supervisor's superior (or HR in their place, `in_place_of_superior`, when the
+    supervisor has none) confirms or changes the score, with reasons; it is final."""
     objection = score.objection
     if objection is None or "outcome" in objection:
         raise Conflict("no objection waiting for a decision", code="no_open_objection")
@@ -181,6 +187,8 @@ def decide_objection(
         "why": why,
         "outcome": "confirmed" if new_final is None else "changed",
     }
+    if in_place_of_superior:
+        decided["in_place_of_superior"] = True
     if new_final is None:
         return replace(score, objection=decided)
     decided["previous_final_score"] = float(score.final_score)

@@ -177,3 +177,20 @@ def test_workload_per_employee_and_its_settings_refused_in_place(page):
     expect(page.get_by_role("alert")).to_be_visible()
     expect(days).to_have_accessible_description(re.compile("antara 1 dan 366"))
     expect(days).to_have_value("400")
+
+
+def test_hr_lists_the_objections_no_superior_can_decide(page):
+    """An employee whose appraiser is at the top of the chain (the Kepala reports to no one)
+    is on HR's objection list with that appraiser, and opens on the decision page; the
+    decision itself is the appraisal service's (tests/integration/services/appraisal)."""
+    log_in(page, "demo-hr")
+    page.get_by_role("link", name="Keberatan").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Keberatan, siklus")
+    row = page.get_by_role("row").filter(has_text="Rahmawati Sari")
+    expect(row).to_contain_text("Hendra Wijaya")
+    expect(page.get_by_role("row").filter(has_text="Budi Santoso")).to_have_count(0)
+    row.get_by_role("link", name="Rahmawati Sari").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Keberatan Rahmawati Sari")
+    expect(page.get_by_role("link", name="Kembali ke daftar keberatan")).to_have_attribute(
+        "href", re.compile(r"^/hr/objections")
+    )

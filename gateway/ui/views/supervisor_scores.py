@@ -1,7 +1,8 @@
 """Supervisor: the team's scores. Each report's provisional score with how it was made
 (rater groups, weights, raw and bias-adjusted means, reliability, flags), finalized after a
 confirmation and locked from then on; and the objections of the reports of my reports,
-which I decide as their supervisor's superior."""
+which I decide as their supervisor's superior (and HR's list of the objections it decides
+in the place of a superior the directory lacks)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from gateway.directory import queries as directory
 from gateway.ui import api, user
 from gateway.ui.api import ApiError
 from gateway.ui.blueprint import ui
@@ -25,6 +27,7 @@ from gateway.ui.views.supervisor import (
 )
 from gateway.ui.vocabulary import rater_group
 from kinerja.anonymity import PEER, SELF, SUBORDINATE, SUPERIOR
+from kinerja.web import service_context
 
 GROUPS = (SUPERIOR, PEER, SUBORDINATE, SELF)  # the score page's order
 FLAGS = {
@@ -166,27 +169,59 @@ def readable_score(cycle: str, nip: str) -> dict | None:
         return None
 
 
+# The same two pages serve the supervisor's superior (their second line) and HR (who decide
+# in the superior's place when a supervisor has none): where each came from and goes back to.
+SUPERIOR_PAGES = ("ui/supervisor/_layout.html", "ui.team_objections", "ui.team_objection")
+HR_PAGES = ("ui/hr/_layout.html", "ui.hr_objections", "ui.hr_objection")
+
+
 @ui.route("/team/objections")
 @user.login_required("supervisor")
 def team_objections():
+    return objections_page(second_line(user.current_user().subject), SUPERIOR_PAGES)
+
+
+@ui.route("/hr/objections")
+@user.login_required("hr")
+def hr_objections():
+    db = service_context().db
+    return objections_page(directory.under_a_top_supervisor(db), HR_PAGES)
+
+
+def objections_page(people: list[tuple], pages: tuple[str, str, str]):
     cycle = chosen_cycle(request.args.get("cycle"))
-    people = second_line(user.current_user().subject)
     rows = []
     for person, lead in people:
         score = readable_score(cycle, person.nip)
         rows.append({"person": person, "lead": lead, "state": objection_state(score)})
+    layout, list_endpoint, decision_endpoint = pages
     return page(
         "supervisor/objections.html",
         form=Form(values={"cycle": cycle}),
         cycles=cycle_choices(cycle),
         cycle=cycle,
         rows=sorted(rows, key=lambda row: row["state"] != "open"),
+        layout=layout,
+        list_endpoint=list_endpoint,
+        decision_endpoint=decision_endpoint,
+        in_place_of_superior=pages is HR_PAGES,
     )
 
 
 @ui.route("/team/objections/<cycle>/<nip>", methods=["GET", "POST"])
 @user.login_required("supervisor")
 def team_objection(cycle: str, nip: str):
+    return objection_page(cycle, nip, SUPERIOR_PAGES)
+
+
+@ui.route("/hr/objections/<cycle>/<nip>", methods=["GET", "POST"])
+@user.login_required("hr")
+def hr_objection(cycle: str, nip: str):
+    return objection_page(cycle, nip, HR_PAGES)
+
+
+def objection_page(cycle: str, nip: str, pages: tuple[str, str, str]):
+    layout, list_endpoint, decision_endpoint = pages
     form, status = Form(), None
     if request.method == "POST":
         form = Form.posted(request.form)
@@ -201,7 +236,7 @@ def team_objection(cycle: str, nip: str):
                 status = refuse(form, error)
             else:
                 flash(_("Keputusan atas keberatan disimpan."))
-                return redirect(url_for("ui.team_objections", cycle=cycle))
+                return redirect(url_for(list_endpoint, cycle=cycle))
     person = employee(nip)
     if person is None:
         return error_page(404, _("Pegawai ini tidak ada di direktori."))
@@ -216,4 +251,7 @@ def team_objection(cycle: str, nip: str):
         finalized=(score or {}).get("finalized"),
         state=objection_state(score),
         outcomes=OUTCOMES,
+        layout=layout,
+        list_endpoint=list_endpoint,
+        decision_endpoint=decision_endpoint,
     )

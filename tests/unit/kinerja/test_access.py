@@ -66,6 +66,14 @@ def test_a_role_alone_puts_no_one_in_the_chain():
     assert relations(BUDI, RUDI, ABOVE[RUDI]) == {Relation.SUPERVISOR}
 
 
-def test_the_top_of_a_unit_has_no_superior_to_decide_for_them():
+def test_an_objection_whose_supervisor_has_no_superior_goes_to_hr():
+    """RAHMA's supervisor KEPALA is at the top of the chain: HR decides her objection in the
+    superior's place (never stuck), while for RUDI, whose chain is complete, HR does not."""
     assert relations(person(KEPALA), RAHMA, ABOVE[RAHMA]) == {Relation.SUPERVISOR}
-    assert not any(may(c, RAHMA, ABOVE[RAHMA], Action.DECIDE_OBJECTION) for c in CALLERS.values())
+    deciders = [
+        name for name, c in CALLERS.items() if may(c, RAHMA, ABOVE[RAHMA], Action.DECIDE_OBJECTION)
+    ]
+    assert deciders == ["hr"]
+    assert not may(CALLERS["hr"], RUDI, ABOVE[RUDI], Action.DECIDE_OBJECTION)
+    # with no supervisor at all there is no appraisal to object to, and nothing to stand in for
+    assert relations(CALLERS["hr"], KEPALA, ()) == {Relation.HR}

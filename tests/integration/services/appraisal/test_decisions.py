@@ -233,3 +233,32 @@ def test_a_stored_out_of_range_score_does_not_break_the_calibration(app):
     answer = call(app, "GET", "/units/umpeg/cycles/2026/distribution", "hr-1", "hr")
     assert answer.status_code == 200
     assert sum(b["count"] for b in answer.json["histogram"]) == len(STAFF)
+
+
+def test_an_objection_whose_supervisor_has_no_superior_is_decided_by_hr(app):
+    """Routing, not a stuck state: BOSS's supervisor HEAD is at the top of the chain, so HR
+    decides BOSS's objection in the superior's place (recorded as such); where a superior
+    exists (STAFF's, HEAD) HR may not take the decision from them."""
+    skp(app, BOSS, 90.0)
+    rate(app, HEAD, BOSS, "superior", 80)
+    recompute_now(app)
+    assert call(app, "POST", f"{score_path(BOSS)}/finalize", HEAD, "supervisor").status_code == 200
+    reason = "Nilai perilaku tidak mencerminkan kerja saya selama setahun."
+    filed = call(
+        app, "POST", f"{score_path(BOSS)}/objection", BOSS, "employee", json={"reason": reason}
+    )
+    assert filed.status_code == 200, filed.json
+    why = "Bukti kinerja tambahan diterima dan diverifikasi oleh bagian kepegawaian."
+    body = {"final_score": 88, "reason": why}
+    path = f"{score_path(BOSS)}/objection/decision"
+    assert call(app, "POST", path, HEAD, "supervisor", json=body).status_code == 403
+    decided = call(app, "POST", path, "hr-1", "hr", json=body)
+    assert decided.status_code == 200, decided.json
+    objection = decided.json["objection"]
+    assert objection["decided_by"] == "hr-1" and objection["in_place_of_superior"] is True
+    assert decided.json["final_score"] == pytest.approx(88)
+
+    call(app, "POST", f"{score_path()}/finalize", BOSS, "employee", "supervisor")
+    call(app, "POST", f"{score_path()}/objection", STAFF[0], "employee", json={"reason": reason})
+    refused = call(app, "POST", f"{score_path()}/objection/decision", "hr-1", "hr", json=body)
+    assert refused.status_code == 403
