@@ -3,7 +3,8 @@
 Indonesian by default, English by a switch (Flask-Babel); each form posts back to its
 page and, when the API refuses it, shows the errors beside the fields with what the user
 typed. htmx adds small in-place updates. The browser holds a session cookie (HttpOnly,
-SameSite=Lax, Secure behind HTTPS) with the user's tokens; every form carries a CSRF token.
+SameSite=Lax, Secure behind HTTPS) with the user's tokens; every form carries a CSRF token
+and a key of its own, so a double submit applies once (submissions.py).
 
 Layout: user.py (login, the current user, role checks), api.py (calls to the services
 with the user's token), forms.py (what a form shows back), refusals.py (a service's refusal
@@ -20,7 +21,7 @@ from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, generate_csrf
 
-from gateway.ui import formatting, views  # noqa: F401 - importing the views adds their routes to `ui`
+from gateway.ui import formatting, submissions, views  # noqa: F401 - importing the views adds their routes to `ui`
 from gateway.ui.blueprint import ui
 from gateway.ui.navigation import nav_items
 from gateway.ui.pages import error_page
@@ -63,7 +64,11 @@ def install_ui(app: Flask, settings: Settings) -> None:
     )
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals.update(
-        csrf_token=generate_csrf, nav_items=nav_items, amount=formatting.amount, day=formatting.day
+        csrf_token=generate_csrf,
+        submission_key=submissions.new_key,
+        nav_items=nav_items,
+        amount=formatting.amount,
+        day=formatting.day,
     )
     app.register_blueprint(ui)
 

@@ -1,9 +1,10 @@
 """The UI's calls to the services, with the logged-in user's token.
 
 Through the gateway's one client (gateway/upstream.py), as the proxy forwards: the same
-pooled connections, resend of dropped reads and upstream metric. An error answer becomes
-an ApiError carrying the service's code, message and per-field errors, and which service
-said it, for the form to show (refusals.py).
+pooled connections, resend of dropped reads and upstream metric. A page's write carries
+its form's submission key on (submissions.py), so a double submit applies once. An error
+answer becomes an ApiError carrying the service's code, message and per-field errors, and
+which service said it, for the form to show (refusals.py).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from dataclasses import dataclass, field
 import requests
 
 from gateway import upstream
-from gateway.ui import user
+from gateway.ui import submissions, user
 from gateway.upstream import upstream_urls
+from kinerja import idempotency
 from kinerja.logs import current_ids
 from kinerja.web import service_context
 
@@ -37,6 +39,8 @@ def call(method: str, service: str, path: str, **kwargs) -> requests.Response:
     if not base:
         raise ApiError(503, "unavailable", f"the {service} service is not configured", {}, service)
     headers = {"Authorization": f"Bearer {user.access_token()}", **kwargs.pop("headers", {})}
+    if method in idempotency.WRITE_METHODS and (key := submissions.next_service_key()):
+        headers.setdefault(idempotency.HEADER, key)
     correlation = current_ids().get("correlation_id")
     if correlation:
         headers["X-Correlation-ID"] = correlation

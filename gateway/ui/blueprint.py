@@ -1,4 +1,5 @@
-"""The UI's blueprint: every page's route hangs on it, and every POST is CSRF-checked."""
+"""The UI's blueprint: every page's route hangs on it; every POST is CSRF-checked and
+applied once (submissions.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
-from gateway.ui import user
+from gateway.ui import submissions, user
 
 ui = Blueprint(
     "ui",
@@ -26,6 +27,15 @@ def check_csrf() -> None:
         except ValidationError as error:
             # validate_csrf raises wtforms' error; the app answers CSRFError with a 400 page
             raise CSRFError(error.args[0] if error.args else None) from error
+
+
+@ui.before_request
+def apply_a_submission_once():
+    """After the CSRF check: a repeated submission gets the first one's answer."""
+    if request.method == "POST":
+        user_now = user.current_user()
+        return submissions.replay_or_claim(user_now.subject if user_now else None)
+    return None
 
 
 @ui.app_context_processor

@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from gateway.ui import submissions
 from gateway.ui.api import ApiError
 from gateway.ui.refusals import flat_fields
 
 CSRF_FIELD = "csrf_token"
+# fields every form carries for the UI itself, never the user's input
+HIDDEN_FIELDS = frozenset({CSRF_FIELD, submissions.FIELD})
 
 
 @dataclass
@@ -26,12 +29,13 @@ class Form:
 
     @classmethod
     def posted(cls, form: Mapping[str, str]) -> Form:
-        """What was posted, without the CSRF token. A plain mapping has one value a name; a
-        request's form (a MultiDict) keeps every value of a name posted several times."""
+        """What was posted, without the CSRF token and submission key. A plain mapping has one
+        value a name; a request's form (a MultiDict) keeps every value of a name posted
+        several times."""
         every_value = getattr(form, "getlist", None)
         values: dict[str, object] = {}
         for name in form:
-            if name == CSRF_FIELD:
+            if name in HIDDEN_FIELDS:
                 continue
             posted = every_value(name) if every_value else [form[name]]
             values[name] = posted[0] if len(posted) == 1 else posted

@@ -38,6 +38,9 @@ REFUSALS = {
     "forbidden": _l("Anda tidak berwenang melakukan tindakan ini."),
     "not_found": _l("Data tidak ditemukan."),
     "unavailable": _l("Layanan sedang tidak tersedia; coba lagi nanti."),
+    # a form submitted twice (submissions.py): the first submission is the one applied
+    "already_applied": _l("Formulir ini sudah terkirim; perubahannya sudah tersimpan sekali."),
+    "idempotency_key_reused": _l("Formulir ini sudah dipakai untuk kiriman lain; muat ulang."),
     # targets: SKPs
     "not_editable": _l("Bagian ini tidak dapat diubah lagi."),
     "not_submittable": _l("SKP ini tidak dapat diajukan dalam statusnya sekarang."),
