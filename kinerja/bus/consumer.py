@@ -66,12 +66,6 @@ class Subscriptions:
     def subscription_for(self, event_type: str) -> Subscription | None:
         return self.by_name.get(event_type)
 
-    def deliver(self, event: Envelope, tx: Tx) -> None:
-        """Apply one event as the consumer would, its payload loaded through the
-        contract: for callers that feed a service events directly (the demo, tests)."""
-        subscription = self.by_name[event.type]
-        subscription.handler(subscription.event_type.read(event), tx)
-
 
 class AlreadyApplied(Exception):
     """The event's id is already recorded: a duplicate delivery."""
