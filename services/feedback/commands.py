@@ -119,9 +119,9 @@ def nominate_peer(tx: Tx, round_id: str, ratee: str, peer: str) -> Response:
     refused as add_assignment refuses, by the field `peer`."""
     round_ = existing_round(tx, round_id)
     domain.ensure_open(round_)
+    _ensure_active(tx, {"peer": peer})
     rated = store.responses(tx, round_id, ratee=ratee, state=domain.ACTIVE)
     assignments.check_nominator(bool(rated))
-    _ensure_active(tx, {"peer": peer})
     wanted = assignments.Assignment(peer, ratee, "peer")
     return _assign(tx, round_id, wanted, domain.NOMINATED, "nomination", ratee, field="peer")
 
