@@ -215,7 +215,8 @@ def save_scheme(
     tx: Tx, scheme_id: str, fields: dict, expected_version: int, actor: str, now: datetime
 ) -> schemes.WeightingScheme:
     """A new version, audited; every cycle's scores are recomputed with it. Conflict
-    `stale_version` unless `expected_version` is the current one (0: a new scheme);
+    `stale_version` unless `expected_version` is the current one (0: a new scheme),
+    `retired_id` for the id of a retired scheme (its versions name past scores);
     ValidationFailed naming each broken rule. Publishes its anonymity floors."""
     current = store.find_scheme(tx, scheme_id)
     if (current.version if current else 0) != expected_version:
@@ -224,6 +225,8 @@ def save_scheme(
             {"version": [f"the current version is {current.version if current else 0}"]},
             code="stale_version",
         )
+    if current is None:
+        schemes.check_id_unused(scheme_id, store.last_saved_version(tx, scheme_id))
     scheme = replace(
         proposed_scheme(tx, scheme_id, fields), updated_by=actor, updated_at=now.isoformat()
     )

@@ -98,6 +98,17 @@ def draft(scheme_id: str, fields: Mapping[str, object], current: WeightingScheme
     return replace(base, id=scheme_id, version=base.version + 1, **changes)
 
 
+def check_id_unused(scheme_id: str, last_saved_version: int) -> None:
+    """A new scheme takes an id no scheme ever had: a retired one's versions stay the
+    record of the scores computed with them (`<id>@v<n>`), so its id is not reused."""
+    if last_saved_version:
+        raise Conflict(
+            "this id belonged to a retired scheme; give the new scheme another id",
+            {"id": [f"{scheme_id} was retired at version {last_saved_version}"]},
+            code="retired_id",
+        )
+
+
 def check(scheme: WeightingScheme, others: Iterable[WeightingScheme]) -> None:
     """Every rule a scheme keeps, each broken one named by its field, all at once."""
     errors: dict[str, list[str]] = {}

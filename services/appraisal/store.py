@@ -298,6 +298,15 @@ def find_scheme(db_or_tx, scheme_id: str) -> WeightingScheme | None:
     return _to_scheme(doc) if doc else None
 
 
+def last_saved_version(db_or_tx, scheme_id: str) -> int:
+    """The highest version ever saved under this id, a retired scheme's too; 0 if none."""
+    db, session = db_and_session(db_or_tx)
+    doc = db["scheme_versions"].find_one(
+        {"id": scheme_id}, {"version": 1}, sort=[("version", -1)], session=session
+    )
+    return doc["version"] if doc else 0
+
+
 def scheme_history(db: Database, scheme_id: str) -> list[WeightingScheme]:
     """Every saved version, newest first, those of a retired scheme included."""
     return [

@@ -102,6 +102,7 @@ def list_assignments(round_id: str):
 @blp.response(201, AssignmentOut)
 @requires("hr")
 def add_assignment(payload: dict, round_id: str):
+    """Add a pair by hand; a repeat, also one sent at the same time, is 409 `already_assigned`."""
     actor = current_principal().actor
     response = service_context().uow(
         lambda tx: commands.add_assignment(tx, round_id, actor=actor, **payload)
@@ -113,6 +114,7 @@ def add_assignment(payload: dict, round_id: str):
 @blp.response(200, AssignmentOut)
 @requires("hr")
 def remove_assignment(round_id: str, response_id: str):
+    """Take an assignment out; removing it again answers the same and publishes nothing."""
     actor = current_principal().actor
     response = service_context().uow(
         lambda tx: commands.remove_assignment(tx, round_id, response_id, actor)
@@ -125,7 +127,8 @@ def remove_assignment(round_id: str, response_id: str):
 @blp.response(201, AssignmentOut)
 @requires("employee")
 def nominate_peer(payload: dict, round_id: str):
-    """Ask a colleague to rate me as a peer; my supervisor approves."""
+    """Ask an active colleague to rate me as a peer in a round that rates me (403
+    `not_a_ratee` otherwise); my supervisor approves."""
     ratee = current_principal().subject
     response = service_context().uow(
         lambda tx: commands.nominate_peer(tx, round_id, ratee, payload["peer"])
@@ -207,7 +210,9 @@ def decline(payload: dict, round_id: str, response_id: str):
 @blp.response(200, CompletionOut)
 @requires("supervisor", "hr")
 def completion(round_id: str):
-    """Response rates by round, ratee, rater and unit (a supervisor sees their reports)."""
+    """Response rates by round, ratee, rater and unit. A supervisor sees their reports',
+    with peers' and subordinates' answers counted in whole steps of the anonymity floor
+    and no rater listed for them, so two reads never tell who rated whom."""
     return queries.completion(service_context().db, round_id, current_principal())
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kinerja.anonymity import RATER_GROUPS
-from kinerja.errors import Conflict, ValidationFailed
+from kinerja.errors import Conflict, Forbidden, ValidationFailed
 
 CROSS_TEAM_PEERS = 1  # SCORING.md step 7: at least one rater from outside the ratee's team
 
@@ -85,8 +85,11 @@ def generate_assignments(
     return sorted(round_.values(), key=_round_order)
 
 
-def check_manual_assignment(existing: list[Assignment], new: Assignment) -> None:
-    """Refuse an assignment added by hand that breaks the round's rules."""
+def check_manual_assignment(
+    existing: list[Assignment], new: Assignment, conflict_field: str = "rater"
+) -> None:
+    """Refuse an assignment added by hand that breaks the round's rules; a pair already
+    in `existing` conflicts by `conflict_field` (the request's name for the rater)."""
     fields: dict[str, list[str]] = {}
     if not new.rater:
         fields["rater"] = ["required"]
@@ -101,10 +104,24 @@ def check_manual_assignment(existing: list[Assignment], new: Assignment) -> None
     if fields:
         raise ValidationFailed("the assignment is not valid", fields)
     if any((a.rater, a.ratee) == (new.rater, new.ratee) for a in existing):
-        raise Conflict(
-            "the rater already rates this ratee in this round",
-            {"rater": [f"already assigned to rate {new.ratee}"]},
-        )
+        raise already_assigned(conflict_field)
+
+
+def already_assigned(field: str = "rater") -> Conflict:
+    """The refusal of a second live assignment of one rater to one ratee in a round, whether
+    the read or the store's unique key found the first. It names no one but the ratee, so
+    a ratee nominating (`field` "peer") reads nothing they did not send."""
+    return Conflict(
+        "the rater already rates this ratee in this round",
+        {field: ["already asked to rate this ratee in this round"]},
+        code="already_assigned",
+    )
+
+
+def check_nominator(rated_in_round: bool) -> None:
+    """Only someone rated in the round asks a colleague to rate them in it."""
+    if not rated_in_round:
+        raise Forbidden("only a ratee of this round nominates peers in it", code="not_a_ratee")
 
 
 def _by_nip(people: list[Person]) -> dict[str, Person]:

@@ -82,59 +82,29 @@ def close_round(tx: Tx, round_id: str, actor: str) -> Round:
 
 
 def add_assignment(
-    tx: Tx,
-    round_id: str,
-    rater: str,
-    ratee: str,
-    group: str,
-    actor: str,
-    state: str = domain.ACTIVE,
-    source: str = "hr",
+    tx: Tx, round_id: str, rater: str, ratee: str, group: str, actor: str
 ) -> Response:
-    """One assignment by hand. ValidationFailed for a NIP the directory copy lacks or a
-    group that does not fit (self exactly when rater is ratee); Conflict when the pair is
-    already active or nominated, also under concurrent adds (the claim). Audited;
-    nothing is published until it is answered."""
+    """HR's assignment by hand. ValidationFailed for a NIP that is not an active employee
+    of the directory copy or a group that does not fit (self exactly when rater is ratee);
+    Conflict `already_assigned` when the pair is already active or nominated, also under
+    concurrent adds (the unique key). A removed or refused pair is asked again on its own
+    record. Audited; nothing is published until it is answered."""
     round_ = existing_round(tx, round_id)
     domain.ensure_open(round_)
-    for nip, field in ((rater, "rater"), (ratee, "ratee")):
-        if directory_replica.find_employee(tx, nip) is None:
-            raise ValidationFailed("unknown employee", {field: [f"no employee {nip}"]})
-    tx.claim("feedback.assignment", round_id, rater, ratee)  # one per pair, also at once
-    taken = [
-        assignments.Assignment(r.rater, r.ratee, r.group)
-        for r in store.responses(tx, round_id)
-        if r.state in (domain.ACTIVE, domain.NOMINATED)
-    ]
-    assignments.check_manual_assignment(taken, assignments.Assignment(rater, ratee, group))
-    response = Response(
-        id=uuid.uuid4().hex,
-        round_id=round_id,
-        rater=rater,
-        ratee=ratee,
-        group=group,
-        state=state,
-        source=source,
-    )
-    store.insert_responses(tx, [response])
-    audit.record(
-        tx,
-        actor,
-        "assignment.added",
-        "assignment",
-        response.id,
-        None,
-        {"rater": rater, "ratee": ratee, "group": group, "state": state},
-    )
-    return response
+    _ensure_active(tx, {"rater": rater, "ratee": ratee})
+    wanted = assignments.Assignment(rater, ratee, group)
+    return _assign(tx, round_id, wanted, domain.ACTIVE, "hr", actor, field="rater")
 
 
 def remove_assignment(tx: Tx, round_id: str, response_id: str, actor: str) -> Response:
     """HR takes an assignment out of the round (audited); a submitted answer is withdrawn
-    from the scores (RESPONSE_WITHDRAWN). NotFound for an id not in this round."""
+    from the scores (RESPONSE_WITHDRAWN). Removed already: answered as it is, nothing
+    changed, audited or published. NotFound for an id not in this round."""
     domain.ensure_open(existing_round(tx, round_id))
     response, stamp = existing_response(tx, round_id, response_id)
     removed = domain.remove(response)
+    if removed == response:
+        return response
     store.save_response(tx, removed, stamp)
     audit.record(tx, actor, "assignment.removed", "assignment", response_id, None, None)
     if response.status == domain.SUBMITTED:
@@ -143,9 +113,71 @@ def remove_assignment(tx: Tx, round_id: str, response_id: str, actor: str) -> Re
 
 
 def nominate_peer(tx: Tx, round_id: str, ratee: str, peer: str) -> Response:
-    """An employee asks a colleague to rate them; their supervisor decides. The ratee is
-    the caller (the API's token), so nobody nominates for someone else."""
-    return add_assignment(tx, round_id, peer, ratee, "peer", ratee, domain.NOMINATED, "nomination")
+    """An employee rated in this round asks an active colleague to rate them; their
+    supervisor decides. The ratee is the caller (the API's token), so nobody nominates for
+    someone else. Forbidden `not_a_ratee` for a caller the round does not rate; otherwise
+    refused as add_assignment refuses, by the field `peer`."""
+    round_ = existing_round(tx, round_id)
+    domain.ensure_open(round_)
+    _ensure_active(tx, {"peer": peer})
+    rated = store.responses(tx, round_id, ratee=ratee, state=domain.ACTIVE)
+    assignments.check_nominator(bool(rated))
+    wanted = assignments.Assignment(peer, ratee, "peer")
+    return _assign(tx, round_id, wanted, domain.NOMINATED, "nomination", ratee, field="peer")
+
+
+def _ensure_active(tx: Tx, nips: dict[str, str]) -> None:
+    """Each NIP (by the request's field) an active employee of the directory copy; an
+    unknown and an inactive one are refused alike."""
+    fields = {
+        field: [f"{nip} is not an active employee"]
+        for field, nip in nips.items()
+        if not (directory_replica.find_employee(tx, nip) or {}).get("active", False)
+    }
+    if fields:
+        raise ValidationFailed("not an active employee", fields)
+
+
+def _assign(
+    tx: Tx,
+    round_id: str,
+    wanted: assignments.Assignment,
+    state: str,
+    source: str,
+    actor: str,
+    field: str,
+) -> Response:
+    """The pair's record in `state`: a new one, or the removed or refused one asked again."""
+    held = store.find_pair(tx, round_id, wanted.rater, wanted.ratee)
+    live = held is not None and held[0].state in (domain.ACTIVE, domain.NOMINATED)
+    assignments.check_manual_assignment([wanted] if live else [], wanted, field)
+    if held is None:
+        response = Response(
+            id=uuid.uuid4().hex,
+            round_id=round_id,
+            rater=wanted.rater,
+            ratee=wanted.ratee,
+            group=wanted.group,
+            state=state,
+            source=source,
+        )
+        try:
+            store.insert_responses(tx, [response])
+        except store.PairTaken:  # a concurrent request stored it since the read above
+            raise assignments.already_assigned(field) from None
+    else:
+        response = domain.reassign(held[0], wanted.group, state, source)
+        store.save_response(tx, response, held[1])
+    audit.record(
+        tx,
+        actor,
+        "assignment.added",
+        "assignment",
+        response.id,
+        None,
+        {"rater": wanted.rater, "ratee": wanted.ratee, "group": wanted.group, "state": state},
+    )
+    return response
 
 
 def decide_nomination(

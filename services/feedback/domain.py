@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
+from kinerja.anonymity import ANONYMOUS_GROUPS
 from kinerja.errors import Conflict, Forbidden, ValidationFailed
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -232,7 +233,26 @@ def decline(response: Response, reason: str) -> Response:
 
 
 def remove(response: Response) -> Response:
+    """Out of the round; removed already, it is returned as it is (a repeat changes nothing)."""
+    if response.state == REMOVED:
+        return response
     return replace(response, state=REMOVED, revision=response.revision + 1)
+
+
+def reassign(response: Response, group: str, state: str, source: str) -> Response:
+    """A removed or refused pair asked again: the same record, unanswered, its revision
+    kept, so its next answer is newer than any withdrawal the appraisal service holds for
+    this rater, ratee and round (it keeps one rating per pair)."""
+    return replace(
+        response,
+        group=group,
+        state=state,
+        source=source,
+        status=PENDING,
+        scores={},
+        comment="",
+        decline_reason="",
+    )
 
 
 def decide_nomination(response: Response, approve: bool) -> Response:
@@ -248,7 +268,73 @@ def response_rate(key: str, responses: list[Response]) -> dict:
     """Of the assignments, how many were answered and how many declined."""
     submitted = sum(r.status == SUBMITTED for r in responses)
     declined = sum(r.status == DECLINED for r in responses)
-    assigned = len(responses)
+    return _rate(key, (len(responses), submitted, declined))
+
+
+def response_rates(responses: list[Response], key: Callable[[Response], str]) -> list[dict]:
+    """The response rate per value of `key` (ratee, rater, unit), in key order."""
+    return [response_rate(k, v) for k, v in sorted(_grouped(responses, key).items())]
+
+
+def completion(round_id: str, responses: list[Response], unit_of: Callable[[str], str]) -> dict:
+    """HR's completion of a round: exact rates overall and by ratee, rater and the ratee's unit."""
+    return {
+        "round": response_rate(round_id, responses),
+        "by_ratee": response_rates(responses, lambda r: r.ratee),
+        "by_rater": response_rates(responses, lambda r: r.rater),
+        "by_unit": response_rates(responses, lambda r: unit_of(r.ratee)),
+    }
+
+
+def completion_without_raters(
+    round_id: str,
+    responses: list[Response],
+    thresholds_of: Callable[[str], Mapping[str, int]],
+    unit_of: Callable[[str], str],
+) -> dict:
+    """Completion as anyone but HR reads it: no figure moves with one anonymous answer.
+
+    Reading it before and after one submission would otherwise tell who rated whom. So
+    the anonymous groups' answers and declines count per ratee in whole steps of the
+    group's floor (`thresholds_of(ratee)`, the ratee's anonymity policy); the rounds' and
+    units' figures are sums of those, never finer; and raters are listed only for the
+    answers of one known person (the superior's, the self rating).
+    """
+    tallies = {
+        ratee: _coarse_tally(theirs, thresholds_of(ratee))
+        for ratee, theirs in _grouped(responses, lambda r: r.ratee).items()
+    }
+    by_unit: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    for ratee, tally in tallies.items():
+        by_unit[unit_of(ratee)].append(tally)
+    known = [r for r in responses if r.group not in ANONYMOUS_GROUPS]
+    return {
+        "round": _rate(round_id, _summed(list(tallies.values()))),
+        "by_ratee": [_rate(ratee, tally) for ratee, tally in sorted(tallies.items())],
+        "by_rater": response_rates(known, lambda r: r.rater),
+        "by_unit": [_rate(unit, _summed(sums)) for unit, sums in sorted(by_unit.items())],
+    }
+
+
+def _coarse_tally(responses: list[Response], thresholds: Mapping[str, int]) -> tuple[int, int, int]:
+    """(assigned, submitted, declined) of one ratee, anonymous groups' answers coarsened."""
+    submitted = sum(r.status == SUBMITTED for r in responses if r.group not in ANONYMOUS_GROUPS)
+    declined = sum(r.status == DECLINED for r in responses if r.group not in ANONYMOUS_GROUPS)
+    for group in ANONYMOUS_GROUPS:
+        step = thresholds[group]
+        theirs = [r for r in responses if r.group == group]
+        submitted += sum(r.status == SUBMITTED for r in theirs) // step * step
+        declined += sum(r.status == DECLINED for r in theirs) // step * step
+    return len(responses), submitted, declined
+
+
+def _summed(tallies) -> tuple[int, int, int]:
+    assigned, submitted, declined = zip(*tallies, strict=True) if tallies else ((), (), ())
+    return sum(assigned), sum(submitted), sum(declined)
+
+
+def _rate(key: str, tally: tuple[int, int, int]) -> dict:
+    assigned, submitted, declined = tally
     return {
         "key": key,
         "assigned": assigned,
@@ -258,12 +344,13 @@ def response_rate(key: str, responses: list[Response]) -> dict:
     }
 
 
-def response_rates(responses: list[Response], key: Callable[[Response], str]) -> list[dict]:
-    """The response rate per value of `key` (ratee, rater, unit), in key order."""
+def _grouped(
+    responses: list[Response], key: Callable[[Response], str]
+) -> dict[str, list[Response]]:
     grouped: dict[str, list[Response]] = defaultdict(list)
     for response in responses:
         grouped[key(response)].append(response)
-    return [response_rate(k, v) for k, v in sorted(grouped.items())]
+    return grouped
 
 
 def waiting_by_rater(responses: list[Response]) -> dict[str, int]:

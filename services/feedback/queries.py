@@ -41,19 +41,29 @@ def assignments_of_rater(db: Database, round_id: str, rater: str) -> list[dict]:
 
 
 def completion(db: Database, round_id: str, reader: Principal) -> dict:
-    """Response rates by round, ratee, rater and unit; a supervisor's of their reports."""
+    """Response rates by round, ratee, rater and unit: HR's exact, a supervisor's of their
+    reports without a figure one anonymous answer moves (domain.completion_without_raters)."""
     commands.existing_round(db, round_id)
     live = store.responses(db, round_id, state=domain.ACTIVE)
-    if not reader.has_any(["hr"]):
-        team = {r["nip"] for r in directory_replica.direct_reports(db, reader.subject)}
-        live = [r for r in live if r.ratee in team]
-    units = {e["nip"]: e.get("unit_id", "") for e in directory_replica.active_employees(db)}
-    return {
-        "round": domain.response_rate(round_id, live),
-        "by_ratee": domain.response_rates(live, lambda r: r.ratee),
-        "by_rater": domain.response_rates(live, lambda r: r.rater),
-        "by_unit": domain.response_rates(live, lambda r: units.get(r.ratee, "")),
-    }
+    employees = {e["nip"]: e for e in directory_replica.active_employees(db)}
+
+    def unit_of(nip: str) -> str:
+        return employees.get(nip, {}).get("unit_id", "")
+
+    if reader.has_any(["hr"]):
+        return domain.completion(round_id, live, unit_of)
+    team = {r["nip"] for r in directory_replica.direct_reports(db, reader.subject)}
+    schemes = store.live_schemes(db)
+
+    def thresholds_of(nip: str) -> dict[str, int]:
+        employee = employees.get(nip, {})
+        policy = results.thresholds_for(
+            schemes, employee.get("unit_id"), employee.get("position_kind")
+        )
+        return policy.thresholds
+
+    theirs = [r for r in live if r.ratee in team]
+    return domain.completion_without_raters(round_id, theirs, thresholds_of, unit_of)
 
 
 def reminders(db: Database, round_id: str, today: date, within_days: int) -> list[dict]:

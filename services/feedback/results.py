@@ -135,7 +135,9 @@ def _check_ratings(ratee: str, ratings: list[Rating]) -> None:
     for index, rating in enumerate(ratings):
         # A repeated rater would count twice towards a threshold that means distinct people.
         if rating.rater in seen:
-            fields[f"ratings[{index}].rater"] = [f"{rating.rater} answered more than once"]
+            # "a rater", with no NIP nor index (the ratings are in rater order): this
+            # refusal can reach the ratee.
+            fields["ratings"] = ["a rater answered more than once"]
         seen.add(rating.rater)
         if rating.group not in RATER_GROUPS:
             fields[f"ratings[{index}].group"] = [f"one of {', '.join(RATER_GROUPS)}"]

@@ -5,15 +5,30 @@ change stamp `_rev`) and `anonymity_schemes` (the appraisal service's, for their
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from kinerja import audit, directory_replica
 from kinerja.errors import Conflict
+from kinerja.logs import get_logger
 from kinerja.mongo import Tx, db_and_session
-from services.feedback.domain import SHIPPED, Dimension, Framework, Response, Round
+from services.feedback.domain import (
+    ACTIVE,
+    DECLINED,
+    DRAFT,
+    NOMINATED,
+    SHIPPED,
+    SUBMITTED,
+    Dimension,
+    Framework,
+    Response,
+    Round,
+)
+
+log = get_logger(__name__)
 
 
 def ensure_indexes(db: Database) -> None:
@@ -22,6 +37,8 @@ def ensure_indexes(db: Database) -> None:
     audit.ensure_indexes(db)
     db["responses"].create_index([("round_id", ASCENDING), ("rater", ASCENDING)])
     db["responses"].create_index([("round_id", ASCENDING), ("ratee", ASCENDING)])
+    retire_duplicate_assignments(db)
+    db["responses"].create_index(ONE_PER_PAIR, unique=True, name="one_assignment_per_pair")
     db["frameworks"].create_index([("framework_id", ASCENDING), ("version", DESCENDING)])
     for framework in SHIPPED:  # the regulation's frameworks are there from the first start
         db["frameworks"].update_one(
@@ -116,6 +133,58 @@ def rounds(db: Database) -> list[Round]:
     return [_round(doc) for doc in db["rounds"].find().sort("deadline", DESCENDING)]
 
 
+# One record per rater, ratee and round, whatever its state: the appraisal service keeps
+# one rating per pair too, and a pair asked again reuses its record (commands._assign).
+ONE_PER_PAIR = [("round_id", ASCENDING), ("rater", ASCENDING), ("ratee", ASCENDING)]
+RETIRED = "retired_responses"  # the copies retire_duplicate_assignments took out
+_LIVE = (ACTIVE, NOMINATED)
+_ANSWERED = (SUBMITTED, DECLINED, DRAFT)  # most answered first, pending after
+
+
+class PairTaken(Exception):
+    """The round holds a record for this rater and ratee already (the unique key said so)."""
+
+
+def retire_duplicate_assignments(db: Database) -> int:
+    """Before the unique key can be built: of each pair's copies (stored before the key
+    existed), keep one and move the others to `retired_responses`; the number moved.
+
+    Kept: a live copy over a removed or refused one, then the most answered, then the
+    highest revision. The kept copy takes the highest revision of all, so its next answer
+    supersedes whatever copy's rating the appraisal service holds for the pair. Safe to
+    run again and from two processes at once (a copy is moved by replace and delete).
+    """
+    groups = db["responses"].aggregate(
+        [
+            {"$group": {"_id": {k: f"${k}" for k, _ in ONE_PER_PAIR}, "ids": {"$push": "$_id"}}},
+            {"$match": {"ids.1": {"$exists": True}}},
+        ]
+    )
+    moved = 0
+    for group in groups:
+        copies = list(db["responses"].find({"_id": {"$in": group["ids"]}}))
+        copies.sort(key=_keep_first)
+        kept, extra = copies[0], copies[1:]
+        for doc in extra:
+            retired = {**doc, "retired_for": kept["_id"], "retired_at": datetime.now(UTC)}
+            db[RETIRED].replace_one({"_id": doc["_id"]}, retired, upsert=True)
+            db["responses"].delete_one({"_id": doc["_id"]})
+            moved += 1
+        top = max(doc.get("revision", 0) for doc in copies)
+        db["responses"].update_one(
+            {"_id": kept["_id"]}, {"$max": {"revision": top}, "$inc": {"_rev": 1}}
+        )
+    if moved:
+        log.warning("feedback.duplicate_assignments_retired", copies=moved, kept_in=RETIRED)
+    return moved
+
+
+def _keep_first(doc: dict) -> tuple:
+    status = doc.get("status")
+    answered = _ANSWERED.index(status) if status in _ANSWERED else len(_ANSWERED)
+    return (doc.get("state") not in _LIVE, answered, -doc.get("revision", 0), doc["_id"])
+
+
 def _response_doc(response: Response) -> dict:
     return {**asdict(response), "_id": response.id}
 
@@ -127,10 +196,33 @@ def _response(doc: dict) -> Response:
 
 
 def insert_responses(tx: Tx, responses: list[Response]) -> None:
-    """New assignments, each with its change stamp at 0; an empty list writes nothing."""
+    """New assignments, each with its change stamp at 0; an empty list writes nothing.
+    PairTaken when the round holds one of the pairs already, also one a concurrent
+    transaction just wrote (the unique key decides, not a read)."""
     if responses:
         docs = [{**_response_doc(r), "_rev": 0} for r in responses]
-        tx.db["responses"].insert_many(docs, session=tx.session)
+        try:
+            tx.db["responses"].insert_many(docs, session=tx.session)
+        except (DuplicateKeyError, BulkWriteError) as exc:
+            if isinstance(exc, BulkWriteError) and not _duplicate_only(exc):
+                raise
+            raise PairTaken(str(exc)) from exc
+
+
+def _duplicate_only(exc: BulkWriteError) -> bool:
+    return all(error.get("code") == 11000 for error in exc.details.get("writeErrors", []))
+
+
+def find_pair(tx: Tx, round_id: str, rater: str, ratee: str) -> tuple[Response, int] | None:
+    """The pair's record in the round, live or not, with its change stamp; None if never
+    assigned."""
+    doc = tx.db["responses"].find_one(
+        {"round_id": round_id, "rater": rater, "ratee": ratee}, session=tx.session
+    )
+    if doc is None:
+        return None
+    stamp = doc.pop("_rev", 0)
+    return _response(doc), stamp
 
 
 def save_response(tx: Tx, response: Response, read_stamp: int) -> None:

@@ -325,3 +325,19 @@ def test_the_worker_job_keeps_scores_current_and_one_replica_recomputes_at_a_tim
         stop.set()
         for replica in replicas:
             replica.join(timeout=10)
+
+
+def test_re_creating_a_retired_scheme_is_refused_by_name(mongo_url, namespace):
+    """A retired scheme's versions stay the record of the scores computed with them, so
+    its id is not reused: a 409 naming the id, not a duplicate key's 500."""
+    app = make_app(mongo_url, namespace)
+    try:
+        assert call(app, "PUT", "/schemes/keuangan", json=SUPERIOR_ONLY).status_code == 200
+        assert call(app, "DELETE", "/schemes/keuangan?version=1").status_code == 204
+        again = call(app, "PUT", "/schemes/keuangan", json=SUPERIOR_ONLY)
+        assert (again.status_code, again.json["error"]["code"]) == (409, "retired_id")
+        assert "id" in again.json["error"]["fields"]
+        other = call(app, "PUT", "/schemes/keuangan-baru", json=SUPERIOR_ONLY)
+        assert other.status_code == 200, other.json
+    finally:
+        app.extensions["kinerja"].client.drop_database(app.token_settings.mongo_db)

@@ -18,3 +18,12 @@ def test_twenty_identical_assignments_at_once_add_one(app, client, as_, open_rou
     assert answers.count(201) == 1
     listed = client.get("/api/v1/rounds/r1/assignments", headers=as_("hr")).json
     assert sum((a["rater"], a["ratee"]) == (STAFF[3], HEAD) for a in listed) == 1
+
+
+def test_twenty_identical_nominations_at_once_store_one(app, client, as_, open_round):
+    nomination = {"peer": HEAD}
+    answers = statuses(app, "POST", "/api/v1/rounds/r1/nominations", nomination, as_(STAFF[0]))
+    assert sorted(set(answers)) == [201, 409], answers
+    assert answers.count(201) == 1
+    listed = client.get("/api/v1/rounds/r1/assignments", headers=as_("hr")).json
+    assert sum((a["rater"], a["ratee"]) == (HEAD, STAFF[0]) for a in listed) == 1

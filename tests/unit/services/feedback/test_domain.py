@@ -83,3 +83,54 @@ def test_a_closed_round_freezes_answers():
         domain.ensure_open(closed)
     with pytest.raises(Conflict):
         domain.close(closed)
+
+
+def test_a_second_removal_returns_the_response_unchanged():
+    removed = domain.remove(response(status=domain.SUBMITTED, revision=1))
+    assert (removed.state, removed.revision) == (domain.REMOVED, 2)
+    assert domain.remove(removed) == removed
+
+
+def test_a_pair_asked_again_starts_unanswered_and_keeps_its_revision():
+    removed = domain.remove(response(status=domain.SUBMITTED, scores={"a": Decimal(1)}))
+    again = domain.reassign(removed, "peer", domain.NOMINATED, "nomination")
+    assert (again.state, again.status, again.scores) == (domain.NOMINATED, domain.PENDING, {})
+    assert again.revision == removed.revision and again.id == removed.id
+
+
+FLOORS = {"superior": 1, "peer": 3, "subordinate": 3, "self": 1}
+
+
+def team(peer_answers: int, peers: int = 4) -> list[Response]:
+    """One ratee's superior (answered), self (pending) and peers, `peer_answers` answered."""
+    return [
+        response(id="s", rater="boss", group="superior", status=domain.SUBMITTED),
+        response(id="self", rater="ratee", group="self"),
+        *(
+            response(
+                id=f"p{n}",
+                rater=f"peer{n}",
+                status=domain.SUBMITTED if n < peer_answers else domain.PENDING,
+            )
+            for n in range(peers)
+        ),
+    ]
+
+
+def without_raters(responses: list[Response], floors=FLOORS) -> dict:
+    return domain.completion_without_raters("r", responses, lambda _: floors, lambda _: "unit")
+
+
+@pytest.mark.parametrize("answers", range(4))
+def test_completion_without_raters_moves_only_in_whole_floors_of_anonymous_answers(answers):
+    view = without_raters(team(answers))
+    anonymous = 3 if answers >= 3 else 0
+    for row in (view["round"], *view["by_ratee"], *view["by_unit"]):
+        assert (row["assigned"], row["submitted"]) == (6, 1 + anonymous)
+    assert {row["key"] for row in view["by_rater"]} == {"boss", "ratee"}  # no peer listed
+
+
+def test_completion_without_raters_follows_a_raised_floor():
+    raised = {**FLOORS, "peer": 5}
+    assert without_raters(team(4, peers=5), raised)["round"]["submitted"] == 1
+    assert without_raters(team(5, peers=5), raised)["round"]["submitted"] == 6

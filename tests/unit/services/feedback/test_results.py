@@ -277,3 +277,13 @@ def test_the_strictest_scheme_that_could_apply_sets_the_floor():
 def test_a_scheme_never_lowers_a_floor_or_touches_the_known_groups():
     low = scheme(peer=1, subordinate=2, superior=5, self=5)
     assert thresholds_for([low], "umpeg", "functional").thresholds == DEFAULT_THRESHOLDS
+
+
+def test_the_refusal_of_a_repeated_rater_names_no_rater():
+    """This refusal can reach the ratee: it speaks of "a rater", never by NIP or position."""
+    nip = "198001012005012002"
+    twice = [rating(nip, "peer", integritas=80), rating(nip, "peer", integritas=90)]
+    with pytest.raises(ValidationFailed) as refused:
+        ratee_results(RATEE, twice + peers(3), DIMENSIONS)
+    said = repr((refused.value.message, refused.value.fields))
+    assert nip not in said and "a rater" in said
