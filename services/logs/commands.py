@@ -71,7 +71,7 @@ def withdraw_entry(tx: Tx, entry_id: str, caller: str) -> Entry:
     entry = existing(tx, entry_id)
     access.ensure(tx, caller, entry.nip, Action.ACT_AS_SELF)
     withdrawn = domain.withdraw(entry)
-    store.save_entry(tx, withdrawn)
+    store.save_decision(tx, withdrawn)
     return withdrawn
 
 
@@ -111,7 +111,7 @@ def _supervise(tx: Tx, entry_id: str, supervisor: str, step, event_type: EventTy
     entry = existing(tx, entry_id)
     access.ensure(tx, supervisor, entry.nip, Action.DECIDE)
     decided = step(entry, supervisor)
-    store.save_entry(tx, decided)
+    store.save_decision(tx, decided)
     if event_type:
         tx.publish(event_type, events.entry_output(decided))
     return decided

@@ -68,6 +68,18 @@ def save_entry(tx: Tx, entry: Entry) -> None:
         raise domain.duplicate_entry_refused() from exc
 
 
+def save_decision(tx: Tx, entry: Entry) -> None:
+    """A withdrawal or a supervisor's decision: the text is as it was, so a live entry keeps
+    the duplicate key it had. One written before the rule, maybe beside its copy, stays
+    without one: a decision on it (a revocation) is never refused as a duplicate."""
+    doc = _to_doc(entry)
+    if DUPLICATE_KEY in doc:
+        held = tx.db["entries"].find_one({"_id": entry.id}, {DUPLICATE_KEY: 1}, session=tx.session)
+        if held is None or DUPLICATE_KEY not in held:
+            del doc[DUPLICATE_KEY]
+    save_versioned(tx, "entries", doc, "revision")
+
+
 def find_entry(tx: Tx, entry_id: str) -> Entry | None:
     """As the transaction's snapshot sees it; None for an unknown id."""
     doc = tx.db["entries"].find_one({"_id": entry_id}, session=tx.session)

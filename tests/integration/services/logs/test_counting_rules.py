@@ -106,16 +106,25 @@ def test_edits_and_withdrawals_count_as_they_leave_the_day(client, people):
 
 
 def test_entries_stored_before_the_rule_count_as_duplicates(app, client, people):
-    stored = client.post(ENTRIES, json=ordinary(), headers=people.staff).json
-    # as an entry written before the duplicate rule was stored: without its key
-    app.extensions["kinerja"].db["entries"].update_one(
-        {"_id": stored["id"]}, {"$unset": {"duplicate_key": ""}}
-    )
+    entries = app.extensions["kinerja"].db["entries"]
+    first = client.post(ENTRIES, json=ordinary(), headers=people.staff).json
+    # as entries written before the duplicate rule were stored: without their key, and
+    # with a copy beside them
+    entries.update_one({"_id": first["id"]}, {"$unset": {"duplicate_key": ""}})
+    copy = {**entries.find_one({"_id": first["id"]}), "_id": "copy", "id": "copy"}
+    entries.insert_one(copy)
     later = ordinary("2026-03-11", description="Rapat koordinasi dengan bagian umum siang ini")
     assert client.post(ENTRIES, json=later, headers=people.staff).status_code == 201
     assert rules_named(client.post(ENTRIES, json=ordinary(), headers=people.staff)) == {
         "no_duplicate_entry"
     }
+    # the supervisor still decides on both, and may take a verification back
+    for entry_id in (first["id"], copy["_id"]):
+        verified = client.post(f"{ENTRIES}/{entry_id}/verify", headers=people.boss)
+        assert verified.status_code == 200, verified.json
+    for entry_id in (first["id"], copy["_id"]):
+        revoked = client.post(f"{ENTRIES}/{entry_id}/revoke", headers=people.boss)
+        assert revoked.status_code == 200, revoked.json
 
 
 def test_the_import_refuses_rows_outside_the_days_back_window(client, people):
