@@ -48,6 +48,14 @@ def _live_entries_on(gateway: str, headers: dict, day: date) -> list[dict]:
     return [e for e in answer.json() if e["date"] == day.isoformat() and e["status"] != "withdrawn"]
 
 
+def _statuses(answers: list[requests.Response]) -> list[int]:
+    """201 and 422, or 503 for a write that lost its conflicts for the whole retry budget
+    of a busy machine and stored nothing; never anything else."""
+    codes = sorted(answer.status_code for answer in answers)
+    assert set(codes) <= {201, 422, 503}, [a.text for a in answers if a.status_code >= 500]
+    return codes
+
+
 def _post_together(gateway: str, headers: dict, bodies: list[dict]) -> list[requests.Response]:
     def send(body: dict) -> requests.Response:
         return requests.post(
@@ -76,8 +84,7 @@ def test_identical_entries_sent_together_store_one(demo_stack, login):
     before = _live_entries_on(gateway, rudi, day)
     body = _body(day, "Uji keamanan: mengagendakan surat masuk yang sama", 15)
     answers = _post_together(gateway, rudi, [body] * AT_ONCE)
-    statuses = sorted(a.status_code for a in answers)
-    assert statuses == [201] + [422] * (AT_ONCE - 1), statuses
+    assert _statuses(answers).count(201) == 1, _statuses(answers)
     for refused in (a for a in answers if a.status_code == 422):
         messages = refused.json()["error"]["fields"]["description"]
         assert any(m.startswith("no_duplicate_entry") for m in messages), refused.text
@@ -95,7 +102,7 @@ def test_a_days_minutes_sent_together_stay_within_the_limit(demo_stack, login):
         for n in range(AT_ONCE)
     ]
     answers = _post_together(gateway, rudi, bodies)
-    assert {a.status_code for a in answers} <= {201, 422}, [a.text for a in answers]
+    assert _statuses(answers).count(201) >= 1, _statuses(answers)
     for refused in (a for a in answers if a.status_code == 422):
         assert any(
             m.startswith("max_minutes_per_day")
@@ -126,7 +133,6 @@ def test_the_import_refuses_rows_the_api_would_refuse(demo_stack, login):
     assert answer.status_code == 200, answer.text
     report = answer.json()
     assert report["written"] == 0, report
-    assert [(r["row"], list(r["fields"])) for r in report["rejected"]] == [
-        (2, ["date"]),
-        (3, ["date"]),
-    ], report
+    assert [r["row"] for r in report["rejected"]] == [2, 3], report
+    assert all("date" in r["fields"] for r in report["rejected"]), report
+    assert report["rejected"][0]["fields"]["date"][0].startswith("max_working_days_back"), report
