@@ -102,9 +102,7 @@ def duplicate_key(entry: Entry) -> str:
     return hashlib.sha256(same.encode()).hexdigest()
 
 
-NO_DUPLICATE_ENTRY = (
-    "no_duplicate_entry: the same work on the same day is logged already; edit that entry instead"
-)
+DUPLICATE_ENTRY_WHY = "the same work on the same day is logged already; edit that entry instead"
 
 
 def duplicate_entry_refused() -> ValidationFailed:
@@ -112,7 +110,7 @@ def duplicate_entry_refused() -> ValidationFailed:
     rules below, and by the store when its unique index meets a duplicate they did not see."""
     return ValidationFailed(
         "the entry breaks the log rules",
-        {"description": [NO_DUPLICATE_ENTRY]},
+        {"description": [f"no_duplicate_entry: {DUPLICATE_ENTRY_WHY}"]},
         code="log_rule_broken",
     )
 
@@ -159,7 +157,7 @@ def broken_rules(entry: Entry, context: Context, rules: LogRules) -> dict[str, l
             f"describe the work in at least {rules.min_description_length} characters",
         )
     elif _repeats_one_of(entry, context.others_that_day):
-        fields.setdefault("description", []).append(NO_DUPLICATE_ENTRY)
+        broken("description", "no_duplicate_entry", DUPLICATE_ENTRY_WHY)
     elif context.previous_description is not None and _same_text(
         text, context.previous_description
     ):
