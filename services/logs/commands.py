@@ -159,6 +159,11 @@ def existing(tx: Tx, entry_id: str) -> Entry:
     return entry
 
 
+# Each row is a transaction of its own: a bound on the rows keeps one import well inside a
+# request's time (gunicorn's 30 s), however busy the machine; a unit's month fits.
+MAX_IMPORT_ROWS = 1_000
+
+
 def import_csv(
     uow,
     text: str,
@@ -170,12 +175,18 @@ def import_csv(
     minutes). Each row is written as POST /entries writes (write_entry: every rule, the
     days-back one included, so a row older than it needs its day reopened by the
     supervisor), in its own transaction; the report lists every refused row with why, so
-    a stop half-way is never silent. `refusal_for(nip)` is the caller's permission for
-    that person's rows: {} allows."""
+    a stop half-way is never silent. More than MAX_IMPORT_ROWS rows: ValidationFailed on
+    `file` before any row is read. `refusal_for(nip)` is the caller's permission for that
+    person's rows: {} allows."""
     try:
         rows = list(csv.DictReader(io.StringIO(text)))
     except csv.Error as exc:  # e.g. a field over the csv module's size limit
         raise ValidationFailed("the file is not readable CSV", {"file": [str(exc)]}) from exc
+    if len(rows) > MAX_IMPORT_ROWS:
+        raise ValidationFailed(
+            "the file has too many rows; nothing was imported",
+            {"file": [f"at most {MAX_IMPORT_ROWS:,} rows in one import; split the file"]},
+        )
     written, rejected = 0, []
     for line, row in enumerate(rows, start=2):
         problems = refusal_for(row.get("nip"))

@@ -7,7 +7,8 @@ from __future__ import annotations
 import io
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.integration.services.logs.conftest import STAFF, ordinary
+from services.logs.commands import MAX_IMPORT_ROWS
+from tests.integration.services.logs.conftest import OTHER, STAFF, ordinary
 from tests.support import AT_ONCE, at_once
 
 ENTRIES = "/api/v1/entries"
@@ -184,3 +185,19 @@ def test_imports_at_once_stay_within_the_limit(app, client, people):
     refused = [(row, rule) for r in reports for row, _, rule in refusals(r)]
     assert set(refused) <= {(2, "max_minutes_per_day")}, refused
     assert live_minutes(client, people, "2026-03-10") == 1440
+
+
+def test_an_import_of_too_many_rows_is_refused_before_any_row(client, people):
+    rows = [
+        f"{OTHER},2026-03-10,agenda-surat,Baris nomor {n} yang tidak dibaca,,,1"
+        for n in range(MAX_IMPORT_ROWS + 1)
+    ]
+    text = CSV_HEADER + "\n".join(rows)
+    answer = client.post(
+        "/api/v1/imports",
+        data={"file": (io.BytesIO(text.encode()), "log.csv")},
+        headers=people.staff,
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 422
+    assert list(fields_of(answer)) == ["file"]
