@@ -210,7 +210,8 @@ def change_rules(payload: dict):
 @blp.response(200, ImportReport)
 @requires("employee", "hr")
 def import_entries(files: dict):
-    """Import historical entries from CSV (HR: anyone's; an employee: their own)."""
+    """Import entries from CSV (HR: anyone's; an employee: their own), each row taken as
+    POST /entries takes one: a day past the days-back rule needs reopening first."""
     text = uploaded_text(files)
     principal = current_principal()
 

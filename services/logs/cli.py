@@ -20,7 +20,8 @@ def logs_group() -> None:
 @click.argument("file", type=click.File("r", encoding="utf-8-sig"))
 @DATA_DIR_OPTION
 def import_file(file, data_dir: Path) -> None:
-    """Import historical entries from CSV: nip,date,activity_id,description,quantity,minutes."""
+    """Import entries from CSV (nip,date,activity_id,description,completes_output,quantity,
+    minutes), each row under the API's rules: a day past the days-back rule needs reopening."""
     uow = local_unit_of_work("logs", data_dir)
     text = file.read()
     rows = max(text.count("\n") - 1, 0)

@@ -1,6 +1,12 @@
 """What people do with daily logs, one function per command: each runs in one
 transaction and publishes verified output through the outbox. verify_many and import_csv
-take the unit of work instead: there each entry or row is its own transaction."""
+take the unit of work instead: there each entry or row is its own transaction.
+
+The log rules that count (minutes per day, no duplicate entry, no copied description) read
+the employee's entries inside the write's transaction, after claiming the employee
+(_context): of two writes at once one meets a write conflict, runs again and counts what
+the other stored. The counts are read from the entries themselves, so there is no counter
+to drift or to rebuild for entries written before the rule."""
 
 from __future__ import annotations
 
@@ -8,7 +14,6 @@ import csv
 import io
 import uuid
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date
 
 from marshmallow import ValidationError
@@ -28,18 +33,21 @@ def _context(tx: Tx, entry: Entry, today: date) -> Context:
     # the rules below read the employee's other entries: one write of theirs at a time
     tx.claim("logs.entries", entry.nip)
     activities = store.approved_activities(tx, entry.nip, entry.cycle)
+    others = store.live_entries_on(tx, entry.nip, entry.date, entry.id)
     return Context(
         today=today,
         approved_activities=frozenset(a.id for a in activities),
-        minutes_that_day=store.minutes_on(tx, entry.nip, entry.date, entry.id),
+        minutes_that_day=domain.minutes_logged(others),
         previous_description=store.previous_description(tx, entry.nip, entry.id),
         day_reopened=store.day_reopened(tx, entry.nip, entry.date),
+        others_that_day=tuple(others),
     )
 
 
 def write_entry(tx: Tx, nip: str, fields: dict, today: date) -> Entry:
     """A new id each call: a retried request writes once only with an Idempotency-Key.
-    ValidationFailed `log_rule_broken` names every broken rule at once."""
+    ValidationFailed `log_rule_broken` names every broken rule at once. The one door of
+    new entries: POST /entries and each row of an import come through here."""
     entry = Entry(id=uuid.uuid4().hex, nip=nip, **fields)
     domain.check_entry(entry, _context(tx, entry, today), store.rules(tx))
     store.save_entry(tx, entry)
@@ -63,7 +71,7 @@ def withdraw_entry(tx: Tx, entry_id: str, caller: str) -> Entry:
     entry = existing(tx, entry_id)
     access.ensure(tx, caller, entry.nip, Action.ACT_AS_SELF)
     withdrawn = domain.withdraw(entry)
-    store.save_entry(tx, withdrawn)
+    store.save_decision(tx, withdrawn)
     return withdrawn
 
 
@@ -103,7 +111,7 @@ def _supervise(tx: Tx, entry_id: str, supervisor: str, step, event_type: EventTy
     entry = existing(tx, entry_id)
     access.ensure(tx, supervisor, entry.nip, Action.DECIDE)
     decided = step(entry, supervisor)
-    store.save_entry(tx, decided)
+    store.save_decision(tx, decided)
     if event_type:
         tx.publish(event_type, events.entry_output(decided))
     return decided
@@ -151,6 +159,11 @@ def existing(tx: Tx, entry_id: str) -> Entry:
     return entry
 
 
+# Each row is a transaction of its own: a bound on the rows keeps one import well inside a
+# request's time (gunicorn's 30 s), however busy the machine; a unit's month fits.
+MAX_IMPORT_ROWS = 1_000
+
+
 def import_csv(
     uow,
     text: str,
@@ -158,23 +171,30 @@ def import_csv(
     today: date,
     on_progress: Callable[[int], None] | None = None,
 ) -> dict:
-    """Historical entries from CSV (nip, date, activity_id, description, quantity,
-    minutes). Each row is checked by the same rules, the days-back rule aside
-    (history is old by nature), and written in its own transaction; the report
-    lists every refused row with why, so a stop half-way is never silent.
-    `refusal_for(nip)` is the caller's permission for that person's rows: {} allows."""
+    """Entries from CSV (nip, date, activity_id, description, completes_output, quantity,
+    minutes). Each row is written as POST /entries writes (write_entry: every rule, the
+    days-back one included, so a row older than it needs its day reopened by the
+    supervisor), in its own transaction; the report lists every refused row with why, so
+    a stop half-way is never silent. More than MAX_IMPORT_ROWS rows: ValidationFailed on
+    `file` before any row is read. `refusal_for(nip)` is the caller's permission for that
+    person's rows: {} allows."""
     try:
         rows = list(csv.DictReader(io.StringIO(text)))
     except csv.Error as exc:  # e.g. a field over the csv module's size limit
         raise ValidationFailed("the file is not readable CSV", {"file": [str(exc)]}) from exc
-    history = replace(store.rules(uow.db), max_working_days_back=36_500)
+    if len(rows) > MAX_IMPORT_ROWS:
+        raise ValidationFailed(
+            "the file has too many rows; nothing was imported",
+            {"file": [f"at most {MAX_IMPORT_ROWS:,} rows in one import; split the file"]},
+        )
     written, rejected = 0, []
     for line, row in enumerate(rows, start=2):
         problems = refusal_for(row.get("nip"))
         if not problems:
             try:
                 fields = ImportRow().load({k: v for k, v in row.items() if k})
-                uow(lambda tx, fields=fields: _import_row(tx, fields, history, today))
+                nip = fields.pop("nip")
+                uow(lambda tx, nip=nip, fields=fields: write_entry(tx, nip, fields, today))
                 written += 1
             except ValidationError as exc:
                 problems = exc.messages
@@ -185,9 +205,3 @@ def import_csv(
         if on_progress:
             on_progress(1)
     return {"rows": len(rows), "written": written, "rejected": rejected}
-
-
-def _import_row(tx: Tx, fields: dict, rules: LogRules, today: date) -> None:
-    entry = Entry(id=uuid.uuid4().hex, **fields)
-    domain.check_entry(entry, _context(tx, entry, today), rules)
-    store.save_entry(tx, entry)

@@ -10,12 +10,14 @@ worth reading are HR's to tune.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
 from kinerja.errors import Conflict, ValidationFailed
+from services.logs.workload import working_days
 
 PENDING, VERIFIED, REJECTED, WITHDRAWN = "pending", "verified", "rejected", "withdrawn"
 EDITABLE = (PENDING, REJECTED)
@@ -75,15 +77,42 @@ class Context:
     minutes_that_day: int  # the employee's other entries on that date
     previous_description: str | None  # the employee's latest other entry
     day_reopened: bool = False  # the supervisor reopened this day for late entry
+    others_that_day: tuple[Entry, ...] = ()  # the employee's other live entries that date
 
 
 def working_days_between(earlier: date, later: date) -> int:
-    """Monday-Friday days after `earlier` up to and including `later`."""
-    days, current = 0, earlier
-    while current < later:
-        current += timedelta(days=1)
-        days += current.weekday() < 5
-    return days
+    """Monday-Friday days after `earlier` up to and including `later`; 0 unless later.
+    Arithmetic, not a walk over the days: a date of year 1 costs what yesterday costs."""
+    if later <= earlier:
+        return 0
+    return working_days(earlier + timedelta(days=1), later)
+
+
+def minutes_logged(entries: list[Entry] | tuple[Entry, ...]) -> int:
+    """The minutes of these entries, withdrawn ones aside: what max_minutes_per_day counts."""
+    return sum(e.minutes for e in entries if e.status != WITHDRAWN)
+
+
+def duplicate_key(entry: Entry) -> str:
+    """What makes two entries the same work: one employee, day and activity, and the same
+    text but for case and spacing. A digest, so that a long text still fits an index key."""
+    same = "\n".join(
+        (entry.nip, entry.date.isoformat(), entry.activity_id, _normal(entry.description))
+    )
+    return hashlib.sha256(same.encode()).hexdigest()
+
+
+DUPLICATE_ENTRY_WHY = "the same work on the same day is logged already; edit that entry instead"
+
+
+def duplicate_entry_refused() -> ValidationFailed:
+    """The refusal of an entry that repeats a live one (domain.duplicate_key): raised by the
+    rules below, and by the store when its unique index meets a duplicate they did not see."""
+    return ValidationFailed(
+        "the entry breaks the log rules",
+        {"description": [f"no_duplicate_entry: {DUPLICATE_ENTRY_WHY}"]},
+        code="log_rule_broken",
+    )
 
 
 def broken_rules(entry: Entry, context: Context, rules: LogRules) -> dict[str, list[str]]:
@@ -127,6 +156,8 @@ def broken_rules(entry: Entry, context: Context, rules: LogRules) -> dict[str, l
             "min_description_length",
             f"describe the work in at least {rules.min_description_length} characters",
         )
+    elif _repeats_one_of(entry, context.others_that_day):
+        broken("description", "no_duplicate_entry", DUPLICATE_ENTRY_WHY)
     elif context.previous_description is not None and _same_text(
         text, context.previous_description
     ):
@@ -152,13 +183,23 @@ def broken_rules(entry: Entry, context: Context, rules: LogRules) -> dict[str, l
 
 
 def check_entry(entry: Entry, context: Context, rules: LogRules) -> None:
+    """ValidationFailed `log_rule_broken` naming every broken rule at once."""
     fields = broken_rules(entry, context, rules)
     if fields:
         raise ValidationFailed("the entry breaks the log rules", fields, code="log_rule_broken")
 
 
+def _repeats_one_of(entry: Entry, others: tuple[Entry, ...]) -> bool:
+    key = duplicate_key(entry)
+    return any(o.status != WITHDRAWN and duplicate_key(o) == key for o in others)
+
+
 def _same_text(a: str, b: str) -> bool:
-    return " ".join(a.lower().split()) == " ".join(b.lower().split())
+    return _normal(a) == _normal(b)
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 # --- the entry's life -----------------------------------------------------------------
@@ -222,7 +263,7 @@ def month_minutes(entries: list[Entry]) -> dict[str, int]:
     """The minutes logged, verified and waiting, withdrawn entries aside."""
     live = [e for e in entries if e.status != WITHDRAWN]
     return {
-        "minutes": sum(e.minutes for e in live),
+        "minutes": minutes_logged(live),
         "verified_minutes": sum(e.minutes for e in live if e.status == VERIFIED),
         "pending_minutes": sum(e.minutes for e in live if e.status == PENDING),
     }
@@ -242,10 +283,10 @@ def missing_days(entries: list[Entry], first: date, last: date) -> list[date]:
 def repeated_descriptions(entries: list[Entry]) -> dict[str, list[str]]:
     """Texts written more than once, with the entries that repeat them."""
     live = [e for e in entries if e.status != WITHDRAWN]
-    counts = Counter(" ".join(e.description.lower().split()) for e in live)
+    counts = Counter(_normal(e.description) for e in live)
     repeated: dict[str, list[str]] = {}
     for entry in live:
-        key = " ".join(entry.description.lower().split())
+        key = _normal(entry.description)
         if counts[key] > 1:
             repeated.setdefault(entry.description.strip(), []).append(entry.id)
     return repeated

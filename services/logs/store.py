@@ -9,9 +9,11 @@ from datetime import date, datetime, time
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
 
 from kinerja import audit, directory_replica
 from kinerja.mongo import Tx, db_and_session, keep_newest, save_versioned
+from services.logs import domain
 from services.logs.domain import WITHDRAWN, ActivityTarget, Entry, LogRules
 from services.logs.workload import WorkloadSettings
 
@@ -22,6 +24,12 @@ def ensure_indexes(db: Database) -> None:
     audit.ensure_indexes(db)
     db["entries"].create_index([("nip", ASCENDING), ("date", ASCENDING)])
     db["entries"].create_index([("status", ASCENDING), ("nip", ASCENDING)])
+    # no duplicate entry, said by the database too; sparse: a withdrawn entry has no key,
+    # nor has one written before the rule (the rules read those: live_entries_on)
+    db["entries"].create_index(DUPLICATE_KEY, unique=True, sparse=True)
+
+
+DUPLICATE_KEY = "duplicate_key"
 
 
 # MongoDB has no date-only type: a day is stored as its midnight (UTC).
@@ -30,12 +38,16 @@ def _day(value: date) -> datetime:
 
 
 def _to_doc(entry: Entry) -> dict:
-    return {"_id": entry.id, **asdict(entry), "date": _day(entry.date)}
+    doc = {"_id": entry.id, **asdict(entry), "date": _day(entry.date)}
+    if entry.status != WITHDRAWN:
+        doc[DUPLICATE_KEY] = domain.duplicate_key(entry)
+    return doc
 
 
 def _entry(doc: dict) -> Entry:
     doc = dict(doc)
     doc.pop("_id")
+    doc.pop(DUPLICATE_KEY, None)
     doc["date"] = doc["date"].date()
     if "completes_output" not in doc:
         # written before entries said whether they complete output: every quantity counted
@@ -46,8 +58,26 @@ def _entry(doc: dict) -> Entry:
 
 
 def save_entry(tx: Tx, entry: Entry) -> None:
-    """Revision N replaces exactly N - 1 (1 is inserted): it never overwrites an unread one."""
-    save_versioned(tx, "entries", _to_doc(entry), "revision")
+    """Revision N replaces exactly N - 1 (1 is inserted): it never overwrites an unread one.
+    A live entry repeating another is refused (domain.duplicate_entry_refused)."""
+    try:
+        save_versioned(tx, "entries", _to_doc(entry), "revision")
+    except DuplicateKeyError as exc:
+        if DUPLICATE_KEY not in str(exc):
+            raise
+        raise domain.duplicate_entry_refused() from exc
+
+
+def save_decision(tx: Tx, entry: Entry) -> None:
+    """A withdrawal or a supervisor's decision: the text is as it was, so a live entry keeps
+    the duplicate key it had. One written before the rule, maybe beside its copy, stays
+    without one: a decision on it (a revocation) is never refused as a duplicate."""
+    doc = _to_doc(entry)
+    if DUPLICATE_KEY in doc:
+        held = tx.db["entries"].find_one({"_id": entry.id}, {DUPLICATE_KEY: 1}, session=tx.session)
+        if held is None or DUPLICATE_KEY not in held:
+            del doc[DUPLICATE_KEY]
+    save_versioned(tx, "entries", doc, "revision")
 
 
 def find_entry(tx: Tx, entry_id: str) -> Entry | None:
@@ -74,15 +104,16 @@ def pending_of(db: Database, nips: list[str]) -> list[Entry]:
     return [_entry(doc) for doc in cursor]
 
 
-def minutes_on(tx: Tx, nip: str, day: date, except_id: str | None) -> int:
-    """Minutes the employee logged that day, withdrawn entries and `except_id` (the entry
-    being edited) aside. Holds for the cap only under the caller's claim on the employee."""
+def live_entries_on(tx: Tx, nip: str, day: date, except_id: str | None) -> list[Entry]:
+    """The employee's entries of that day, withdrawn ones and `except_id` (the entry being
+    edited) aside: what the day's rules count. Holds for them only under the caller's claim
+    on the employee (commands._context). Bounded: each entry has a minute at least, and
+    the day at most max_minutes_per_day."""
     docs = tx.db["entries"].find(
         {"nip": nip, "date": _day(day), "_id": {"$ne": except_id}, "status": {"$ne": WITHDRAWN}},
-        {"minutes": 1},
         session=tx.session,
     )
-    return sum(doc["minutes"] for doc in docs)
+    return [_entry(doc) for doc in docs]
 
 
 def previous_description(tx: Tx, nip: str, except_id: str | None) -> str | None:

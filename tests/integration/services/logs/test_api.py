@@ -248,26 +248,33 @@ def test_hr_tunes_the_rules(client, people):
 
 CSV = (
     "nip,date,activity_id,description,completes_output,quantity,minutes\n"
-    f"{STAFF},2026-01-05,agenda-surat,Mengagendakan surat masuk Januari minggu 1,true,30,120\n"
-    f"{STAFF},2026-01-06,nope,Mengagendakan surat masuk Januari minggu 1b,true,30,120\n"
-    f"{STAFF},2026-01-07,agenda-surat,pendek,true,30,120\n"
-    f"{OTHER},2026-01-07,agenda-surat,Mengagendakan surat masuk untuk orang lain,true,30,120\n"
+    f"{STAFF},2026-03-09,agenda-surat,Mengagendakan surat masuk Maret minggu 2,true,30,120\n"
+    f"{STAFF},2026-03-09,nope,Mengagendakan surat masuk Maret minggu 2b,true,30,120\n"
+    f"{STAFF},2026-03-10,agenda-surat,pendek,true,30,120\n"
+    f"{OTHER},2026-03-10,agenda-surat,Mengagendakan surat masuk untuk orang lain,true,30,120\n"
     f"{STAFF},2026-01-08,agenda-surat,Menyortir surat masuk Januari minggu 1,,,120\n"
+    f"{STAFF},2026-01-09,agenda-surat,Menyortir surat masuk Januari minggu 1b,,,120\n"
 )
 
 
 def test_importing_history_reports_each_refused_row(client, people):
+    # the supervisor reopened one January day; the other is past the days-back rule
+    reopened = client.post(
+        f"/api/v1/employees/{STAFF}/reopened-days", json={"date": "2026-01-08"}, headers=people.boss
+    )
+    assert reopened.status_code == 204
     answer = client.post(
         "/api/v1/imports",
         data={"file": (io.BytesIO(CSV.encode()), "log.csv")},
         headers=people.staff,
         content_type="multipart/form-data",
     ).json
-    assert (answer["rows"], answer["written"]) == (5, 2)
+    assert (answer["rows"], answer["written"]) == (6, 2)
     assert [(r["row"], list(r["fields"])) for r in answer["rejected"]] == [
         (3, ["activity_id"]),
         (4, ["description"]),
         (5, ["nip"]),
+        (7, ["date"]),
     ]
     assert entries_stored(client) == 2
     db = client.application.extensions["kinerja"].db

@@ -6,7 +6,13 @@ from kinerja360.cli import main
 from tests.integration.services.logs.conftest import STAFF
 
 
-def test_import_from_the_command_line(app, settings, tmp_path):
+def test_import_from_the_command_line(app, settings, tmp_path, client, people):
+    # January is past the days-back rule, which the command applies as the API does
+    for day in ("2026-01-05", "2026-01-06"):
+        reopened = client.post(
+            f"/api/v1/employees/{STAFF}/reopened-days", json={"date": day}, headers=people.boss
+        )
+        assert reopened.status_code == 204
     csv = tmp_path / "log.csv"
     csv.write_text(
         "nip,date,activity_id,description,completes_output,quantity,minutes\n"

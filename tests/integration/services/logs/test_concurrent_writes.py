@@ -1,5 +1,6 @@
 """Twenty identical entries at once are applied as they would be one after another: the
-first is stored, the rest break the rule against a copied description."""
+first is stored, the rest break the rule against a duplicate entry (test_counting_rules.py
+has the same behind a later-dated entry, and a day's minutes sent at once)."""
 
 from __future__ import annotations
 

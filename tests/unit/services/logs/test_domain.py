@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -136,3 +136,66 @@ def test_the_recap_measures_the_month_against_the_targets_pace():
     assert (recap.verified_quantity, recap.pending_quantity) == (40, 40)
     assert (recap.verified_to_date, recap.expected_by_now) == (140, 300)
     assert recap.minutes == 720
+
+
+class CountingDate(date):
+    """A date that counts the day arithmetic done with it: what a walk over days costs."""
+
+    steps = 0
+
+    def __add__(self, other):
+        CountingDate.steps += 1
+        return super().__add__(other)
+
+    def __sub__(self, other):
+        CountingDate.steps += 1
+        return super().__sub__(other)
+
+    def weekday(self) -> int:
+        CountingDate.steps += 1
+        return super().weekday()
+
+
+def test_an_ancient_date_costs_what_yesterday_costs():
+    """The days-back rule is arithmetic: a date of year 1 (739,000 days ago) takes a few
+    steps, not one per day."""
+    CountingDate.steps = 0
+    ancient = entry(date=CountingDate(1, 1, 1))
+    today = CountingDate(2026, 3, 11)
+    assert rules_broken(ancient, context(today=today)) == {"max_working_days_back"}
+    assert CountingDate.steps < 20
+
+
+def test_working_days_between_is_the_walk_over_the_days():
+    def walked(earlier: date, later: date) -> int:
+        days, current = 0, earlier
+        while current < later:
+            current += timedelta(days=1)
+            days += current.weekday() < 5
+        return days
+
+    start = date(2026, 2, 23)
+    for first in range(14):
+        for length in range(-2, 30):
+            earlier = start + timedelta(days=first)
+            later = earlier + timedelta(days=length)
+            assert domain.working_days_between(earlier, later) == walked(earlier, later)
+
+
+def test_the_same_work_twice_on_a_day_is_a_duplicate():
+    logged = ordinary(id="e0", description="Mengagendakan 40 surat masuk dari dinas")
+    again = ordinary(description="  MENGAGENDAKAN 40 surat   masuk dari dinas")
+    assert rules_broken(again, context(others_that_day=(logged,))) == {"no_duplicate_entry"}
+    # another activity, another day's entry or a withdrawn one is no duplicate
+    other_activity = ordinary(activity_id="arsip")
+    assert (
+        rules_broken(
+            other_activity,
+            context(approved_activities=frozenset({"surat", "arsip"}), others_that_day=(logged,)),
+        )
+        == set()
+    )
+    withdrawn = domain.withdraw(logged)
+    assert rules_broken(again, context(others_that_day=(withdrawn,))) == set()
+    assert domain.duplicate_key(again) == domain.duplicate_key(logged)
+    assert domain.duplicate_key(again) != domain.duplicate_key(ordinary(date=date(2026, 3, 9)))
