@@ -7,6 +7,7 @@ import csv
 import io
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from kinerja360.demo.targets import HAND_RECORDED, RETURNED, STILL_DRAFT, activi
 
 WORKING_DAYS = 40  # two months
 LEFT_PENDING = 3  # the newest days wait in the supervisor's queue
+REOPEN_THREADS = 4  # the supervisor's reopened days, a few at a time
 VERIFY_BATCH = 100  # well under the 500 one call may take, and the gateway's timeout
 STAFF = [i for i in range(SUPERVISOR_INDEX + 1, len(PEOPLE)) if i not in STILL_DRAFT | RETURNED]
 
@@ -155,19 +157,34 @@ def _wait_for_approved_skps(client, owner: str) -> None:
     raise RuntimeError("the logs service did not learn the approved SKPs in time")
 
 
+def _reopen_history(client, kasubag: dict, index: int, rows: str, today: date) -> None:
+    """The supervisor reopens the past days of an employee's history, as the API lets a late
+    entry in: an import applies the days-back rule as POST /entries does."""
+    window = set(_days(today)[-LEFT_PENDING:])
+    days = {row["date"] for row in csv.DictReader(io.StringIO(rows))}
+    path = f"/api/v1/logs/employees/{nip(index)}/reopened-days"
+    with ThreadPoolExecutor(REOPEN_THREADS) as pool:
+        list(
+            pool.map(
+                lambda day: client.post(path, accept=(204,), json={"date": day}, headers=kasubag),
+                sorted(d for d in days if date.fromisoformat(d) not in window),
+            )
+        )
+
+
 def load(client) -> str:
     today = date.today()
     _wait_for_approved_skps(client, nip(STAFF[-1]))
-    # one import per employee: each a short request, however busy the machine
-    written = sum(
-        client.post(
-            "/api/v1/logs/imports", files={"file": ("logs.csv", entries_csv(today, [index]))}
-        ).json()["written"]
-        for index in STAFF
-    )
     kasubag = {
         "Authorization": f"Bearer {client.token(nip(SUPERVISOR_INDEX), ['employee', 'supervisor'])}"
     }
+    # one import per employee: each a short request, however busy the machine
+    written = 0
+    for index in STAFF:
+        rows = entries_csv(today, [index])
+        _reopen_history(client, kasubag, index, rows, today)
+        answer = client.post("/api/v1/logs/imports", files={"file": ("logs.csv", rows)})
+        written += answer.json()["written"]
     queue = client.get("/api/v1/logs/verification-queue", headers=kasubag).json()
     recent = set(_days(today)[-LEFT_PENDING:])
     to_verify = [e["id"] for e in queue if date.fromisoformat(e["date"]) not in recent]
