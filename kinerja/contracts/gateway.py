@@ -69,3 +69,43 @@ UNIT_UPSERTED = EventType(
         {"id": "umpeg", "name": "Subbag Umum dan Kepegawaian", "parent_id": "sekretariat"},
     ),
 )
+
+
+class TokenRevokedV1(Payload):
+    """One access token ended before its expiry (a logout)."""
+
+    token_id = fields.String(required=True)
+    # when the token would have expired anyway: the record is dropped then
+    expires_at = fields.AwareDateTime(required=True)
+
+
+class SubjectRevokedV1(Payload):
+    """Every access token of one subject issued before a moment ended (a deactivation,
+    a password change, a refresh token's reuse)."""
+
+    subject = fields.String(required=True)
+    issued_before = fields.AwareDateTime(required=True)
+    # issued_before plus the access tokens' lifetime: no token it concerns outlives this
+    expires_at = fields.AwareDateTime(required=True)
+
+
+TOKEN_REVOKED = EventType(
+    "gateway.token.revoked",
+    Version(
+        1,
+        TokenRevokedV1,
+        {"token_id": "3f2a9c1e5b7d4e0f8a6b2c4d1e3f5a7b", "expires_at": "2026-03-02T08:15:00+00:00"},
+    ),
+)
+SUBJECT_REVOKED = EventType(
+    "gateway.subject.revoked",
+    Version(
+        1,
+        SubjectRevokedV1,
+        {
+            "subject": EMPLOYEE["nip"],
+            "issued_before": "2026-03-02T08:00:00+00:00",
+            "expires_at": "2026-03-02T08:15:00+00:00",
+        },
+    ),
+)

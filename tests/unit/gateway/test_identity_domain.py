@@ -42,5 +42,5 @@ def test_roles_follow_the_directory_and_the_grants():
 )
 def test_new_accounts_are_checked(username, password, roles, field):
     with pytest.raises(ValidationFailed) as refused:
-        check_new_account(username, password, roles)
+        check_new_account(username, password, roles, None)
     assert field in refused.value.fields
