@@ -1,5 +1,6 @@
-"""The directory's events (the gateway owns it): every service keeps its own copy of
-the org chart from these (kinerja/directory_replica.py)."""
+"""The gateway's events: the directory's (every service keeps its own copy of the org
+chart from these, kinerja/directory_replica.py) and identity's token revocations (every
+service refuses the tokens they name, kinerja/revocation.py)."""
 
 from __future__ import annotations
 
