@@ -140,12 +140,9 @@ def test_one_account_gets_10_guesses_a_minute_whichever_alias_and_door(client, a
     # another account from the same address, and this one from elsewhere, still log in
     assert api_login(client, "hr-admin", PASSWORD, address) == 200
     assert api_login(client, DEWI, PASSWORD, next(_addresses)) == 200
-
-
-def test_unknown_identifiers_are_limited_by_their_normalized_text(client, address):
-    attempts = [
-        api_login(client, " Nobody-Here " if n % 2 else "nobody-here", None, address)
-        for n in range(10)
+    # an identifier that names no account is counted by its normalized text
+    unknown = [
+        api_login(client, " Nobody " if n % 2 else "nobody", None, address) for n in range(10)
     ]
-    assert attempts == [422] * 10
-    assert api_login(client, "NOBODY-HERE", "tebakan-1", address) == 429
+    assert unknown == [422] * 10
+    assert api_login(client, "NOBODY", "tebakan-1", address) == 429

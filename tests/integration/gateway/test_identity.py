@@ -204,10 +204,12 @@ def test_an_unlinked_account_is_never_an_employee_to_the_services(client):
 def test_a_nip_logs_in_to_the_account_linked_to_it_only(gateway_app, client):
     """Ambiguity class: an identifier that is one account's NIP and (legacy data, made
     before the rule) another's username resolves to the linked account, never the other."""
-    db = gateway_app.extensions["kinerja"].db
-    dewi = db["accounts"].find_one({"_id": "dewi"})
-    db["accounts"].insert_one({**dewi, "_id": STAFF, "nip": None, "roles": ["hr"]})
-    db["accounts"].update_one({"_id": STAFF}, {"$unset": {"nip": ""}})
+    accounts = gateway_app.extensions["kinerja"].db["accounts"]
+    dewi = accounts.find_one_and_delete({"_id": "dewi"})
+    legacy = {**dewi, "_id": STAFF, "roles": ["hr"]}
+    del legacy["nip"]
+    accounts.insert_one(legacy)  # stored first: a query matching both would find it
+    accounts.insert_one(dewi)
     answer = login(client, STAFF)
     assert answer.status_code == 200
     me = client.get(
