@@ -60,8 +60,8 @@ def deactivate_employee(tx: Tx, nip: str, actor: str) -> Employee:
     audit.record(
         tx, actor, "employee.deactivated", "employee", nip, current.as_dict(), gone.as_dict()
     )
-    tx.publish(events.EMPLOYEE_DEACTIVATED, gone)
     identity.end_employee_sessions(tx, nip)
+    tx.publish(events.EMPLOYEE_DEACTIVATED, gone)
     return gone
 
 
@@ -175,9 +175,9 @@ def _write_employee(tx: Tx, before: Employee | None, after: Employee, actor: str
     if after.active:
         tx.publish(events.EMPLOYEE_UPSERTED, after)
     else:
-        tx.publish(events.EMPLOYEE_DEACTIVATED, after)
         if before is not None and before.active:
             identity.end_employee_sessions(tx, after.nip)
+        tx.publish(events.EMPLOYEE_DEACTIVATED, after)
 
 
 def _existing(tx: Tx, nip: str) -> Employee:
