@@ -8,7 +8,8 @@ import jwt
 import pytest
 
 from gateway.identity.domain import REFRESH_GRACE
-from tests.integration.gateway.conftest import BOSS, STAFF, bearer, login
+from kinerja.auth import issue_access_token
+from tests.integration.gateway.conftest import BOSS, STAFF, bearer, login, ui_session
 from tests.support import AT_ONCE, at_once
 
 pytestmark = pytest.mark.usefixtures("directory_seed")
@@ -244,3 +245,27 @@ def test_deactivating_an_employee_ends_their_sessions_at_once(client):
         wrong = login(client, identifier, "not-her-password")
         assert refused.status_code == wrong.status_code == 401
         assert refused.json == wrong.json  # nothing tells the password was right
+
+
+def test_two_ui_page_loads_with_an_expired_access_token_keep_the_session(gateway_app, client):
+    """Race class, in the UI: a browser loads several pages at once with the same session
+    cookie; when its access token has expired each trades the same refresh token. The one
+    that arrives second used to end the session (and every other session of the user)."""
+    cookie = gateway_app.config["SESSION_COOKIE_NAME"]
+    ui_session(gateway_app, client, "dewi")
+    settings = gateway_app.extensions["kinerja"].settings
+    expired = issue_access_token(settings, STAFF, ["employee"], ttl_seconds=-30, account="dewi")
+    with client.session_transaction() as session:
+        session["tokens"] = {**session["tokens"], "access_token": expired}
+    stale_cookie = client.get_cookie(cookie).value
+    first = client.get("/")
+    assert first.status_code == 200
+    # the second load left with the cookie as it was, before the first one's answer came
+    second = gateway_app.test_client()
+    second.set_cookie(cookie, stale_cookie)
+    assert second.get("/").status_code == 200
+    with second.session_transaction() as session:
+        renewed = session["tokens"]
+    with client.session_transaction() as session:
+        assert session["tokens"] == renewed  # both loads hold the same new pair
+    assert client.get("/").status_code == 200
