@@ -94,10 +94,11 @@ def refresh(uow: UnitOfWork, settings: Settings, refresh_token: str) -> dict:
     employee = _linked_employee(db, account)
     if not _may_sign_in(account, employee):
         raise _invalid_credentials()
-    # the successor exists before the token is spent: a second refresh at once that
-    # finds the token spent always finds the pair it was traded for beside it
+    # the successor exists before the trade is claimed: a second refresh at once that
+    # finds the trade claimed always finds the pair it was traded for
     successor = _new_session(db, settings, account, employee)
-    if store.spend_refresh_token(db, token_id, successor):
+    if store.keep_successor(db, token_id, successor):
+        store.spend_refresh_token(db, token_id)
         return successor
     store.forget_refresh_token(db, _token_id(settings, successor["refresh_token"]))
     return _replay_or_end_sessions(uow, store.find_refresh_token(db, token_id))
@@ -190,8 +191,9 @@ def _replay_or_end_sessions(uow: UnitOfWork, record: dict) -> dict:
     else it was stolen and every session of its account ends."""
     if record["revoked"]:
         raise Unauthorized("this session has ended; log in again", code="token_revoked")
-    if domain.refresh_replayable(record, datetime.now(UTC)):
-        return record["successor"]
+    successor = store.find_successor(uow.db, record["_id"])
+    if domain.refresh_replayable(record, successor, datetime.now(UTC)):
+        return successor["pair"]
     account = queries.get_account(uow.db, record["username"])
     if account is not None:
         uow(lambda tx: _end_sessions(tx, account))

@@ -94,16 +94,12 @@ def may_sign_in(account: Account, employee_active: bool) -> bool:
     return account.active and (account.nip is None or employee_active)
 
 
-def refresh_replayable(record: dict, now: datetime) -> bool:
-    """Whether a spent refresh token answers again with its successor: spent by a
-    refresh (not revoked) within REFRESH_GRACE."""
-    used_at = record.get("used_at")
-    return (
-        not record["revoked"]
-        and "successor" in record
-        and used_at is not None
-        and now - used_at < REFRESH_GRACE
-    )
+def refresh_replayable(record: dict, successor: dict | None, now: datetime) -> bool:
+    """Whether a traded refresh token answers again with the pair it was traded for
+    (`successor`, {pair, spent_at}): its session not ended, and within REFRESH_GRACE."""
+    if record["revoked"] or successor is None:
+        return False
+    return now - successor["spent_at"] < REFRESH_GRACE
 
 
 def login_limit_key(address: str, identifier: str, account: Account | None) -> str:

@@ -12,9 +12,11 @@ from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from gateway.identity.domain import Account
+from gateway.identity.domain import REFRESH_GRACE, Account
 from kinerja.errors import Conflict
 from kinerja.mongo import Tx, db_and_session
+
+SUCCESSORS = "refresh_successors"
 
 
 def ensure_indexes(db: Database) -> None:
@@ -26,6 +28,8 @@ def ensure_indexes(db: Database) -> None:
     accounts.create_index("nip", unique=True, partialFilterExpression={"nip": {"$type": "string"}})
     db["refresh_tokens"].create_index("expires_at", expireAfterSeconds=0)
     db["refresh_tokens"].create_index([("username", ASCENDING)])
+    # a traded token's successor pair is a live session's tokens: kept only for the grace
+    db[SUCCESSORS].create_index("spent_at", expireAfterSeconds=int(REFRESH_GRACE.total_seconds()))
 
 
 def to_account(doc: dict | None) -> Account | None:
@@ -70,15 +74,29 @@ def record_refresh_token(db: Database, token_id: str, username: str, expires_at:
     )
 
 
-def spend_refresh_token(db: Database, token_id: str, successor: dict) -> bool:
-    """Mark a live refresh token used, keeping the pair it was traded for (`successor`);
-    False when it is unknown, revoked or already used. Atomic: of two uses at once only
-    one spends it, and the other then finds the successor beside the mark."""
-    spent = db["refresh_tokens"].update_one(
-        {"_id": token_id, "revoked": False, "used_at": {"$exists": False}},
-        {"$set": {"used_at": datetime.now(UTC), "successor": successor}},
+def keep_successor(db: Database, token_id: str, successor: dict) -> bool:
+    """Claim the trade of refresh token `token_id` for the pair `successor`; False when
+    another trade claimed it first. Atomic (one document per traded token): of two
+    refreshes at once one claims it, and the other finds the pair it was traded for."""
+    try:
+        db[SUCCESSORS].insert_one(
+            {"_id": token_id, "pair": successor, "spent_at": datetime.now(UTC)}
+        )
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+def find_successor(db: Database, token_id: str) -> dict | None:
+    """The claimed trade of a refresh token ({pair, spent_at}), while it is kept."""
+    return db[SUCCESSORS].find_one({"_id": token_id})
+
+
+def spend_refresh_token(db: Database, token_id: str) -> None:
+    """Mark a refresh token used once its trade is claimed (keep_successor)."""
+    db["refresh_tokens"].update_one(
+        {"_id": token_id, "used_at": {"$exists": False}}, {"$set": {"used_at": datetime.now(UTC)}}
     )
-    return spent.modified_count == 1
 
 
 def find_refresh_token(db: Database, token_id: str) -> dict | None:

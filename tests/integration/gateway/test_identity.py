@@ -52,8 +52,8 @@ def _refresh(client, refresh_token: str):
 def _outlive_the_grace(gateway_app, refresh_token: str) -> None:
     """Age the token's spending past the grace window, as waiting 30 s would."""
     jti = jwt.decode(refresh_token, options={"verify_signature": False})["jti"]
-    gateway_app.extensions["kinerja"].db["refresh_tokens"].update_one(
-        {"_id": jti}, {"$set": {"used_at": datetime.now(UTC) - REFRESH_GRACE}}
+    gateway_app.extensions["kinerja"].db["refresh_successors"].update_one(
+        {"_id": jti}, {"$set": {"spent_at": datetime.now(UTC) - REFRESH_GRACE}}
     )
 
 

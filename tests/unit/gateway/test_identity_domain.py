@@ -82,11 +82,12 @@ def test_an_employee_the_directory_deactivated_may_not_sign_in():
 
 def test_a_spent_refresh_token_answers_again_only_within_the_grace():
     now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-    spent = {"revoked": False, "used_at": now, "successor": {"access_token": "a"}}
-    assert refresh_replayable(spent, now + REFRESH_GRACE - timedelta(seconds=1))
-    assert not refresh_replayable(spent, now + REFRESH_GRACE)
-    assert not refresh_replayable({**spent, "revoked": True}, now)
-    assert not refresh_replayable({"revoked": False}, now)
+    live = {"revoked": False}
+    traded = {"pair": {"access_token": "a"}, "spent_at": now}
+    assert refresh_replayable(live, traded, now + REFRESH_GRACE - timedelta(seconds=1))
+    assert not refresh_replayable(live, traded, now + REFRESH_GRACE)
+    assert not refresh_replayable({"revoked": True}, traded, now)
+    assert not refresh_replayable(live, None, now)
 
 
 def test_every_alias_of_an_account_counts_against_one_login_limit():
