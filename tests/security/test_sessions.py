@@ -42,6 +42,11 @@ def _bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
+def _error_code(body) -> str | None:
+    """The error code of an answer's body; None for a body that is no error (a list too)."""
+    return body.get("error", {}).get("code") if isinstance(body, dict) else None
+
+
 def _seconds_until_refused(ask, limit: float, since: float | None = None) -> float:
     """How long after `since` (the revocation; by default now) until `ask()` answers 401
     token_revoked; fails when still accepted `limit` + 5 seconds after it."""
@@ -108,7 +113,7 @@ def _log_in(gateway, username: str) -> dict:
 def _ask_targets(targets, token: str):
     def ask():
         answer = targets.get(f"/api/v1/skps/{DEWI}/2026", headers=_bearer(token))
-        return answer.status_code, (answer.json or {}).get("error", {}).get("code")
+        return answer.status_code, _error_code(answer.json)
 
     return ask
 
@@ -172,7 +177,7 @@ def _demo_login(demo_stack, username: str) -> dict:
 def _ask_service(demo_stack, service: str, path: str, token: str):
     def ask():
         answer = requests.get(demo_stack.url(service) + path, headers=_bearer(token), timeout=10)
-        return answer.status_code, answer.json().get("error", {}).get("code")
+        return answer.status_code, _error_code(answer.json())
 
     return ask
 
