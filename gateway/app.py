@@ -8,25 +8,29 @@ from pymongo.database import Database
 from gateway.directory import api as directory_api
 from gateway.directory import store as directory_store
 from gateway.identity import api as identity_api
-from gateway.identity import queries as identity_queries
 from gateway.identity import ratelimit_storage
 from gateway.identity import store as identity_store
 from gateway.openapi import install_openapi
 from gateway.readiness import gateway_readiness
 from gateway.routing import install_routing
 from gateway.ui import install_ui
+from kinerja import revocation
 from kinerja.auth import verify_access_token
-from kinerja.errors import AppError, Unauthorized
+from kinerja.errors import AppError
 from kinerja.service import ServiceDefinition
 
 
 def ensure_indexes(db: Database) -> None:
     directory_store.ensure_indexes(db)
     identity_store.ensure_indexes(db)
+    revocation.ensure_indexes(db)
 
 
 def _refuse_revoked_tokens(app: Flask) -> None:
-    """Logged-out access tokens stop at the gateway, the one door, before they go anywhere."""
+    """Revoked access tokens (kinerja.revocation) stop at the gateway, before they go
+    anywhere: its own routes, the proxy and the UI. The gateway reads its own records at
+    every request, so here a revocation holds at once."""
+    revocation.install(app, refresh_seconds=0)
 
     @app.before_request
     def check_revocation():
@@ -37,8 +41,7 @@ def _refuse_revoked_tokens(app: Flask) -> None:
             principal = verify_access_token(g.kinerja.settings, token.strip())
         except AppError:
             return  # invalid or expired: the endpoint answers 401 itself
-        if identity_queries.access_token_revoked(g.kinerja.db, principal.token_id):
-            raise Unauthorized("this session has ended; log in again", code="token_revoked")
+        revocation.refuse_revoked(principal)
         g.principal = principal
 
 
@@ -57,6 +60,12 @@ def _add_index(app: Flask) -> None:
 
 def extend(app: Flask) -> None:
     settings = app.extensions["kinerja"].settings
+    if settings.jwt_access_ttl_seconds > revocation.LONGEST_ACCESS_TTL.total_seconds():
+        # a revocation record must outlive every token it ends
+        raise ValueError(
+            "JWT_ACCESS_TTL_SECONDS must be at most "
+            f"{int(revocation.LONGEST_ACCESS_TTL.total_seconds())}"
+        )
     app.config["RATELIMIT_STORAGE_URI"] = ratelimit_storage.storage_uri(settings.mongo_url)
     app.config["RATELIMIT_STORAGE_OPTIONS"] = {
         "database_name": settings.mongo_db,

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 from flask import Flask, g, request
 
+from kinerja import revocation
 from kinerja.config import Settings
 from kinerja.errors import Forbidden, Unauthorized
 
@@ -20,7 +21,8 @@ BEARER = [{"bearerAuth": []}]
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the employee id (NIP, or the account name) and their roles."""
+    """Who is calling: the employee's NIP (or `account:<name>` for an HR/ops-only login,
+    never a NIP) and their roles; account is the login, what audit trails name."""
 
     subject: str
     roles: frozenset[str]
@@ -28,6 +30,7 @@ class Principal:
     account: str = ""
     token_id: str = ""
     expires_at: datetime | None = None
+    issued_at: datetime | None = None
 
     @property
     def actor(self) -> str:
@@ -45,7 +48,9 @@ def _encode(settings: Settings, claims: dict, kind: str, ttl_seconds: int) -> st
         **claims,
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
-        "iat": now,
+        # to the microsecond (JWT allows a fractional NumericDate): a revocation of every
+        # token issued before a moment must not catch one issued just after it
+        "iat": now.timestamp(),
         "exp": now + timedelta(seconds=ttl_seconds),
         "typ": kind,
     }
@@ -91,6 +96,8 @@ def issue_refresh_token(settings: Settings, account: str, token_id: str) -> str:
 
 
 def verify_access_token(settings: Settings, token: str) -> Principal:
+    """The caller a signed, unexpired access token names; 401 else. Revocation is not
+    checked here: current_principal (and the gateway's own hook) do that."""
     claims = decode_token(settings, token, "access")
     return Principal(
         subject=str(claims["sub"]),
@@ -99,19 +106,22 @@ def verify_access_token(settings: Settings, token: str) -> Principal:
         account=claims.get("acct", ""),
         token_id=claims["jti"],
         expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+        issued_at=datetime.fromtimestamp(claims["iat"], UTC),
     )
 
 
 def current_principal() -> Principal:
-    """The verified caller of this request; 401 when there is none."""
+    """The verified caller of this request; 401 when there is none, or when the token was
+    revoked (logout, password change, deactivation; kinerja.revocation)."""
     principal = g.get("principal")
     if principal is None:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise Unauthorized("missing bearer token", code="missing_token")
-        settings = g.kinerja.settings
-        principal = g.principal = verify_access_token(settings, token.strip())
+        principal = verify_access_token(g.kinerja.settings, token.strip())
+        revocation.refuse_revoked(principal)
+        g.principal = principal
     return principal
 
 

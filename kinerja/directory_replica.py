@@ -9,6 +9,7 @@ from __future__ import annotations
 from pymongo import ASCENDING
 from pymongo.database import Database
 
+from kinerja import revocation
 from kinerja.bus.consumer import Subscriptions
 from kinerja.bus.envelope import Envelope
 from kinerja.contracts import gateway as directory
@@ -19,13 +20,16 @@ UNITS = "directory_units"
 
 
 def keep_directory_copy(subscriptions: Subscriptions) -> None:
-    """Subscribe a service to the directory's events."""
+    """Subscribe a service to the directory's events, and to the gateway's token
+    revocations: every service calls this, so every service refuses revoked tokens."""
     subscriptions.on(directory.EMPLOYEE_UPSERTED)(apply_employee)
     subscriptions.on(directory.EMPLOYEE_DEACTIVATED)(apply_employee)
     subscriptions.on(directory.UNIT_UPSERTED)(apply_unit)
+    revocation.keep_revocations(subscriptions)
 
 
 def ensure_indexes(db: Database) -> None:
+    revocation.ensure_indexes(db)
     db[EMPLOYEES].create_index([("supervisor_nip", ASCENDING), ("active", ASCENDING)])
     db[EMPLOYEES].create_index([("unit_id", ASCENDING)])
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from gateway.directory import domain, events, importer, queries, store
 from gateway.directory.domain import Employee, Unit
 from gateway.directory.importer import ImportPlan
+from gateway.identity import commands as identity
 from kinerja import audit
 from kinerja.errors import Conflict, NotFound, ValidationFailed
 from kinerja.mongo import Tx, UnitOfWork
@@ -49,7 +50,8 @@ def update_employee(tx: Tx, nip: str, changes: dict, actor: str) -> Employee:
 
 def deactivate_employee(tx: Tx, nip: str, actor: str) -> Employee:
     """Idempotent: an inactive employee is returned as is, with no audit entry or event.
-    Conflict `has_reports` while anyone active reports to them; NotFound for an unknown NIP."""
+    Their sessions end with it (identity.end_employee_sessions). Conflict `has_reports`
+    while anyone active reports to them; NotFound for an unknown NIP."""
     current = _existing(tx, nip)
     if not current.active:
         return current
@@ -58,6 +60,7 @@ def deactivate_employee(tx: Tx, nip: str, actor: str) -> Employee:
     audit.record(
         tx, actor, "employee.deactivated", "employee", nip, current.as_dict(), gone.as_dict()
     )
+    identity.end_employee_sessions(tx, nip)
     tx.publish(events.EMPLOYEE_DEACTIVATED, gone)
     return gone
 
@@ -157,7 +160,8 @@ def _apply_row(tx: Tx, before, after, actor: str) -> None:
 
 
 def _write_employee(tx: Tx, before: Employee | None, after: Employee, actor: str, action: str):
-    """Save, audit and announce one record; an inactive one goes out as deactivated."""
+    """Save, audit and announce one record; an inactive one goes out as deactivated, and
+    one made inactive here (an edit, an import) ends its sessions as a deactivation does."""
     store.save_employee(tx, after)
     audit.record(
         tx,
@@ -171,6 +175,8 @@ def _write_employee(tx: Tx, before: Employee | None, after: Employee, actor: str
     if after.active:
         tx.publish(events.EMPLOYEE_UPSERTED, after)
     else:
+        if before is not None and before.active:
+            identity.end_employee_sessions(tx, after.nip)
         tx.publish(events.EMPLOYEE_DEACTIVATED, after)
 
 

@@ -7,7 +7,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
-from gateway.identity import commands
+from gateway.identity import commands, domain, queries
 from gateway.identity.schemas import (
     AccountIn,
     AccountOut,
@@ -27,15 +27,31 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Login 
 limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
 
 
-def _login_key() -> str:
-    """Guessing one person's password is limited per address and username together."""
-    username = (request.get_json(silent=True) or {}).get("username", "")
-    return f"{get_remote_address()}|{str(username).strip().lower()[:254]}"
+def login_attempt_key() -> str:
+    """What a login attempt (the API's JSON or the UI's form) counts against: the account
+    its identifier names, whichever alias was typed, from the client's address."""
+    body = request.get_json(silent=True)
+    typed = body.get("username") if isinstance(body, dict) else request.form.get("username")
+    identifier = str(typed or "")[:254]
+    account = queries.find_account(service_context().db, identifier) if identifier else None
+    return domain.login_limit_key(get_remote_address(), identifier, account)
+
+
+# The API's login and the UI's login form share these counters (shared scopes): guessing
+# one account's password is limited per address whichever door and alias is used, and one
+# address's guesses across accounts (password spraying) are limited too. The address is in
+# the account's key so that nobody can lock a victim out from elsewhere.
+limit_guesses_per_account = limiter.shared_limit(
+    "10 per minute", scope="login-per-account", key_func=login_attempt_key, methods=["POST"]
+)
+limit_guesses_per_address = limiter.shared_limit(
+    "60 per minute", scope="login-per-address", methods=["POST"]
+)
 
 
 @blp.route("/login", methods=["POST"])
-@limiter.limit("10 per minute", key_func=_login_key)
-@limiter.limit("60 per minute")
+@limit_guesses_per_account
+@limit_guesses_per_address
 @blp.arguments(LoginIn)
 @blp.response(200, TokenPair)
 def login(credentials: dict):
@@ -53,7 +69,7 @@ def login(credentials: dict):
 def refresh(payload: dict):
     """Trade a refresh token (once) for a new token pair."""
     context = service_context()
-    return commands.refresh(context.db, context.settings, payload["refresh_token"])
+    return commands.refresh(context.uow, context.settings, payload["refresh_token"])
 
 
 @blp.route("/logout", methods=["POST"])
@@ -63,7 +79,7 @@ def refresh(payload: dict):
 def logout(payload: dict):
     """End this session: the access token and the given refresh token stop working."""
     context = service_context()
-    commands.log_out(context.db, context.settings, current_principal(), payload["refresh_token"])
+    commands.log_out(context.uow, context.settings, current_principal(), payload["refresh_token"])
 
 
 @blp.route("/me", methods=["GET"])
@@ -79,9 +95,9 @@ def me():
 @blp.response(204)
 @requires()
 def change_password(payload: dict):
-    """Change my password; my other sessions end."""
+    """Change my password; every session of mine ends, this one too."""
     commands.change_password(
-        service_context().db,
+        service_context().uow,
         current_principal(),
         payload["current_password"],
         payload["new_password"],

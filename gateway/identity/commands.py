@@ -1,7 +1,9 @@
 """What people do with their identity: one function per command.
 
-Only create_account takes a `Tx` (its audit entry commits with it); logging in and out,
-refreshing and changing a password write to a plain Database, each write on its own.
+create_account, logging out, changing a password and ending an employee's sessions take a
+`Tx` or a unit of work: their audit entry or their revocation events commit with them.
+Logging in and refreshing write to a plain Database, each write atomic on its own; a
+refresh's reuse ends every session through the unit of work.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ from pymongo.database import Database
 
 from gateway.directory import queries as directory
 from gateway.directory import store as directory_store
+from gateway.directory.domain import Employee
 from gateway.identity import domain, queries, store
 from gateway.identity.domain import Account
-from kinerja import audit
+from kinerja import audit, revocation
 from kinerja.auth import Principal, decode_token, issue_access_token, issue_refresh_token
 from kinerja.config import Settings
 from kinerja.errors import Unauthorized, ValidationFailed
-from kinerja.mongo import Tx
+from kinerja.mongo import Tx, UnitOfWork
 
 INVALID_CREDENTIALS = "the username or password is wrong"
 
@@ -34,10 +37,11 @@ def create_account(
     actor: str,
 ) -> Account:
     """A login made by HR (the API's `requires("hr")`) or the CLI, audited without the
-    password. ValidationFailed for a bad username or password, a role not granted by hand,
-    or a NIP the directory lacks; Conflict when the username, NIP or email is taken."""
+    password. ValidationFailed for a bad username (a NIP other than its own linked NIP
+    among them) or password, a role not granted by hand, or a NIP the directory lacks;
+    Conflict when the username, NIP or email is taken."""
     username = username.strip().lower()
-    domain.check_new_account(username, password, roles)
+    domain.check_new_account(username, password, roles, nip)
     if nip and directory_store.find_employee(tx, nip) is None:
         raise ValidationFailed("no such employee", {"nip": [f"no employee with NIP {nip}"]})
     account = Account(
@@ -55,63 +59,94 @@ def create_account(
 
 def log_in(db: Database, settings: Settings, identifier: str, password: str) -> dict:
     """A new token pair for a username, NIP or email and password; Unauthorized
-    `invalid_credentials` for an unknown or inactive account or a wrong password alike,
-    in the same time, so the answer never tells whether an account exists. An outdated
-    password hash is upgraded on the way."""
+    `invalid_credentials` for an unknown or inactive account, an account whose employee
+    the directory has deactivated, or a wrong password alike, in the same time (the same
+    reads and one argon2 check each), so the answer never tells whether an account
+    exists. An outdated password hash is upgraded on the way."""
     account = queries.find_account(db, identifier)
-    if not domain.password_matches(account, password):
-        raise Unauthorized(INVALID_CREDENTIALS, code="invalid_credentials")
+    employee = _linked_employee(db, account)
+    if not domain.password_matches(account, password) or not _may_sign_in(account, employee):
+        raise _invalid_credentials()
     if domain.needs_rehash(account):
         store.set_password_hash(db, account.username, domain.hash_password(password))
-    return _new_session(db, settings, account)
+    return _new_session(db, settings, account, employee)
 
 
-def refresh(db: Database, settings: Settings, refresh_token: str) -> dict:
-    """Trade a refresh token for a new pair; each refresh token works once.
+def refresh(uow: UnitOfWork, settings: Settings, refresh_token: str) -> dict:
+    """Trade a refresh token for a new pair; each refresh token is traded once.
 
-    A token used twice means it was stolen: every session of that account ends. The roles
-    are worked out anew, so a directory change shows in the new access token.
+    Within domain.REFRESH_GRACE of that trade the same token answers with the same pair
+    again, so two refreshes at once (two tabs, two page loads) both keep the session.
+    Used after the grace it was stolen: every session of the account ends, access tokens
+    too. A token whose session ended (logout, password change) is refused
+    `token_revoked`. The roles are worked out anew, so a directory
+    change shows in the new access token; a deactivated employee gets
+    `invalid_credentials`.
     """
-    claims = decode_token(settings, refresh_token, "refresh")
-    record = store.spend_refresh_token(db, claims["jti"])
+    db = uow.db
+    token_id = decode_token(settings, refresh_token, "refresh")["jti"]
+    record = store.find_refresh_token(db, token_id)
     if record is None:
         raise Unauthorized("unknown refresh token", code="invalid_token")
-    if record["revoked"]:
-        store.revoke_refresh_tokens(db, record["username"])
-        raise Unauthorized("refresh token already used; log in again", code="token_reused")
-    account = queries.find_account(db, record["username"])
-    if account is None or not account.active:
-        raise Unauthorized(INVALID_CREDENTIALS, code="invalid_credentials")
-    return _new_session(db, settings, account)
+    if record["revoked"] or "used_at" in record:
+        return _replay_or_end_sessions(uow, record)
+    account = queries.get_account(db, record["username"])
+    employee = _linked_employee(db, account)
+    if not _may_sign_in(account, employee):
+        raise _invalid_credentials()
+    # the successor exists before the trade is claimed: a second refresh at once that
+    # finds the trade claimed always finds the pair it was traded for
+    successor = _new_session(db, settings, account, employee)
+    if store.keep_successor(db, token_id, successor):
+        store.spend_refresh_token(db, token_id)
+        return successor
+    store.forget_refresh_token(db, _token_id(settings, successor["refresh_token"]))
+    return _replay_or_end_sessions(uow, store.find_refresh_token(db, token_id))
 
 
-def log_out(db: Database, settings: Settings, principal: Principal, refresh_token: str | None):
-    """End this session: the access token stops working at the gateway at once. The
-    refresh token is spent only when it is the caller's own."""
-    if principal.expires_at:
-        store.revoke_access_token(db, principal.token_id, principal.expires_at)
+def log_out(uow: UnitOfWork, settings: Settings, principal: Principal, refresh_token: str | None):
+    """End this session: the access token stops working at the gateway at once and at
+    every service within seconds (kinerja.revocation). The refresh token is revoked
+    only when it is the caller's own."""
     if refresh_token:
         claims = decode_token(settings, refresh_token, "refresh")
         if claims["sub"] == principal.account:
-            store.spend_refresh_token(db, claims["jti"])
+            store.revoke_refresh_token(uow.db, claims["jti"], principal.account)
+    if principal.expires_at:
+        uow(lambda tx: revocation.revoke_token(tx, principal.token_id, principal.expires_at))
 
 
-def change_password(db: Database, principal: Principal, current: str, new: str) -> None:
-    """Every refresh token of the account is revoked, this session's too; access tokens
-    already issued work until they expire."""
-    account = queries.find_account(db, principal.account)
+def change_password(uow: UnitOfWork, principal: Principal, current: str, new: str) -> None:
+    """Every session of the account ends, this one's too: refresh tokens revoked and
+    access tokens refused (a password changed because it leaked must shut the thief
+    out at once); the person logs in again with the new password."""
+    account = queries.get_account(uow.db, principal.account)
     if not domain.password_matches(account, current):
         raise ValidationFailed("the current password is wrong", {"current_password": ["wrong"]})
     problems = domain.password_problems(new, "new_password")
     if problems:
         raise ValidationFailed("the new password is too weak", problems)
-    store.set_password_hash(db, account.username, domain.hash_password(new))
-    store.revoke_refresh_tokens(db, account.username)
+    new_hash = domain.hash_password(new)  # outside the transaction, which may run twice
+
+    def change(tx: Tx) -> None:
+        store.set_password_hash(tx, account.username, new_hash)
+        _end_sessions(tx, account)
+
+    uow(change)
+
+
+def end_employee_sessions(tx: Tx, nip: str) -> None:
+    """Every session of the account linked to employee `nip` ends, in `tx` (their
+    deactivation): refresh tokens revoked, access tokens refused everywhere."""
+    account = store.to_account(tx.db["accounts"].find_one({"nip": nip}, session=tx.session))
+    if account is not None:
+        store.revoke_refresh_tokens(tx, account.username)
+    revocation.revoke_subject(tx, nip)
 
 
 def profile(db: Database, principal: Principal) -> dict:
     """The token's view of the caller, with the directory record (None for HR/ops only)."""
-    account = queries.find_account(db, principal.account)
+    account = queries.get_account(db, principal.account)
     employee = directory.get_employee(db, account.nip) if account and account.nip else None
     return {
         "username": principal.account,
@@ -122,9 +157,10 @@ def profile(db: Database, principal: Principal) -> dict:
     }
 
 
-def _new_session(db: Database, settings: Settings, account: Account) -> dict:
+def _new_session(
+    db: Database, settings: Settings, account: Account, employee: Employee | None
+) -> dict:
     """employee and supervisor come from the directory at each issue, not the account."""
-    employee = directory.get_employee(db, account.nip) if account.nip else None
     roles = domain.effective_roles(
         account,
         employee_active=bool(employee and employee.active),
@@ -142,3 +178,42 @@ def _new_session(db: Database, settings: Settings, account: Account) -> dict:
         "token_type": "Bearer",
         "expires_in": settings.jwt_access_ttl_seconds,
     }
+
+
+def _end_sessions(tx: Tx, account: Account) -> None:
+    store.revoke_refresh_tokens(tx, account.username)
+    revocation.revoke_subject(tx, account.subject)
+
+
+def _replay_or_end_sessions(uow: UnitOfWork, record: dict) -> dict:
+    """A refresh token used again: refused when its session ended (logout, password
+    change, deactivation, an earlier reuse); the pair it was traded for within the grace;
+    else it was stolen and every session of its account ends."""
+    if record["revoked"]:
+        raise Unauthorized("this session has ended; log in again", code="token_revoked")
+    successor = store.find_successor(uow.db, record["_id"])
+    if domain.refresh_replayable(record, successor, datetime.now(UTC)):
+        return successor["pair"]
+    account = queries.get_account(uow.db, record["username"])
+    if account is not None:
+        uow(lambda tx: _end_sessions(tx, account))
+    raise Unauthorized("refresh token already used; log in again", code="token_reused")
+
+
+def _linked_employee(db: Database, account: Account | None) -> Employee | None:
+    """The account's employee; one read whether or not there is one, so that an unknown
+    account costs a login the same time as a known one."""
+    nip = account.nip if account and account.nip else ""
+    return directory.get_employee(db, nip)
+
+
+def _may_sign_in(account: Account | None, employee: Employee | None) -> bool:
+    return account is not None and domain.may_sign_in(account, bool(employee and employee.active))
+
+
+def _invalid_credentials() -> Unauthorized:
+    return Unauthorized(INVALID_CREDENTIALS, code="invalid_credentials")
+
+
+def _token_id(settings: Settings, token: str) -> str:
+    return decode_token(settings, token, "refresh")["jti"]

@@ -1,31 +1,28 @@
-"""Identity's reads: an account by what its owner types, and whether an access token
-was revoked (the gateway's check on every request and the UI's on its session)."""
+"""Identity's reads: an account by what its owner types, or by its username."""
 
 from __future__ import annotations
 
 from pymongo.database import Database
 
-from gateway.identity import store
+from gateway.identity import domain, store
 from gateway.identity.domain import Account
 
 
 def find_account(db: Database, identifier: str) -> Account | None:
-    """By username, NIP or email: whichever the person typed (username and email match
-    case-insensitively); None when nothing matches. Inactive accounts are found too."""
+    """The one account an identifier names, whichever the person typed: 18 digits are a
+    NIP and match the account linked to it (never another account's username), text with
+    an @ an email, anything else a username (username and email case-insensitively).
+    None when nothing matches; inactive accounts are found too."""
     identifier = identifier.strip()
-    return store.to_account(
-        db["accounts"].find_one(
-            {
-                "$or": [
-                    {"_id": identifier.lower()},
-                    {"nip": identifier},
-                    {"email": identifier.lower()},
-                ]
-            }
-        )
-    )
+    if domain.looks_like_nip(identifier):
+        query = {"nip": identifier}
+    elif "@" in identifier:
+        query = {"email": identifier.lower()}
+    else:
+        query = {"_id": identifier.lower()}
+    return store.to_account(db["accounts"].find_one(query))
 
 
-def access_token_revoked(db: Database, token_id: str) -> bool:
-    """Whether the gateway must refuse this token (logged out) although its signature holds."""
-    return db["revoked_access_tokens"].count_documents({"_id": token_id}, limit=1) > 0
+def get_account(db: Database, username: str) -> Account | None:
+    """The account of a login name exactly (as tokens carry it); None when there is none."""
+    return store.to_account(db["accounts"].find_one({"_id": username}))

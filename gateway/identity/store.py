@@ -1,5 +1,7 @@
-"""Accounts and token records in MongoDB; only account creation runs in a transaction,
-the session and password writes take a plain Database."""
+"""Accounts and refresh-token records in MongoDB. Account creation and the writes that end
+sessions run in a transaction (with their revocation events); a login's and a refresh's
+writes take a plain Database, each atomic on its own. Access-token revocations are
+kinerja.revocation's."""
 
 from __future__ import annotations
 
@@ -10,9 +12,11 @@ from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from gateway.identity.domain import Account
+from gateway.identity.domain import REFRESH_GRACE, Account
 from kinerja.errors import Conflict
-from kinerja.mongo import Tx
+from kinerja.mongo import Tx, db_and_session
+
+SUCCESSORS = "refresh_successors"
 
 
 def ensure_indexes(db: Database) -> None:
@@ -24,7 +28,8 @@ def ensure_indexes(db: Database) -> None:
     accounts.create_index("nip", unique=True, partialFilterExpression={"nip": {"$type": "string"}})
     db["refresh_tokens"].create_index("expires_at", expireAfterSeconds=0)
     db["refresh_tokens"].create_index([("username", ASCENDING)])
-    db["revoked_access_tokens"].create_index("expires_at", expireAfterSeconds=0)
+    # a traded token's successor pair is a live session's tokens: kept only for the grace
+    db[SUCCESSORS].create_index("spent_at", expireAfterSeconds=int(REFRESH_GRACE.total_seconds()))
 
 
 def to_account(doc: dict | None) -> Account | None:
@@ -54,9 +59,12 @@ def insert_account(tx: Tx, account: Account) -> None:
         ) from exc
 
 
-def set_password_hash(db: Database, username: str, password_hash: str) -> None:
+def set_password_hash(db_or_tx: Database | Tx, username: str, password_hash: str) -> None:
     """Replace the hash (a changed password, or a rehash at login); it ends no session."""
-    db["accounts"].update_one({"_id": username}, {"$set": {"password_hash": password_hash}})
+    db, session = db_and_session(db_or_tx)
+    db["accounts"].update_one(
+        {"_id": username}, {"$set": {"password_hash": password_hash}}, session=session
+    )
 
 
 def record_refresh_token(db: Database, token_id: str, username: str, expires_at: datetime) -> None:
@@ -66,21 +74,50 @@ def record_refresh_token(db: Database, token_id: str, username: str, expires_at:
     )
 
 
-def spend_refresh_token(db: Database, token_id: str) -> dict | None:
-    """Mark a refresh token used; returns its record as it was (None if unknown). Atomic:
-    of two uses at once, only one sees it unrevoked."""
-    return db["refresh_tokens"].find_one_and_update(
-        {"_id": token_id}, {"$set": {"revoked": True, "used_at": datetime.now(UTC)}}
+def keep_successor(db: Database, token_id: str, successor: dict) -> bool:
+    """Claim the trade of refresh token `token_id` for the pair `successor`; False when
+    another trade claimed it first. Atomic (one document per traded token): of two
+    refreshes at once one claims it, and the other finds the pair it was traded for."""
+    try:
+        db[SUCCESSORS].insert_one(
+            {"_id": token_id, "pair": successor, "spent_at": datetime.now(UTC)}
+        )
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+def find_successor(db: Database, token_id: str) -> dict | None:
+    """The claimed trade of a refresh token ({pair, spent_at}), while it is kept."""
+    return db[SUCCESSORS].find_one({"_id": token_id})
+
+
+def spend_refresh_token(db: Database, token_id: str) -> None:
+    """Mark a refresh token used once its trade is claimed (keep_successor)."""
+    db["refresh_tokens"].update_one(
+        {"_id": token_id, "used_at": {"$exists": False}}, {"$set": {"used_at": datetime.now(UTC)}}
     )
 
 
-def revoke_refresh_tokens(db: Database, username: str) -> None:
-    """Sessions end at their next refresh; access tokens issued live until they expire."""
-    db["refresh_tokens"].update_many({"username": username}, {"$set": {"revoked": True}})
+def find_refresh_token(db: Database, token_id: str) -> dict | None:
+    return db["refresh_tokens"].find_one({"_id": token_id})
 
 
-def revoke_access_token(db: Database, token_id: str, expires_at: datetime) -> None:
-    """Idempotent; the record is kept only until the token would have expired anyway."""
-    db["revoked_access_tokens"].update_one(
-        {"_id": token_id}, {"$set": {"expires_at": expires_at}}, upsert=True
+def forget_refresh_token(db: Database, token_id: str) -> None:
+    """Drop a record whose token was never handed out (a refresh that lost a race)."""
+    db["refresh_tokens"].delete_one({"_id": token_id, "used_at": {"$exists": False}})
+
+
+def revoke_refresh_token(db: Database, token_id: str, username: str) -> None:
+    """End one session (a logout): only a token of `username` is touched."""
+    db["refresh_tokens"].update_one(
+        {"_id": token_id, "username": username}, {"$set": {"revoked": True}}
+    )
+
+
+def revoke_refresh_tokens(db_or_tx: Database | Tx, username: str) -> None:
+    """Every session of the account ends at its next refresh (access tokens: revocation)."""
+    db, session = db_and_session(db_or_tx)
+    db["refresh_tokens"].update_many(
+        {"username": username}, {"$set": {"revoked": True}}, session=session
     )

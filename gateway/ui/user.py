@@ -1,7 +1,9 @@
 """Who is using the UI: login and logout through identity, tokens kept in the session.
 
 The session cookie (signed, HttpOnly) holds the user's access and refresh tokens; an
-expired access token is traded for a new pair once, and a refused one ends the session.
+expired or revoked access token is traded for a new pair once, and a refused trade ends
+the session. Two page loads that trade the same refresh token at once (a browser loads
+several) both get the same new pair (identity's refresh grace), so neither ends it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from urllib.parse import urlsplit
 from flask import Response, abort, g, redirect, request, session, url_for
 
 from gateway.identity import commands as identity
-from gateway.identity import queries as identity_queries
+from kinerja import revocation
 from kinerja.auth import Principal, verify_access_token
 from kinerja.errors import AppError
 from kinerja.web import service_context
@@ -38,7 +40,7 @@ def log_out() -> None:
         context = service_context()
         # the session ends here whatever the tokens' state
         with contextlib.suppress(AppError):
-            identity.log_out(context.db, context.settings, user, tokens.get("refresh_token"))
+            identity.log_out(context.uow, context.settings, user, tokens.get("refresh_token"))
     session.clear()
     g.pop("ui_user", None)
 
@@ -58,12 +60,12 @@ def _user_from_session() -> Principal | None:
     context = service_context()
     try:
         principal = verify_access_token(context.settings, tokens["access_token"])
-        if not identity_queries.access_token_revoked(context.db, principal.token_id):
+        if not revocation.is_revoked(principal):
             return principal
     except AppError:
         pass
     try:
-        renewed = identity.refresh(context.db, context.settings, tokens["refresh_token"])
+        renewed = identity.refresh(context.uow, context.settings, tokens["refresh_token"])
     except AppError:
         session.clear()
         return None

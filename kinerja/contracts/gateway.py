@@ -1,5 +1,6 @@
-"""The directory's events (the gateway owns it): every service keeps its own copy of
-the org chart from these (kinerja/directory_replica.py)."""
+"""The gateway's events: the directory's (every service keeps its own copy of the org
+chart from these, kinerja/directory_replica.py) and identity's token revocations (every
+service refuses the tokens they name, kinerja/revocation.py)."""
 
 from __future__ import annotations
 
@@ -67,5 +68,45 @@ UNIT_UPSERTED = EventType(
         1,
         UnitUpsertedV1,
         {"id": "umpeg", "name": "Subbag Umum dan Kepegawaian", "parent_id": "sekretariat"},
+    ),
+)
+
+
+class TokenRevokedV1(Payload):
+    """One access token ended before its expiry (a logout)."""
+
+    token_id = fields.String(required=True)
+    # when the token would have expired anyway: the record is dropped then
+    expires_at = fields.AwareDateTime(required=True)
+
+
+class SubjectRevokedV1(Payload):
+    """Every access token of one subject issued before a moment ended (a deactivation,
+    a password change, a refresh token's reuse)."""
+
+    subject = fields.String(required=True)
+    issued_before = fields.AwareDateTime(required=True)
+    # issued_before plus the access tokens' lifetime: no token it concerns outlives this
+    expires_at = fields.AwareDateTime(required=True)
+
+
+TOKEN_REVOKED = EventType(
+    "gateway.token.revoked",
+    Version(
+        1,
+        TokenRevokedV1,
+        {"token_id": "3f2a9c1e5b7d4e0f8a6b2c4d1e3f5a7b", "expires_at": "2026-03-02T08:15:00+00:00"},
+    ),
+)
+SUBJECT_REVOKED = EventType(
+    "gateway.subject.revoked",
+    Version(
+        1,
+        SubjectRevokedV1,
+        {
+            "subject": EMPLOYEE["nip"],
+            "issued_before": "2026-03-02T08:00:00+00:00",
+            "expires_at": "2026-03-02T08:15:00+00:00",
+        },
     ),
 )

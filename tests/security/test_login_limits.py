@@ -20,11 +20,14 @@ import re
 import pytest
 
 from gateway.app import create_app
+from gateway.directory import commands as directory
+from gateway.directory.domain import Employee, Unit
 from gateway.identity import commands as identity
 from kinerja.config import Settings
 from tests.support import bus_env
 
 PASSWORD = "rahasia-123"
+DEWI = "198001012005012002"
 _addresses = (f"10.9.{n // 250}.{n % 250 + 1}" for n in itertools.count())
 
 
@@ -32,9 +35,15 @@ _addresses = (f"10.9.{n // 250}.{n % 250 + 1}" for n in itertools.count())
 def client(mongo_url, namespace):
     settings = Settings.from_env("gateway", bus_env(mongo_url, "memory://", namespace))
     app = create_app(settings)
-    app.extensions["kinerja"].uow(
-        lambda tx: identity.create_account(tx, "hr-admin", PASSWORD, ["hr"], None, None, "test")
-    )
+
+    def seed(tx):
+        identity.create_account(tx, "hr-admin", PASSWORD, ["hr"], None, None, "test")
+        directory.upsert_unit(tx, Unit("umpeg", "Sub Bagian Umum dan Kepegawaian"), "test")
+        dewi = Employee(DEWI, "Dewi", "Pengadministrasi", "umpeg", "II/c", "functional", "SMA")
+        directory.create_employee(tx, dewi, "test")
+        identity.create_account(tx, "dewi", PASSWORD, [], DEWI, "dewi@example.go.id", "test")
+
+    app.extensions["kinerja"].uow(seed)
     yield app.test_client()
     app.extensions["kinerja"].client.drop_database(settings.mongo_db)
 
@@ -112,3 +121,28 @@ def test_the_ui_login_form_limits_one_address_across_usernames(client, address):
     assert ui_login(client, "pegawai-59", "tebakan-umum-1", address, token) == 401
     assert ui_login(client, "pegawai-60", "tebakan-umum-1", address, token) == 429
     assert ui_login(client, "hr-admin", PASSWORD, address, token) == 429
+
+
+def test_one_account_gets_10_guesses_a_minute_whichever_alias_and_door(client, address):
+    """Limit-bypass class: the per-account limit counted the typed text, so the same
+    account's NIP, email and username (in any case), and the UI form beside the API,
+    each got a budget of their own. Now every alias of an account, at either door,
+    draws on one count; an unknown identifier is counted by its normalized text."""
+    token = _ui_csrf(client, address)
+    aliases = ["dewi", DEWI, "Dewi@Example.go.id", " DEWI "]
+    attempts = [api_login(client, aliases[n % 4], None, address) for n in range(5)]
+    attempts += [ui_login(client, aliases[n % 4], "", address, token) for n in range(4)]
+    attempts.append(api_login(client, "dewi@example.go.id", "salah-sandi", address))
+    assert attempts == [422] * 9 + [401]
+    for alias in aliases:
+        assert api_login(client, alias, PASSWORD, address) == 429
+        assert ui_login(client, alias, PASSWORD, address, token) == 429
+    # another account from the same address, and this one from elsewhere, still log in
+    assert api_login(client, "hr-admin", PASSWORD, address) == 200
+    assert api_login(client, DEWI, PASSWORD, next(_addresses)) == 200
+    # an identifier that names no account is counted by its normalized text
+    unknown = [
+        api_login(client, " Nobody " if n % 2 else "nobody", None, address) for n in range(10)
+    ]
+    assert unknown == [422] * 10
+    assert api_login(client, "NOBODY", "tebakan-1", address) == 429

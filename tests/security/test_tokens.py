@@ -3,10 +3,11 @@ endpoints, through its proxy, and at a service called directly.
 
 Already proven elsewhere and not repeated here: tokens of another issuer or audience and
 the expiry check itself (tests/unit/kinerja/test_auth.py), a service checking tokens
-itself (tests/integration/kinerja/test_web.py), a refresh token working once and its
-reuse ending every session, and logout revoking both tokens so that refreshing after
-logout is 401 (tests/integration/gateway/test_identity.py), a logged-out access token
-stopping at the gateway (tests/integration/gateway/test_routing.py).
+itself (tests/integration/kinerja/test_web.py), a refresh token working once (within its
+grace) and its reuse ending every session, and logout revoking both tokens so that
+refreshing after logout is 401 (tests/integration/gateway/test_identity.py), a logged-out
+access token stopping at the gateway (tests/integration/gateway/test_routing.py) and at
+every service's own port, a deactivated employee's too (tests/security/test_sessions.py).
 
 Every forgery below claims the hr role, so a check that let it through would answer 200
 from an HR-only operation instead of 401.

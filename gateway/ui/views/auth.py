@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask import make_response, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 
-from gateway.identity.api import limiter
+from gateway.identity.api import limit_guesses_per_account, limit_guesses_per_address
 from gateway.ui import user
 from gateway.ui.blueprint import ui
 from gateway.ui.forms import Form
@@ -16,15 +15,9 @@ from kinerja.errors import Unauthorized
 LOCALE_COOKIE_SECONDS = 365 * 24 * 3600
 
 
-def _login_key() -> str:
-    """As the API's login: guesses at one username from one address are limited."""
-    username = request.form.get("username", "").strip().lower()[:254]
-    return f"ui|{get_remote_address()}|{username}"
-
-
 @ui.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", key_func=_login_key, methods=["POST"])
-@limiter.limit("60 per minute", methods=["POST"])  # per address, as the API's: no spraying
+@limit_guesses_per_account  # the API's counters: one budget whichever door is used
+@limit_guesses_per_address
 def login():
     form = Form.posted(request.form) if request.method == "POST" else Form()
     form.values.pop("password", None)  # never sent back to the browser
