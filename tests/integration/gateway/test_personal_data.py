@@ -19,7 +19,8 @@ from services.logs.app import create_app as logs_app
 from services.logs.domain import Entry
 from services.targets.app import create_app as targets_app
 from tests.integration.gateway.conftest import BOSS, STAFF, bearer, ui_session
-from tests.support import bus_env, closed_port_url, replicate_employees, serve
+from tests.integration.services.appraisal.support import open_round, rate, recompute_now, skp
+from tests.support import bus_env, closed_port_url, replicate_employees, serve, token
 
 FACTORIES = {
     "targets": targets_app,
@@ -183,3 +184,54 @@ def test_the_home_page_offers_the_download_and_hr_runs_the_purge_from_its_page(
     assert dry.status_code == 200
     assert 'data-kind="entries">entries: 1<' in dry.get_data(as_text=True)
     assert services[0]["logs"].extensions["kinerja"].db["entries"].count_documents({}) == 1
+
+
+def test_the_results_page_shows_the_adjustment_beside_the_human_decision(
+    gateway_app, client, services, directory_seed
+):
+    """No decision on automated processing alone (UU 27/2022 Pasal 10): the employee's
+    results page shows the unadjusted combination, the corrected value, the difference and
+    the method in words, and beside them "not yet decided", then who decided and when."""
+    apps, _ = services
+    appraisal = apps["appraisal"]
+    open_round(appraisal, status="closed")
+    skp(appraisal, STAFF, 90.0)
+    rate(appraisal, BOSS, STAFF, "superior", 80)
+    rate(appraisal, STAFF, STAFF, "self", 95)
+    recompute_now(appraisal)
+    adjustment = (
+        appraisal.test_client()
+        .get(
+            f"/api/v1/cycles/2026/scores/{STAFF}/adjustment",
+            headers=token(appraisal.extensions["kinerja"].settings, STAFF, "employee"),
+        )
+        .json
+    )
+    staff = ui_session(gateway_app, client, "dewi")
+
+    page = staff.get("/results?cycle=2026").get_data(as_text=True)
+
+    section = page[page.index('id="adjustment"') : page.index('id="decision-title"')]
+    assert amount_shown(section, "unadjusted") == adjustment["unadjusted_behaviour_score"]
+    assert amount_shown(section, "adjusted") == adjustment["adjusted_behaviour_score"]
+    assert 'data-value="difference"' in section
+    assert 'data-method="bias_corrected"' in section and "model campuran" in section
+    assert 'data-decision="none"' in section and "Belum diputuskan" in section
+    decided = appraisal.test_client().put(
+        f"/api/v1/cycles/2026/scores/{STAFF}/decision",
+        json={"kind": "adopted"},
+        headers=token(appraisal.extensions["kinerja"].settings, BOSS, "employee", "supervisor"),
+    )
+    assert decided.status_code == 200, decided.json
+
+    page = staff.get("/results?cycle=2026").get_data(as_text=True)
+
+    section = page[page.index('id="adjustment"') : page.index('id="decision-title"')]
+    assert 'data-decision="adopted"' in section
+    assert "Diputuskan oleh Budi Santoso" in section
+
+
+def amount_shown(section: str, name: str) -> str:
+    """The number in the cell marked `name`, as the API writes it (12,50 -> 12.50)."""
+    cell = re.search(rf'data-value="{name}">([^<]*)<', section).group(1)
+    return f"{float(cell.replace('.', '').replace(',', '.')):.2f}"
