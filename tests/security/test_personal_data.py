@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import json
 
-from tests.security.test_anonymity import SELF, SUPERIOR, Api, lab, marker  # noqa: F401 - lab
+from tests.security import test_anonymity
+from tests.security.test_anonymity import SELF, SUPERIOR, Api, marker
+
+lab = test_anonymity.lab  # the anonymity suite's fixture: a unit of this module's own
 
 SERVICES = ("targets", "logs", "feedback", "appraisal")
 
