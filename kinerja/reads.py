@@ -19,7 +19,7 @@ from pymongo.database import Database
 READS = "record_reads"
 KEPT_DAYS = 730  # two appraisal cycles: long enough to object, short enough to forget
 
-_indexed: set[tuple[str, str]] = set()  # (server, database) whose indexes this process made
+_indexed: set[tuple[int, str]] = set()  # (client, database) whose indexes this process made
 
 
 def ensure_indexes(db: Database) -> None:
@@ -30,7 +30,7 @@ def ensure_indexes(db: Database) -> None:
 
 def record(db: Database, reader: str, subject: str, action: str, relations: Iterable[str]):
     """Count one read of `subject`'s records by `reader` today (UTC)."""
-    key = (str(db.client.address), db.name)
+    key = (id(db.client), db.name)
     if key not in _indexed:  # every service's database, without each store knowing of it
         ensure_indexes(db)
         _indexed.add(key)

@@ -15,8 +15,8 @@ from flask import Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
+from gateway.privacy import api as privacy_api
 from gateway.privacy import commands, queries, store
-from gateway.privacy.api import today
 from gateway.privacy.domain import cut_off
 from gateway.privacy.schemas import RetentionIn
 from gateway.ui import user
@@ -73,7 +73,7 @@ def hr_retention():
             run = commands.run_purge(
                 context.uow,
                 upstream_urls(context.settings),
-                cut_off(today(), period.months),
+                cut_off(privacy_api.today(), period.months),
                 action != "purge",
                 user.access_token(),
                 actor,
@@ -86,7 +86,7 @@ def hr_retention():
         form,
         status,
         period=period,
-        cut_off=cut_off(today(), period.months) if period else None,
+        cut_off=cut_off(privacy_api.today(), period.months) if period else None,
         run=run,
         names=SERVICE_NAMES,
     )
