@@ -11,6 +11,7 @@ from gateway.identity import api as identity_api
 from gateway.identity import ratelimit_storage
 from gateway.identity import store as identity_store
 from gateway.openapi import install_openapi
+from gateway.privacy import api as privacy_api
 from gateway.readiness import gateway_readiness
 from gateway.routing import install_routing
 from gateway.ui import install_ui
@@ -85,7 +86,7 @@ def extend(app: Flask) -> None:
 service = ServiceDefinition(
     name="gateway",
     title="Kinerja360 gateway",
-    blueprints=[identity_api.blp, directory_api.blp],
+    blueprints=[identity_api.blp, directory_api.blp, privacy_api.blp],
     ensure_indexes=ensure_indexes,
     readiness=gateway_readiness,
     extend_app=extend,

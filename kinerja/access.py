@@ -23,10 +23,10 @@ from enum import StrEnum
 
 from pymongo.database import Database
 
-from kinerja import directory_replica
+from kinerja import directory_replica, reads
 from kinerja.auth import Principal
 from kinerja.errors import Forbidden
-from kinerja.mongo import Tx
+from kinerja.mongo import Tx, db_and_session
 
 
 class Relation(StrEnum):
@@ -58,6 +58,8 @@ class Action(StrEnum):
     DECIDE = "decide"
     # the decision on an objection to the appraisal
     DECIDE_OBJECTION = "decide_objection"
+    # everything a service holds about the employee, as one download (UU 27/2022)
+    EXPORT_OWN_DATA = "export_own_data"
 
 
 POLICY: dict[Action, frozenset[Relation]] = {
@@ -75,7 +77,12 @@ POLICY: dict[Action, frozenset[Relation]] = {
     Action.DECIDE_OBJECTION: frozenset(
         {Relation.SUPERVISORS_SUPERIOR, Relation.HR_IN_PLACE_OF_SUPERIOR}
     ),
+    Action.EXPORT_OWN_DATA: frozenset({Relation.SELF}),
 }
+
+# Reads of a person's records: recorded when someone else makes them (kinerja.reads), so
+# the employee's export says who read what and when.
+RECORDED_READS = frozenset({Action.SEE, Action.SEE_BREAKDOWN})
 
 # What a refused caller reads: who may, in words.
 REFUSALS: dict[Action, str] = {
@@ -94,6 +101,7 @@ REFUSALS: dict[Action, str] = {
     Action.DECIDE_OBJECTION: (
         "the supervisor's own superior decides objections (HR, when the supervisor has none)"
     ),
+    Action.EXPORT_OWN_DATA: "an employee exports their own personal data only",
 }
 
 Caller = Principal | str  # a bare NIP: a person acting without roles (CLI, demo, commands)
@@ -129,12 +137,17 @@ def may(caller: Caller, nip: str, above: Sequence[str], action: Action) -> bool:
 def ensure(db_or_tx: Database | Tx, caller: Caller, nip: str, action: Action) -> frozenset:
     """The caller's relations to `nip` that `action` depends on, or 403 when none of them
     may do it. Inside a transaction the directory is read as its snapshot sees it; an
-    action no supervisor may do reads no directory at all."""
+    action no supervisor may do reads no directory at all. A read by someone other than
+    the employee is recorded (kinerja.reads): one record per reader, action and day."""
     chain = POLICY[action] & {Relation.SUPERVISOR, Relation.SUPERVISORS_SUPERIOR}
     above = directory_replica.supervisors_of(db_or_tx, nip) if chain else ()
     found = relations(caller, nip, above)
     if not allows(found, action):
         raise Forbidden(REFUSALS[action])
+    if action in RECORDED_READS and Relation.SELF not in found:
+        db, _ = db_and_session(db_or_tx)
+        subject = caller if isinstance(caller, str) else caller.subject
+        reads.record(db, subject, nip, action, [str(r) for r in found])
     return found
 
 

@@ -47,6 +47,7 @@ MENU = (
         ("hr",),
     ),
     NavItem("ui.hr_workload", _l("Beban kerja"), _l("Analisis beban kerja (ABK)"), ("hr",)),
+    NavItem("ui.hr_retention", _l("Retensi data"), _l("Masa simpan dan penghapusan"), ("hr",)),
     NavItem("ui.ops_health", _l("Kesehatan layanan"), _l("Kesiapan dan metrik"), ("ops", "hr")),
 )
 

@@ -8,12 +8,14 @@ from datetime import UTC, date, datetime
 from flask import Response
 from flask_smorest import Blueprint
 
-from kinerja import access
+from kinerja import access, personal_data
 from kinerja.access import Action
 from kinerja.auth import current_principal, requires
 from kinerja.errors import ValidationFailed
+from kinerja.personal_data import PersonalDataOut, PurgeIn, PurgeOut
 from kinerja.web import service_context
-from services.appraisal import commands, decisions, queries, schemes, store
+from services.appraisal import commands, decisions, queries, retention, schemes, store
+from services.appraisal.adjustment import AdjustmentOut
 from services.appraisal.schemas import (
     BehaviourDecisionIn,
     BehaviourDecisionOut,
@@ -279,3 +281,40 @@ def cycle_reliability(cycle: str):
 
 def _db():
     return service_context().db
+
+
+@blp.route(f"{SCORE}/adjustment", methods=["GET"])
+@blp.response(200, AdjustmentOut)
+@requires()
+def score_adjustment(cycle: str, nip: str):
+    """What the bias correction did to the behaviour score (unadjusted, corrected, the
+    difference, the method), beside the human decision: who decided the score, and when."""
+    db = _db()
+    access.ensure(db, current_principal(), nip, Action.SEE)
+    return queries.adjustment_of(db, nip, cycle)
+
+
+@blp.route("/personal-data/<string:nip>", methods=["GET"])
+@blp.response(200, PersonalDataOut)
+@requires()
+def personal_data_export(nip: str):
+    """Everything this service holds about me, as I may see it, and who else read my
+    records here."""
+    db = _db()
+    access.ensure(db, current_principal(), nip, Action.EXPORT_OWN_DATA)
+    records = queries.personal_data(db, nip, current_principal())
+    return personal_data.export(db, "appraisal", nip, records)
+
+
+@blp.route("/retention/purge", methods=["POST"])
+@blp.arguments(PurgeIn)
+@blp.response(200, PurgeOut)
+@requires("hr")
+def retention_purge(payload: dict):
+    """Retention: this service's copies of raw ratings of closed rounds whose cycle ended
+    before the cut-off, counted (dry run) or deleted; scores kept; audited, no events."""
+    actor = current_principal().actor
+    cut_off, dry_run = payload["cut_off"], payload["dry_run"]
+    return service_context().uow(
+        lambda tx: retention.purge_closed_rounds(tx, cut_off, dry_run, actor)
+    )

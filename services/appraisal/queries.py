@@ -16,6 +16,7 @@ from kinerja.anonymity import ANONYMITY_FLOOR
 from kinerja.auth import Principal
 from kinerja.errors import Conflict, NotFound
 from services.appraisal import (
+    adjustment,
     commands,
     decisions,
     domain,
@@ -26,7 +27,9 @@ from services.appraisal import (
     schemes,
     store,
 )
+from services.appraisal.adjustment import AdjustmentOut
 from services.appraisal.provisional import ProvisionalScore
+from services.appraisal.schemas import BehaviourDecisionOut, FinalScoreOut, ProvisionalScoreOut
 
 
 def names(db: Database) -> dict[str, str]:
@@ -248,3 +251,54 @@ def cycle_reliability(db: Database, cycle: str) -> dict:
         "components": model.components,
         "computed_for": len(corrected.scores),
     }
+
+
+# --- what the statistics did, and the employee's personal data --------------------------
+
+
+def scheme_of(db: Database, score: ProvisionalScore) -> schemes.WeightingScheme:
+    """The scheme version the score was computed with (its ref), the built-in default when
+    that version is not kept."""
+    scheme_id, _, version = score.scheme.partition("@v")
+    kept = [s for s in store.scheme_history(db, scheme_id) if str(s.version) == version]
+    current = [s for s in schemes.with_default(store.schemes(db)) if s.ref == score.scheme]
+    return next(iter(kept + current), schemes.BUILT_IN_DEFAULT)
+
+
+def adjustment_of(db: Database, nip: str, cycle: str) -> dict:
+    """How the bias correction moved the score, beside the supervisor's decision and the
+    finalization (adjustment.py)."""
+    score = store.find_score(db, nip, cycle)
+    if score is None:
+        raise NotFound("no score yet: no SKP score and no 360 rating in this cycle")
+    return adjustment.explain(
+        score,
+        scheme_of(db, score).bias_correction,
+        store.find_decision(db, nip, cycle),
+        store.find_final(db, nip, cycle),
+    )
+
+
+def personal_data(db: Database, nip: str, reader: Principal) -> dict:
+    """Everything the appraisal service holds about the employee, as they may see it: each
+    cycle's score without the breakdown (no group sizes or flags), what the bias
+    correction did, the supervisor's behaviour decision, the finalized appraisal with its
+    objection and the decision on it. Not the raw ratings about them: those name raters."""
+    held = ("scores", "final_scores", "behaviour_decisions")
+    cycles = sorted({d["cycle"] for name in held for d in db[name].find({"nip": nip})})
+    # each dumped by the schema its own route answers with, so the export shows no field
+    # that route hides (the groups' per-dimension means among them)
+    out = {"scores": [], "adjustments": [], "behaviour_decisions": [], "finalized": []}
+    for cycle in cycles:
+        if store.find_score(db, nip, cycle) is not None:
+            score = score_of(db, nip, cycle, reader, full_view=False)
+            out["scores"].append(ProvisionalScoreOut().dump(score))
+            out["adjustments"].append(AdjustmentOut().dump(adjustment_of(db, nip, cycle)))
+        decision = store.find_decision(db, nip, cycle)
+        if decision is not None:
+            view = decision_view(decision, None, False)
+            out["behaviour_decisions"].append(BehaviourDecisionOut().dump(view))
+        final = store.find_final(db, nip, cycle)
+        if final is not None:
+            out["finalized"].append(FinalScoreOut().dump(commands.as_dict(final)))
+    return out

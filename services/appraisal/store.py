@@ -6,6 +6,7 @@ when `cycles` marks a cycle dirty. Decided: `behaviour_decisions`, `final_scores
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
@@ -365,3 +366,40 @@ def decisions_of(db: Database, cycle: str) -> dict[str, BehaviourDecision]:
         d.nip: d
         for d in (from_record(doc) for doc in db["behaviour_decisions"].find({"cycle": cycle}))
     }
+
+
+# --- retention (kinerja.personal_data): closed rounds' raw ratings, deleted without events ---
+
+
+def ratings_per_round(db_or_tx: Database | Tx, round_ids: list[str]) -> dict[str, int]:
+    """How many raw ratings (one per rater and ratee) this service holds of each round."""
+    db, session = db_and_session(db_or_tx)
+    rows = db["ratings"].aggregate(
+        [
+            {"$match": {"round_id": {"$in": round_ids}}},
+            {"$group": {"_id": "$round_id", "ratings": {"$sum": 1}}},
+        ],
+        session=session,
+    )
+    return {row["_id"]: row["ratings"] for row in rows}
+
+
+def purge_ratings(tx: Tx, round_ids: list[str]) -> int:
+    """Delete these rounds' raw ratings and their withdrawal marks (which name the rater);
+    how many ratings went. The scores computed from them stay as they are."""
+    deleted = tx.db["ratings"].delete_many({"round_id": {"$in": round_ids}}, session=tx.session)
+    for round_id in round_ids:
+        prefix = {"$regex": f"^{re.escape(round_id)}:"}
+        tx.db["withdrawals"].delete_many({"_id": prefix}, session=tx.session)
+    return deleted.deleted_count
+
+
+def mark_inputs_purged(tx: Tx, cycle: str, cut_off: date) -> None:
+    """Say that the cycle's raw ratings are gone: its scores are what was computed before
+    (a recompute of the cycle would now compute them without those ratings)."""
+    tx.db["cycles"].update_one(
+        {"_id": cycle},
+        {"$set": {"inputs_purged_before": cut_off.isoformat()}},
+        upsert=True,
+        session=tx.session,
+    )

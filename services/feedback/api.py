@@ -6,11 +6,12 @@ from datetime import date
 
 from flask_smorest import Blueprint
 
-from kinerja import access
+from kinerja import access, personal_data
 from kinerja.access import Action
 from kinerja.auth import current_principal, requires
+from kinerja.personal_data import PersonalDataOut, PurgeIn, PurgeOut
 from kinerja.web import service_context
-from services.feedback import commands, queries, store
+from services.feedback import commands, queries, retention, store
 from services.feedback.domain import Dimension, Framework, Round
 from services.feedback.schemas import (
     AnswerIn,
@@ -233,3 +234,28 @@ def ratee_results(round_id: str, ratee: str):
     db = service_context().db
     access.ensure(db, current_principal(), ratee, Action.SEE)
     return queries.ratee_results(db, round_id, ratee)
+
+
+@blp.route("/personal-data/<string:nip>", methods=["GET"])
+@blp.response(200, PersonalDataOut)
+@requires()
+def personal_data_export(nip: str):
+    """Everything this service holds about me (results about me in aggregate only), and
+    who else read my records here."""
+    db = service_context().db
+    access.ensure(db, current_principal(), nip, Action.EXPORT_OWN_DATA)
+    return personal_data.export(db, "feedback", nip, queries.personal_data(db, nip))
+
+
+@blp.route("/retention/purge", methods=["POST"])
+@blp.arguments(PurgeIn)
+@blp.response(200, PurgeOut)
+@requires("hr")
+def retention_purge(payload: dict):
+    """Retention: raw responses of closed rounds whose cycle ended before the cut-off,
+    counted (dry run) or deleted with their aggregates kept; audited, no events."""
+    actor = current_principal().actor
+    cut_off, dry_run = payload["cut_off"], payload["dry_run"]
+    return service_context().uow(
+        lambda tx: retention.purge_closed_rounds(tx, cut_off, dry_run, actor)
+    )

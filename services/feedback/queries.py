@@ -6,6 +6,7 @@ what a ratee's results may show is results.py's rule.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 
 from pymongo.database import Database
@@ -89,6 +90,13 @@ def ratee_results(db: Database, round_id: str, ratee: str) -> dict:
     group, each group shown only at or above its anonymity floor."""
     round_ = commands.existing_round(db, round_id)
     domain.ensure_published(round_)
+    kept = store.kept_results(db, round_id, ratee)  # the round's raw answers were purged
+    return kept if kept is not None else computed_results(db, round_, ratee)
+
+
+def computed_results(db: Database, round_: domain.Round, ratee: str):
+    """A published round's results of the ratee, from its submitted responses."""
+    round_id = round_.id
     employee = directory_replica.find_employee(db, ratee) or {}
     dimensions = [d.key for d in commands.dimensions_for(db, round_, ratee)]
     ratings = [
@@ -103,3 +111,31 @@ def ratee_results(db: Database, round_id: str, ratee: str) -> dict:
         store.live_schemes(db), employee.get("unit_id"), employee.get("position_kind")
     )
     return results.ratee_results(ratee, ratings, dimensions, policy)
+
+
+def personal_data(db: Database, nip: str) -> dict:
+    """Everything the feedback service holds about the employee, within the anonymity
+    rules: the published results about them (aggregates only, as their results page
+    shows them; no rater named, no single answer), what they answered as a rater, whom
+    they were asked to rate, and the peers they nominated with the supervisor's decision
+    (never whether a nominee answered)."""
+    about, written, nominations = [], [], []
+    for round_ in store.rounds(db):
+        rated = store.kept_results(db, round_.id, nip) or store.responses(db, round_.id, ratee=nip)
+        if round_.status == domain.CLOSED and rated:
+            about.append({"round_id": round_.id, **_as_record(ratee_results(db, round_.id, nip))})
+        for response in store.responses(db, round_.id, rater=nip):
+            written.append(response)
+        for response in store.responses(db, round_.id, ratee=nip, source="nomination"):
+            nominations.append(
+                {"round_id": round_.id, "peer": response.rater, "state": response.state}
+            )
+    return {
+        "results_about_me": about,
+        "assignments_as_rater": written,
+        "nominations": nominations,
+    }
+
+
+def _as_record(results) -> dict:
+    return results if isinstance(results, dict) else asdict(results)

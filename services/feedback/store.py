@@ -284,3 +284,42 @@ def keep_scheme(tx: Tx, scheme: dict, changed_at: datetime) -> None:
 def live_schemes(db: Database) -> list[dict]:
     """Those not retired; [] until the appraisal service announces one (default floors)."""
     return list(db[SCHEMES].find({"retired": False}))
+
+
+# --- retention (kinerja.personal_data): closed rounds' raw responses, deleted without events --
+
+RESULTS_KEPT = "retained_results"  # a purged round's aggregates, one per ratee
+
+
+def responses_per_round(db_or_tx: Database | Tx, round_ids: list[str]) -> dict[str, int]:
+    """How many responses (assignments with their answers) each round holds."""
+    db, session = db_and_session(db_or_tx)
+    rows = db["responses"].aggregate(
+        [
+            {"$match": {"round_id": {"$in": round_ids}}},
+            {"$group": {"_id": "$round_id", "responses": {"$sum": 1}}},
+        ],
+        session=session,
+    )
+    return {row["_id"]: row["responses"] for row in rows}
+
+
+def keep_results(tx: Tx, round_id: str, ratee: str, results: dict) -> None:
+    """The ratee's aggregates of a round about to be purged, as its results showed them."""
+    tx.db[RESULTS_KEPT].replace_one(
+        {"_id": f"{round_id}:{ratee}"},
+        {**results, "round_id": round_id},
+        upsert=True,
+        session=tx.session,
+    )
+
+
+def kept_results(db: Database, round_id: str, ratee: str) -> dict | None:
+    """A purged round's aggregates of the ratee; None when the round was not purged."""
+    return db[RESULTS_KEPT].find_one({"_id": f"{round_id}:{ratee}"}, {"_id": 0, "round_id": 0})
+
+
+def purge_responses(tx: Tx, round_ids: list[str]) -> int:
+    """Delete every response of these rounds; how many went."""
+    result = tx.db["responses"].delete_many({"round_id": {"$in": round_ids}}, session=tx.session)
+    return result.deleted_count

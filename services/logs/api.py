@@ -6,9 +6,10 @@ from datetime import date
 
 from flask_smorest import Blueprint
 
-from kinerja import access
+from kinerja import access, personal_data
 from kinerja.access import Action
 from kinerja.auth import current_principal, requires
+from kinerja.personal_data import PersonalDataOut, PurgeIn, PurgeOut
 from kinerja.web import service_context, uploaded_text
 from services.logs import commands, domain, queries, store, workload
 from services.logs.schemas import (
@@ -221,3 +222,26 @@ def import_entries(files: dict):
         return {"nip": ["you import your own entries only"]}
 
     return commands.import_csv(service_context().uow, text, refusal_for, today())
+
+
+@blp.route("/personal-data/<string:nip>", methods=["GET"])
+@blp.response(200, PersonalDataOut)
+@requires()
+def personal_data_export(nip: str):
+    """Everything this service holds about me, and who else read my records here."""
+    db = service_context().db
+    access.ensure(db, current_principal(), nip, Action.EXPORT_OWN_DATA)
+    return personal_data.export(db, "logs", nip, queries.personal_data(db, nip))
+
+
+@blp.route("/retention/purge", methods=["POST"])
+@blp.arguments(PurgeIn)
+@blp.response(200, PurgeOut)
+@requires("hr")
+def retention_purge(payload: dict):
+    """Retention: entries of cycles that ended before the cut-off, counted (dry run) or
+    deleted; audited, no events."""
+    actor = current_principal().actor
+    return service_context().uow(
+        lambda tx: commands.purge_ended_cycles(tx, payload["cut_off"], payload["dry_run"], actor)
+    )

@@ -18,7 +18,7 @@ from datetime import date
 
 from marshmallow import ValidationError
 
-from kinerja import access, audit
+from kinerja import access, audit, personal_data
 from kinerja.access import Action
 from kinerja.contracts import EventType
 from kinerja.errors import AppError, NotFound, ValidationFailed
@@ -205,3 +205,18 @@ def import_csv(
         if on_progress:
             on_progress(1)
     return {"rows": len(rows), "written": written, "rejected": rejected}
+
+
+def purge_ended_cycles(tx: Tx, cut_off: date, dry_run: bool, actor: str) -> dict:
+    """Retention: the entries of cycles that ended before `cut_off`, counted, or deleted
+    and audited. No event is published: a purge is not a withdrawal, and the targets
+    service keeps the realization these entries made."""
+    first_kept = personal_data.first_kept_day(cut_off)
+    by_cycle = store.entries_dated_before(tx, first_kept)
+    counts = {"entries": sum(by_cycle.values())}
+    if not dry_run:
+        counts["entries"] = store.purge_entries_before(tx, first_kept)
+        after = {"cut_off": cut_off.isoformat(), "counts": counts, "cycles": sorted(by_cycle)}
+        audit.record(tx, actor, "retention.purged", "retention", "entries", None, after)
+    kept = "realization in the targets service; workload figures of later cycles"
+    return personal_data.report("logs", cut_off, dry_run, counts, by_cycle, kept)

@@ -55,3 +55,16 @@ def unit_workload(db: Database, unit_id: str, first: date, last: date) -> dict:
     minutes = store.verified_minutes(db, [m["nip"] for m in members], first, last)
     people = [(m["nip"], m.get("name", ""), minutes.get(m["nip"], 0)) for m in members]
     return workload.unit_workload(unit_id, people, first, last, store.workload_settings(db))
+
+
+def personal_data(db: Database, nip: str) -> dict:
+    """Everything the logs service holds about the employee: every entry with its
+    verification (who verified or rejected it, and why), and the days reopened for them."""
+    entries = store.entries_of(db, nip, date.min, date.max)
+    reopened = db["reopened_days"].find({"nip": nip}, {"nip": 0})
+    return {
+        "entries": [vars(e) for e in entries],
+        "reopened_days": [
+            {"day": doc["_id"].split(":", 1)[1], "by": doc.get("by")} for doc in reopened
+        ],
+    }

@@ -199,3 +199,25 @@ def workload_settings(db_or_tx: Database | Tx) -> WorkloadSettings:
 def save_workload_settings(tx: Tx, new: WorkloadSettings) -> None:
     """Replace whole; the caller checks and audits it (commands.change_workload_settings)."""
     tx.db["settings"].replace_one({"_id": "workload"}, asdict(new), upsert=True, session=tx.session)
+
+
+# --- retention (kinerja.personal_data): entries of ended cycles, deleted without events ----
+
+
+def entries_dated_before(db_or_tx: Database | Tx, day: date) -> dict[str, int]:
+    """How many entries are dated before `day`, by cycle (the entry's year)."""
+    db, session = db_and_session(db_or_tx)
+    rows = db["entries"].aggregate(
+        [
+            {"$match": {"date": {"$lt": _day(day)}}},
+            {"$group": {"_id": {"$year": "$date"}, "entries": {"$sum": 1}}},
+        ],
+        session=session,
+    )
+    return {str(row["_id"]): row["entries"] for row in rows}
+
+
+def purge_entries_before(tx: Tx, day: date) -> int:
+    """Delete every entry dated before `day`; how many went."""
+    result = tx.db["entries"].delete_many({"date": {"$lt": _day(day)}}, session=tx.session)
+    return result.deleted_count

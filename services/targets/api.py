@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from kinerja import access
+from kinerja import access, personal_data
 from kinerja.access import Action
 from kinerja.auth import current_principal, requires
+from kinerja.personal_data import PersonalDataOut
 from kinerja.web import service_context
 from services.targets import commands, domain, queries, scoring
 from services.targets.domain import Achievement, ActivityTarget, Skp
@@ -272,3 +273,13 @@ def score_preview(document: dict):
 def _visible(tx, nip: str, cycle: str) -> Skp:
     access.ensure(tx, current_principal(), nip, Action.SEE)
     return commands.existing(tx, nip, cycle)
+
+
+@blp.route("/personal-data/<string:nip>", methods=["GET"])
+@blp.response(200, PersonalDataOut)
+@requires()
+def personal_data_export(nip: str):
+    """Everything this service holds about me, and who else read my records here."""
+    db = service_context().db
+    access.ensure(db, current_principal(), nip, Action.EXPORT_OWN_DATA)
+    return personal_data.export(db, "targets", nip, queries.personal_data(db, nip))

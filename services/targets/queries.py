@@ -70,3 +70,16 @@ def score_view(skp: Skp, breakdown: domain.ScoreBreakdown) -> dict:
         "prorated": breakdown.prorated,
         "as_of": breakdown.as_of,
     }
+
+
+def personal_data(db: Database, nip: str) -> dict:
+    """Everything the targets service holds about the employee: each cycle's SKP with
+    every version, the realization and proposals, the achievements with their evidence
+    (as written: a reference, no file is stored), and the log output counted towards it."""
+    skps = [store.get_skp(db, nip, doc["cycle"]) for doc in db["skps"].find({"nip": nip})]
+    keys = [skp.key for skp in skps]
+    output = db["log_output"].find({"skp_key": {"$in": keys}})
+    return {
+        "skps": [vars(skp) for skp in skps],
+        "log_output": [{"entry_id": doc.pop("_id"), **doc} for doc in output],
+    }

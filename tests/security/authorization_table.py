@@ -240,6 +240,8 @@ TABLE = [
          json={"approve": True}),
     rule("GET",   T + "/teams/{supervisor_nip}/skps",   D, A, D, A, D, A, D, D,
          query={"cycle": "2026"}),
+    # personal data: the export is the employee's own, nobody else's (access.EXPORT_OWN_DATA)
+    rule("GET",   T + "/personal-data/{nip}",           D, A, D, D, D, D, D, D),
     # --- daily logs ---
     rule("POST",  L + "/entries",                       D, A, A, A, A, D, D, A, json={
         "date": "2099-01-05", "activity_id": "agenda-surat",
@@ -277,6 +279,8 @@ TABLE = [
     rule("POST",  L + "/imports",                       D, A, A, A, A, A, D, A, files=lambda ids: {
         "file": ("uji.csv", CSV_HEADER + f"{ids['rudi']},2099-01-05,agenda-surat,"
                  "Uji otorisasi tanggal yang akan datang,1,30\n")}),
+    rule("GET",   L + "/personal-data/{nip}",           D, A, D, D, D, D, D, D),
+    rule("POST",  L + "/retention/purge",               HR_ONLY, json={"cut_off": "never"}),
     # --- 360 feedback ---
     rule("GET",   F + "/frameworks",                    ANY_TOKEN),
     rule("POST",  F + "/frameworks",                    HR_ONLY, json={
@@ -312,11 +316,16 @@ TABLE = [
     rule("GET",   ROUND + "/reminders",                 HR_ONLY),
     rule("GET",   ROUND + "/results/{ratee}",           D, A, D, A, D, A, D, A,
          params={"round_id": "2026-perilaku"}),
+    rule("GET",   F + "/personal-data/{nip}",           D, A, D, D, D, D, D, D),
+    rule("POST",  F + "/retention/purge",               HR_ONLY, json={"cut_off": "never"}),
     # --- appraisal ---
     rule("GET",   AP + "/rounds/{round_id}/ratees/{ratee_id}/ratings", HR_ONLY,
          params={"round_id": "2026-perilaku"}),
     rule("GET",   AP + "/cycles/{cycle}/scores",        D, D, D, A, A, A, D, A),
     rule("GET",   SCORE,                                D, A, D, A, D, A, D, A),
+    rule("GET",   SCORE + "/adjustment",                D, A, D, A, D, A, D, A),
+    rule("GET",   AP + "/personal-data/{nip}",          D, A, D, D, D, D, D, D),
+    rule("POST",  AP + "/retention/purge",              HR_ONLY, json={"cut_off": "never"}),
     rule("GET",   SCORE + "/report",                    D, A, D, A, D, A, D, A,
          params={"cycle": "2025"}),
     # 2025 is finalized already (409); 2026 has no locked score to object to (404)
@@ -364,6 +373,11 @@ TABLE = [
          files=lambda ids: {"file": ("uji.csv", "bukan,kepala,yang,dikenal\n")}),
     rule("GET",   "/api/v1/directory/units",            ANY_TOKEN),
     rule("POST",  "/api/v1/directory/units",            HR_ONLY, json={}),
+    # --- gateway: personal data ---
+    rule("GET",   "/api/v1/me/personal-data",           ANY_TOKEN),
+    rule("GET",   "/api/v1/retention",                  HR_ONLY),
+    rule("PUT",   "/api/v1/retention",                  HR_ONLY, json={"months": 0}),
+    rule("POST",  "/api/v1/retention/purge",            HR_ONLY, json={"dry_run": "maybe"}),
 ]
 # fmt: on
 

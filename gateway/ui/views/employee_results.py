@@ -4,7 +4,9 @@ decision on the behaviour proposal (adopted as it is, or their own scores beside
 360 report once published: the radar chart of dimensions by rater group with the same
 numbers in a table, self against others, strengths, development areas, blind spots and
 hidden strengths; and the objection (keberatan) to a finalized appraisal, within 14 days,
-with its outcome."""
+with its outcome; and what the bias correction did to the behaviour score (unadjusted,
+corrected, the difference, the method in words) beside the human decision on it (UU 27/2022
+Pasal 10: no decision on automated processing alone)."""
 
 from __future__ import annotations
 
@@ -26,6 +28,18 @@ from gateway.ui.vocabulary import RATER_GROUPS
 OBJECTION_DAYS = 14  # from the finalization (PP 46/2011; the appraisal service holds the rule)
 GROUPS = RATER_GROUPS
 GROUP_ORDER = ("superior", "peer", "subordinate", "others")
+METHODS = {
+    "bias_corrected": _l(
+        "koreksi bias penilai (model campuran): kecenderungan tiap penilai dan unitnya "
+        "menilai terlalu murah atau terlalu pelit diperkirakan dari semua penilaian siklus "
+        "ini lalu dikeluarkan; rata-rata kelompok yang penilainya sedikit ditarik ke arah "
+        "rata-rata gabungan; penilaian yang sangat menyimpang diberi bobot lebih kecil."
+    ),
+    "weighted_mean": _l(
+        "tanpa koreksi: rata-rata tiap kelompok penilai dikalikan bobot skema; tidak ada "
+        "penyesuaian statistik."
+    ),
+}
 OUTCOMES = {
     "confirmed": _l("Nilai dikukuhkan"),
     "changed": _l("Nilai diubah"),
@@ -157,6 +171,12 @@ def my_results():
             if error.code != "round_open":
                 return error_page(error.status, refusal_message(error))
             published = False
+    adjustment, adjustment_unavailable = None, False
+    if score is not None:
+        try:
+            adjustment = fetch("appraisal", f"cycles/{cycle}/scores/{nip}/adjustment")
+        except ApiError:
+            adjustment_unavailable = True  # the rest of the page still shows
     finalized = (score or {}).get("finalized")
     deadline = objection_deadline(finalized)
     decision = (score or {}).get("decision")
@@ -179,4 +199,7 @@ def my_results():
         form=form,
         outcomes=OUTCOMES,
         person=person,
+        adjustment=adjustment,
+        adjustment_unavailable=adjustment_unavailable,
+        methods=METHODS,
     )

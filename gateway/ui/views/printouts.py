@@ -30,6 +30,7 @@ from gateway.ui.api import ApiError
 from gateway.ui.blueprint import ui
 from gateway.ui.forms import Form
 from gateway.ui.pages import error_page, page
+from gateway.ui.views.employee_results import METHODS
 from gateway.ui.vocabulary import RATER_GROUPS, skp_status
 from kinerja.predicates import predicate as predicate_of
 from kinerja.web import service_context
@@ -601,6 +602,7 @@ def print_appraisal(nip: str, cycle: str):
     try:
         score = api.get("appraisal", base)
         report = _optional("appraisal", f"{base}/report")
+        adjustment = _optional("appraisal", f"{base}/adjustment")
     except ApiError as error:
         return _refusal(error, _("Belum ada nilai prestasi kerja untuk siklus ini."))
     form = appraisal_form(score)
@@ -624,6 +626,8 @@ def print_appraisal(nip: str, cycle: str):
         chart=chart,
         decided_by=person(db, objection.decided_by) if objection else None,
         predicate=predicate,
+        adjustment=adjustment,
+        methods=METHODS,
         mark=_("SEMENTARA") if form.provisional else None,
     )
 

@@ -38,6 +38,7 @@ TABLE = {
     Action.RECORD_REALIZATION: (Y, N,       Y,   N,        N,    N,  N),
     Action.DECIDE:             (N, N,       Y,   N,        N,    N,  N),
     Action.DECIDE_OBJECTION:   (N, N,       N,   Y,        N,    N,  N),
+    Action.EXPORT_OWN_DATA:    (Y, N,       N,   N,        N,    N,  N),
 }
 # fmt: on
 
