@@ -61,12 +61,19 @@ def cycle_inputs(
 
 def recompute_cycle(db: Database, cycle: str, lease: Lease | None = None) -> CycleScores | None:
     """Rewrite one cycle's scores from its inputs; clean the cycle if nothing changed meanwhile.
+    A cycle whose raw ratings retention purged keeps its scores (None: nothing computed).
 
     A large cycle takes seconds: the lease is renewed before writing, and if another replica
     took it meanwhile, this one's result is dropped (the cycle stays dirty for the holder).
     """
     state = store.cycle_state(db, cycle) or {}
     version = state.get("inputs_version", 0)
+    if state.get("inputs_purged_before"):
+        # the raw ratings went by retention (services/appraisal/retention.py): the scores
+        # computed from all of them stand, and the cycle is clean for finalization
+        store.mark_computed(db, cycle, version, datetime.now(UTC).isoformat())
+        log.info("recompute.skipped_purged_cycle", cycle=cycle)
+        return None
     started = time.perf_counter()
     result = score_cycle(cycle_inputs(db, cycle))
     if lease is not None and not lease.renew():

@@ -140,3 +140,19 @@ def test_the_purge_deletes_closed_rounds_ratings_and_keeps_the_scores(app):
     assert db["outbox"].count_documents({}) == 0
     (record,) = audit.history(db, "retention", "ratings")
     assert record["actor"] == "hr-1" and record["after"]["counts"]["ratings"] == 16
+
+
+def test_a_purged_cycle_keeps_its_scores_through_a_later_recompute(app):
+    """A scheme change after the purge marks every cycle dirty: the recompute must not
+    re-score the purged cycle from what is left (one rating of the open round), and must
+    leave it clean so that it can still be finalized."""
+    db = app.extensions["kinerja"].db
+    scores = {s.nip: s for s in store.scores_of(db, "2026")}
+    body = {"cut_off": "2027-03-01", "dry_run": False}
+    assert call(app, "POST", "/retention/purge", "hr-1", "hr", json=body).status_code == 200
+
+    app.extensions["kinerja"].uow(store.mark_every_cycle_dirty)
+    recompute_now(app)
+
+    assert {s.nip: s for s in store.scores_of(db, "2026")} == scores
+    assert store.cycle_state(db, "2026")["dirty"] is False
