@@ -12,8 +12,8 @@ each, and never round: a value is stored as typed or not at all.
   defaults to -maximum: the sign of a value is usually a domain rule, by name).
 - `Integer()`: integral or refused: 3 and 3.0 (some clients write integers so) are 3,
   3.9 is refused; with `strict=False` a text of ASCII digits too (CSV cells, query
-  strings), with `strict=True` a number only. Within -2**53..2**53 unless told narrower: what a JSON
-  number and MongoDB's int64 both hold exactly.
+  strings), with `strict=True` a number only. Within -2**53..2**53 unless told narrower:
+  what a JSON number and MongoDB's int64 both hold exactly.
 - `Float(minimum=, maximum=)`: finite and within its bounds.
 - `Date()`: YYYY-MM-DD in ASCII digits, within 1950-01-01..2100-12-31 or the window a rule
   passes (earliest=, latest=).
@@ -42,7 +42,6 @@ EARLIEST = dt.date(1950, 1, 1)  # before any serving civil servant's birth
 LATEST = dt.date(2100, 12, 31)  # past any cycle, deadline or retirement planned today
 
 NUMBER_TEXT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
-INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
