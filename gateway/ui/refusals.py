@@ -38,7 +38,6 @@ REFUSALS = {
     "forbidden": _l("Anda tidak berwenang melakukan tindakan ini."),
     "not_found": _l("Data tidak ditemukan."),
     "unavailable": _l("Layanan sedang tidak tersedia; coba lagi nanti."),
-    "unstorable_text": _l("Isian memuat karakter yang tidak dapat disimpan; ketik ulang."),
     # targets: SKPs
     "not_editable": _l("Bagian ini tidak dapat diubah lagi."),
     "not_submittable": _l("SKP ini tidak dapat diajukan dalam statusnya sekarang."),
@@ -137,17 +136,10 @@ SERVICE_SAYS = {
     "required, e.g. a conflict of interest": _l("wajib diisi, mis. ada konflik kepentingan"),
     # the kit's field types (kinerja.fields)
     "a whole number": _l("harus berupa bilangan bulat"),
-    "a NIP is 18 digits": _l("NIP terdiri atas 18 angka"),
 }
 # Messages with numbers or names in them: each group fills %(0)s, %(1)s... in order.
 SERVICE_PATTERNS = (
     (re.compile(r"^between (\S+) and (\S+)$"), _l("antara %(0)s dan %(1)s")),
-    (
-        re.compile(r"^at most (\d+) decimal places$"),
-        _l("paling banyak %(0)s angka di belakang koma"),
-    ),
-    (re.compile(r"^at most (\d+) significant digits$"), _l("paling banyak %(0)s angka")),
-    (re.compile(r"^holds an unpaired surrogate"), _l("memuat karakter yang tidak dapat disimpan")),
     (re.compile(r"^missing: (.+)$"), _l("belum dinilai: %(0)s")),
     (re.compile(r"^no_future_dates: "), _l("tanggal yang akan datang belum dapat dicatat")),
     (
