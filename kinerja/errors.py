@@ -23,6 +23,14 @@ class AppError(Exception):
         return {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
 
 
+class UnstorableText(AppError):
+    """Text that cannot be stored or looked up: an unpaired UTF-16 surrogate (JSON's
+    "\\ud800" alone), which UTF-8, and so BSON, cannot encode."""
+
+    status = 400
+    code = "unstorable_text"
+
+
 class ValidationFailed(AppError):
     status = 422
     code = "validation_failed"

@@ -25,7 +25,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from kinerja import idempotency, metrics
 from kinerja.auth import current_principal
 from kinerja.config import Settings
-from kinerja.errors import AppError, NotFound, Unavailable, ValidationFailed
+from kinerja.errors import AppError, NotFound, Unavailable, UnstorableText, ValidationFailed
 from kinerja.health import check_broker, check_mongo
 from kinerja.logs import bind_ids, clear_ids, configure_logging, get_logger
 from kinerja.mongo import UnitOfWork, connect, is_unavailable
@@ -36,6 +36,8 @@ REQUEST_ID = "X-Request-ID"
 CORRELATION_ID = "X-Correlation-ID"
 _UNTRACKED = {"/healthz", "/readyz", "/metrics"}
 DOT_SEGMENTS = {".", ".."}
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+UNSTORABLE = "holds an unpaired surrogate (U+D800 to U+DFFF), which cannot be stored"
 
 
 @dataclass
@@ -151,6 +153,7 @@ def _install_request_hooks(app: Flask, service: str, context: ServiceContext) ->
 
     # before anything reads the body or the query (idempotency keys hash the body)
     app.before_request(_refuse_malformed_input)
+    app.before_request(_refuse_unstorable_text)
 
     @app.before_request
     def replay_a_retried_write():
@@ -219,6 +222,57 @@ def _refuse_malformed_input() -> None:
             raise RequestEntityTooLarge()
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
+
+
+def _refuse_unstorable_text() -> None:
+    """Any unpaired surrogate in the query, the form or the JSON body (keys and values, at
+    any depth) is a 400 naming where it is, before a lookup or a write meets it: UTF-8, and
+    so BSON, cannot encode one, and pymongo would fail with a 500."""
+    pairs = list(request.args.items(multi=True))
+    if request.mimetype in FORM_TYPES:
+        request.get_data(cache=True)  # the gateway forwards the body: parse a copy of it
+        pairs += request.form.items(multi=True)
+    paths = [name for name, value in pairs if _unencodable(name) or _unencodable(value)]
+    if request.is_json:
+        paths += unstorable_paths(request.get_json(silent=True))  # cached for the route
+    if paths:
+        fields = {_escaped(path): [UNSTORABLE] for path in paths}
+        raise UnstorableText("the request holds text that cannot be stored", fields)
+
+
+def unstorable_paths(value: object) -> list[str]:
+    """The paths ("activities.0.name") in a JSON value at which a key or a text holds an
+    unpaired surrogate; "_body" for the value itself. Iterative: no depth exhausts it."""
+    found: list[str] = []
+    pending: list[tuple[str, object]] = [("", value)]
+    while pending:
+        path, item = pending.pop()
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                inner_path = f"{path}.{key}" if path else str(key)
+                if _unencodable(key):
+                    found.append(inner_path)
+                pending.append((inner_path, inner))
+        elif isinstance(item, list):
+            pending.extend((f"{path}.{i}" if path else str(i), v) for i, v in enumerate(item))
+        elif _unencodable(item):
+            found.append(path or "_body")
+    return found
+
+
+def _unencodable(text: object) -> bool:
+    if not isinstance(text, str):
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _escaped(path: str) -> str:
+    # the answer is JSON too: a path through a bad key names the surrogate escaped
+    return path.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _caller_or_none() -> str | None:

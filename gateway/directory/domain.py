@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from datetime import date
 
 from kinerja.errors import Conflict, ValidationFailed
+from kinerja.nip import nip_problems
 
 # Golongan (pay grade) I/a .. IV/e, as written on decrees.
 GOLONGAN = tuple(
@@ -20,30 +20,6 @@ ECHELONS = ("I.a", "I.b", "II.a", "II.b", "III.a", "III.b", "IV.a", "IV.b", "V.a
 POSITION_KINDS = ("structural", "functional")
 EDUCATION = ("SD", "SMP", "SMA", "D-1", "D-2", "D-3", "D-4", "S-1", "S-2", "S-3")
 UNIT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-
-
-def nip_problems(nip: str) -> list[str]:
-    """Why a NIP (Nomor Induk Pegawai) is malformed; empty when it is well formed.
-
-    18 digits: birth date YYYYMMDD, appointment (TMT CPNS) YYYYMM, sex 1 or 2,
-    then a 3-digit sequence number.
-    """
-    if not re.fullmatch(r"\d{18}", nip or ""):
-        return ["a NIP is 18 digits"]
-    problems = []
-    try:
-        born = date(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
-    except ValueError:
-        problems.append("digits 1-8 must be a birth date (YYYYMMDD)")
-        born = None
-    appointed_year, appointed_month = int(nip[8:12]), int(nip[12:14])
-    if not 1 <= appointed_month <= 12:
-        problems.append("digits 9-14 must be the appointment month (YYYYMM)")
-    elif born and appointed_year < born.year + 15:
-        problems.append("the appointment (digits 9-12) must come at least 15 years after birth")
-    if nip[14] not in "12":
-        problems.append("digit 15 is the sex code: 1 or 2")
-    return problems
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,11 @@
 """The directory API's contract, and the CSV import's: a row loads through EmployeeIn.
-A NIP's form is checked here; whatever needs the rest of the directory, in the domain."""
+A NIP's form is checked here (kinerja.nip's rule, through kit.Nip); whatever needs the
+rest of the directory, in the domain."""
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
-from gateway.directory.domain import ECHELONS, EDUCATION, GOLONGAN, POSITION_KINDS, nip_problems
-
-
-def _valid_nip(nip: str) -> None:
-    problems = nip_problems(nip)
-    if problems:
-        raise ValidationError(problems)
-
+from gateway.directory.domain import ECHELONS, EDUCATION, GOLONGAN, POSITION_KINDS
+from kinerja import fields as kit
 
 # CSV files say ya/tidak as often as true/false.
 TRUTHY = {"true", "1", "yes", "ya", "y", True}
@@ -27,7 +22,7 @@ class EmployeeFields(Schema):
     position_kind = fields.String(required=True, validate=validate.OneOf(POSITION_KINDS))
     education = fields.String(required=True, validate=validate.OneOf(EDUCATION))
     echelon = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(ECHELONS))
-    supervisor_nip = fields.String(load_default=None, allow_none=True, validate=_valid_nip)
+    supervisor_nip = kit.Nip(load_default=None, allow_none=True)
     email = fields.Email(load_default=None, allow_none=True)
     active = fields.Boolean(load_default=True, truthy=TRUTHY, falsy=FALSY)
 
@@ -35,7 +30,7 @@ class EmployeeFields(Schema):
 class EmployeeIn(EmployeeFields):
     """The whole record, from POST or a CSV row; its version is the store's to count."""
 
-    nip = fields.String(required=True, validate=_valid_nip)
+    nip = kit.Nip(required=True)
 
 
 class EmployeePatch(EmployeeFields):
@@ -55,12 +50,12 @@ class EmployeeQuery(Schema):
     """Filters that combine; q is part of a name or position, or the start of a NIP."""
 
     unit_id = fields.String()
-    supervisor_nip = fields.String()
+    supervisor_nip = kit.Nip()
     active = fields.Boolean()
     q = fields.String(validate=validate.Length(max=100))
     # bounded so that the skip, (page - 1) * per_page, stays a MongoDB (64-bit) integer
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    page = kit.Integer(load_default=1, minimum=1, maximum=1_000_000)
+    per_page = kit.Integer(load_default=50, minimum=1, maximum=500)
 
 
 class EmployeePage(Schema):

@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from gateway.directory.schemas import EmployeeOut
 from gateway.identity.domain import GRANTED_ROLES
+from kinerja import fields as kit
 
 
 class LoginIn(Schema):
@@ -54,7 +55,7 @@ class AccountIn(Schema):
     username = fields.String(required=True, validate=validate.Length(min=3, max=64))
     password = fields.String(required=True, validate=validate.Length(min=8, max=1024))
     roles = fields.List(fields.String(validate=validate.OneOf(GRANTED_ROLES)), load_default=list)
-    nip = fields.String(load_default=None, allow_none=True)
+    nip = kit.Nip(load_default=None, allow_none=True)
     email = fields.Email(load_default=None, allow_none=True)
 
 

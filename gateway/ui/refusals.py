@@ -137,6 +137,8 @@ SERVICE_SAYS = {
     "required when rejecting": _l("wajib diisi bila menolak"),
     "too short": _l("terlalu singkat; uraikan paling sedikit 20 karakter"),
     "required, e.g. a conflict of interest": _l("wajib diisi, mis. ada konflik kepentingan"),
+    # the kit's field types (kinerja.fields)
+    "a whole number": _l("harus berupa bilangan bulat"),
 }
 # Messages with numbers or names in them: each group fills %(0)s, %(1)s... in order.
 SERVICE_PATTERNS = (

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from marshmallow import fields
 
+from kinerja import fields as kit
 from kinerja.contracts.contract import EventType, Payload, Version
 
 
 class FinalScoreV1(Payload):
     nip = fields.String(required=True)
     cycle = fields.String(required=True)
-    skp_score = fields.Decimal(as_string=True, required=True)
-    behaviour_score = fields.Decimal(as_string=True, required=True)
-    final_score = fields.Decimal(as_string=True, required=True)
+    skp_score = kit.exact_decimal(required=True)
+    behaviour_score = kit.exact_decimal(required=True)
+    final_score = kit.exact_decimal(required=True)
     predicate = fields.String(required=True)
     finalized_by = fields.String(required=True)
     objection_outcome = fields.String(allow_none=True, load_default=None)
@@ -24,9 +25,9 @@ class SchemeChangedV1(Payload):
     floors (rater group → the fewest raters it is shown with)."""
 
     id = fields.String(required=True)
-    version = fields.Integer(required=True)
+    version = kit.Integer(required=True)
     retired = fields.Boolean(required=True)
-    min_raters = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    min_raters = fields.Dict(keys=fields.String(), values=kit.Integer(), required=True)
     unit_ids = fields.List(fields.String(), required=True)
     position_kinds = fields.List(fields.String(), required=True)
 
@@ -39,8 +40,8 @@ class BehaviourDecidedV1(Payload):
     nip = fields.String(required=True)
     cycle = fields.String(required=True)
     kind = fields.String(required=True)
-    proposed_score = fields.Decimal(as_string=True, required=True)
-    behaviour_score = fields.Decimal(as_string=True, required=True)
+    proposed_score = kit.exact_decimal(required=True)
+    behaviour_score = kit.exact_decimal(required=True)
     beyond_uncertainty = fields.List(fields.String(), required=True)
     with_reason = fields.Boolean(required=True)
     decided_by = fields.String(required=True)

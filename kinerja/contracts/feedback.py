@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
+from kinerja import fields as kit
 from kinerja.contracts.contract import EventType, Payload, Version
 
 
@@ -12,10 +13,10 @@ class RoundChangedV1(Payload):
     round_id = fields.String(required=True)
     cycle = fields.String(required=True)
     framework_id = fields.String(required=True)
-    framework_version = fields.Integer(required=True)
-    deadline = fields.Date(required=True)
+    framework_version = kit.Integer(required=True)
+    deadline = kit.Date(required=True)
     status = fields.String(required=True)
-    assignments = fields.Integer(required=True)
+    assignments = kit.Integer(required=True)
 
 
 class ResponseChangedV1(Payload):
@@ -27,8 +28,8 @@ class ResponseChangedV1(Payload):
     ratee_id = fields.String(required=True)
     rater_group = fields.String(required=True)
     # dimension → score; were JSON numbers before these contracts, read alike
-    scores = fields.Dict(keys=fields.String(), values=fields.Decimal(as_string=True), required=True)
-    revision = fields.Integer(required=True)
+    scores = fields.Dict(keys=fields.String(), values=kit.exact_decimal(), required=True)
+    revision = kit.Integer(required=True)
 
 
 ROUND = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
+from kinerja import fields as kit
 from kinerja.contracts.contract import EventType, Payload, Version
 
 
@@ -23,14 +24,14 @@ class EmployeeUpsertedV1(Payload):
     supervisor_nip = fields.String(allow_none=True, load_default=None)
     active = fields.Boolean(required=True)
     # the directory's revision of this employee: a replica keeps the highest it has seen
-    version = fields.Integer(required=True)
+    version = kit.Integer(required=True)
 
 
 class EmployeeDeactivatedV1(Payload):
     nip = fields.String(required=True)
     unit_id = fields.String(required=True)
     supervisor_nip = fields.String(allow_none=True, load_default=None)
-    version = fields.Integer(required=True)
+    version = kit.Integer(required=True)
 
 
 class UnitUpsertedV1(Payload):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
+from kinerja import fields as kit
 from kinerja.contracts.contract import EventType, Payload, Version
 
 
@@ -13,13 +14,13 @@ class EntryOutputV1(Payload):
     entry_id = fields.String(required=True)
     nip = fields.String(required=True)
     cycle = fields.String(required=True)
-    date = fields.Date(required=True)
+    date = kit.Date(required=True)
     activity_id = fields.String(required=True)
     # every verified quantity counted as output
-    quantity = fields.Decimal(required=True, as_string=True)
-    minutes = fields.Integer(required=True)
+    quantity = kit.exact_decimal(required=True)
+    minutes = kit.Integer(required=True)
     # competing consumers may apply a verify and its revoke in either order
-    revision = fields.Integer(load_default=0)
+    revision = kit.Integer(load_default=0)
 
 
 class EntryOutputV2(EntryOutputV1):

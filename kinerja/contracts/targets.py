@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
+from kinerja import fields as kit
 from kinerja.contracts.contract import EventType, Payload, Version
 
 # Decimals were JSON numbers before these contracts; the Decimal fields read both.
@@ -12,9 +13,9 @@ from kinerja.contracts.contract import EventType, Payload, Version
 class Activity(Payload):
     id = fields.String(required=True)
     name = fields.String(required=True)
-    quantity = fields.Decimal(required=True, as_string=True)
+    quantity = kit.exact_decimal(required=True)
     unit = fields.String(required=True)
-    months = fields.Decimal(required=True, as_string=True)
+    months = kit.exact_decimal(required=True)
 
 
 class SkpDecidedV1(Payload):
@@ -23,7 +24,7 @@ class SkpDecidedV1(Payload):
 
     nip = fields.String(required=True)
     cycle = fields.String(required=True)
-    version = fields.Integer(required=True)
+    version = kit.Integer(required=True)
     status = fields.String(required=True)
     notes = fields.String(allow_none=True, load_default=None)
     decided_by = fields.String(allow_none=True, load_default=None)
@@ -34,11 +35,11 @@ class RealizationUpdatedV1(Payload):
     nip = fields.String(required=True)
     cycle = fields.String(required=True)
     activity_id = fields.String(required=True)
-    quantity = fields.Decimal(as_string=True, allow_none=True, load_default=None)
+    quantity = kit.exact_decimal(allow_none=True, load_default=None)
     quantity_source = fields.String(allow_none=True, load_default=None)
-    quality = fields.Decimal(as_string=True, allow_none=True, load_default=None)
-    months = fields.Decimal(as_string=True, allow_none=True, load_default=None)
-    cost = fields.Decimal(as_string=True, allow_none=True, load_default=None)
+    quality = kit.exact_decimal(allow_none=True, load_default=None)
+    months = kit.exact_decimal(allow_none=True, load_default=None)
+    cost = kit.exact_decimal(allow_none=True, load_default=None)
 
 
 class ScoreUpdatedV1(Payload):
@@ -46,19 +47,19 @@ class ScoreUpdatedV1(Payload):
 
     nip = fields.String(required=True)
     cycle = fields.String(required=True)
-    skp_score = fields.Decimal(as_string=True, required=True, allow_none=True)
-    activities_mean = fields.Decimal(as_string=True, allow_none=True, load_default=None)
-    extra_tasks_points = fields.Decimal(as_string=True, required=True)
-    creativity_points = fields.Decimal(as_string=True, required=True)
+    skp_score = kit.exact_decimal(required=True, allow_none=True)
+    activities_mean = kit.exact_decimal(allow_none=True, load_default=None)
+    extra_tasks_points = kit.exact_decimal(required=True)
+    creativity_points = kit.exact_decimal(required=True)
     complete = fields.Boolean(required=True)
     # provisional until every activity's realization is in; prorated: some activity is
     # scored against its target due by as_of, not the whole year's. The last two came
     # after the first producers, so an event without them reads as not pro-rated.
     provisional = fields.Boolean(load_default=False)
     prorated = fields.Boolean(load_default=False)
-    as_of = fields.Date(allow_none=True, load_default=None)
+    as_of = kit.Date(allow_none=True, load_default=None)
     # the SKP's revision: a consumer keeps the newest score whatever order they arrive in
-    revision = fields.Integer(load_default=0)
+    revision = kit.Integer(load_default=0)
 
 
 NIP = "198503302010012004"

@@ -7,9 +7,20 @@ of a score each reader sees is decided in queries.py, not here.
 
 from marshmallow import Schema, fields, validate
 
+from kinerja import fields as kit
 from services.appraisal.decisions import ADOPTED, OWN_SCORES
 from services.appraisal.domain import DEFAULT_SKP_SHARE
 from services.appraisal.schemes import POSITION_KINDS
+
+# A score a person decides is written to 2 places (86.25), like every score shown; its
+# 0-100 scale is the domain's rule (decisions.on_scale), refused by name: the bound here
+# only keeps it a number the domain can compare and MongoDB store.
+SCORE_PLACES, SCORE_SIZE = 2, 1000
+
+
+def decided_score(**kwargs) -> kit.Decimal:
+    """A score typed by a supervisor or a superior: 2 places, within SCORE_SIZE."""
+    return kit.Decimal(places=SCORE_PLACES, maximum=SCORE_SIZE, **kwargs)
 
 
 class RatingsSummaryOut(Schema):
@@ -121,10 +132,9 @@ class ObjectionDecisionIn(Schema):
     """The superior's decision on an objection: no final_score confirms the score; reasons
     of 20 characters or more (domain.decide_objection)."""
 
-    final_score = fields.Decimal(
+    final_score = decided_score(
         load_default=None,
         allow_none=True,
-        allow_nan=False,
         # the 0-100 scale is the domain's rule (decisions.on_scale), refused by this name
         metadata={"description": "the changed score (0-100); leave out to confirm"},
     )
@@ -142,7 +152,7 @@ class BehaviourDecisionIn(Schema):
     scores = fields.Dict(
         keys=fields.String(validate=validate.Length(min=1, max=64)),
         # the scale is checked by the domain, which names each aspect as scores.<aspect>
-        values=fields.Decimal(allow_nan=False),
+        values=decided_score(),
         load_default=None,
         metadata={"description": "own_scores: every aspect of the proposal, 0-100"},
     )
@@ -203,12 +213,12 @@ class DecisionsReportOut(Schema):
 
 def _weight():
     # a group left out weighs 0; self must stay 0 (the domain refuses any other value)
-    return fields.Float(load_default=0.0, validate=validate.Range(min=0, max=1), allow_nan=False)
+    return kit.Float(load_default=0.0, minimum=0, maximum=1)
 
 
 def _minimum():
     # 1-20 here; below a group's anonymity floor (kinerja.anonymity) the domain refuses it
-    return fields.Integer(validate=validate.Range(min=1, max=20), strict=True)
+    return kit.Integer(minimum=1, maximum=20, strict=True)
 
 
 class WeightsIn(Schema):
@@ -232,20 +242,22 @@ class MinRatersIn(Schema):
 class SchemeIn(Schema):
     """A weighting scheme as HR edits it; `version` is the version the edit starts from."""
 
-    version = fields.Integer(
+    version = kit.Integer(
         required=True,
         strict=True,
-        validate=validate.Range(min=0),
+        minimum=0,
         metadata={"description": "the current version (0 for a new scheme); a stale one is 409"},
     )
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     weights = fields.Nested(WeightsIn, required=True)
     min_raters = fields.Nested(MinRatersIn, load_default=dict)
     bias_correction = fields.Boolean(load_default=True)
-    skp_share = fields.Float(
+    skp_share = kit.Float(
         load_default=float(DEFAULT_SKP_SHARE),
-        allow_nan=False,
-        # fixed by the regulation: the scheme's rules refuse any other value, by name
+        # a share is 0 to 1; fixed at 0.6 by the regulation: the scheme's rules refuse any
+        # other value, by name
+        minimum=0,
+        maximum=1,
         metadata={"description": "fixed at 0.6 by PP 46/2011 (60 % SKP, 40 % behaviour)"},
     )
     unit_ids = fields.List(
@@ -266,7 +278,7 @@ class VersionQuery(Schema):
     """DELETE /schemes/<id>?version=: the version the retirement starts from; a stale
     one is 409."""
 
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = kit.Integer(required=True, minimum=1)
 
 
 class SchemeOut(Schema):

@@ -3,13 +3,18 @@ fit the round's framework are the domain's, refused there by field."""
 
 from marshmallow import Schema, fields, validate
 
+from kinerja import fields as kit
 from services.feedback.assignments import RATER_GROUPS
 
 KEY = validate.Regexp(r"^[a-z][a-z0-9_-]{0,63}$", error="lowercase letters, digits, _ and -")
 ROUND_ID = validate.Regexp(
     r"^[a-z0-9][a-z0-9_-]{0,63}$", error="lowercase letters, digits, _ and -"
 )
-NIP = validate.Regexp(r"^\d{18}$", error="an 18-digit NIP")
+# ASCII digits: `\d` would take any script's (a cycle of "20٢٦")
+CYCLE = validate.Regexp(r"^20[0-9][0-9]$", error="a year such as 2026")
+# a 360 score is on a framework's scale (0-100 or 1-5, the domain's rule, by name): at most
+# 2 places (87.25) and 3 digits before the point
+SCORE_PLACES, SCORE_SIZE = 2, 1000
 
 
 class DimensionIn(Schema):
@@ -27,8 +32,9 @@ class FrameworkIn(Schema):
 
     id = fields.String(required=True, validate=KEY)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    scale_min = fields.Integer(required=True)
-    scale_max = fields.Integer(required=True)
+    # which scales exist is domain.check_framework's rule (0-100 or 1-5)
+    scale_min = kit.Integer(required=True)
+    scale_max = kit.Integer(required=True)
     dimensions = fields.List(fields.Nested(DimensionIn), required=True)
 
 
@@ -53,10 +59,10 @@ class RoundIn(Schema):
     """POST /rounds: the framework's latest version is taken; peers_per_ratee 0: no peers."""
 
     id = fields.String(required=True, validate=ROUND_ID)
-    cycle = fields.String(required=True, validate=validate.Regexp(r"^20\d\d$"))
+    cycle = fields.String(required=True, validate=CYCLE)
     framework_id = fields.String(load_default="pp46")
-    deadline = fields.Date(required=True)
-    peers_per_ratee = fields.Integer(load_default=3, validate=validate.Range(min=0, max=20))
+    deadline = kit.Date(required=True)
+    peers_per_ratee = kit.Integer(load_default=3, minimum=0, maximum=20)
     unit_id = fields.String(load_default=None, metadata={"description": "only this unit's people"})
 
 
@@ -75,15 +81,15 @@ class RoundOut(Schema):
 class AssignmentIn(Schema):
     """HR's assignment by hand: a rater and ratee pair at most once a round (Conflict)."""
 
-    rater = fields.String(required=True, validate=NIP)
-    ratee = fields.String(required=True, validate=NIP)
+    rater = kit.Nip(required=True)
+    ratee = kit.Nip(required=True)
     group = fields.String(required=True, validate=validate.OneOf(RATER_GROUPS))
 
 
 class NominationIn(Schema):
     """A peer the caller asks to rate them; their supervisor approves or refuses it."""
 
-    peer = fields.String(required=True, validate=NIP)
+    peer = kit.Nip(required=True)
 
 
 class DecisionIn(Schema):
@@ -97,7 +103,9 @@ class AnswerIn(Schema):
     checked by the domain, and only a draft may leave dimensions out."""
 
     scores = fields.Dict(
-        keys=fields.String(), values=fields.Decimal(allow_nan=False), required=True
+        keys=fields.String(),
+        values=kit.Decimal(places=SCORE_PLACES, maximum=SCORE_SIZE),
+        required=True,
     )
     comment = fields.String(load_default="", validate=validate.Length(max=2000))
 
@@ -148,7 +156,7 @@ class CompletionOut(Schema):
 class ReminderQuery(Schema):
     """How close the deadline must be (days) for raters to be reminded."""
 
-    within_days = fields.Integer(load_default=3, validate=validate.Range(min=0, max=365))
+    within_days = kit.Integer(load_default=3, minimum=0, maximum=365)
 
 
 class ReminderOut(Schema):

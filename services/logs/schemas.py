@@ -1,28 +1,30 @@
 """The logs API's contract: shape and size only. The log rules are HR's to tune, so the
 domain checks them and names each one."""
 
-from decimal import Decimal
+from marshmallow import Schema, fields, pre_load, validate
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate
+from kinerja import fields as kit
 
+# One entry's output, bounded so that sums stay numbers (1e308 twice is Infinity, which JSON
+# cannot carry); its sign is the domain's rule (quantity_not_negative), by name.
 MAX_QUANTITY = 1_000_000
+# An output is counted in units (12 letters) or parts of one (0.25 of a report): 2 places.
+QUANTITY_PLACES = 2
 
 
-def _at_most_max_quantity(quantity: Decimal) -> None:
-    # one entry's output, bounded so that sums stay numbers (1e308 twice is Infinity, which
-    # JSON cannot carry); a function, not validate.Range, whose Decimal bound the OpenAPI
-    # document would show as a string
-    if quantity > MAX_QUANTITY:
-        raise ValidationError(f"at most {MAX_QUANTITY:,} in one entry")
+def output_quantity(**kwargs) -> kit.Decimal:
+    """An entry's output: 2 places, at most MAX_QUANTITY in size."""
+    return kit.Decimal(places=QUANTITY_PLACES, maximum=MAX_QUANTITY, **kwargs)
 
 
-MONTH = validate.Regexp(r"^20\d\d-(0[1-9]|1[0-2])$", error="a month such as 2026-03")
+# ASCII digits: `\d` would take any script's ("20٢٦-03")
+MONTH = validate.Regexp(r"^20[0-9][0-9]-(0[1-9]|1[0-2])$", error="a month such as 2026-03")
 
 
 class EntryIn(Schema):
     """POST /entries: the caller's entry for one day; minutes is a JSON integer, not "90"."""
 
-    date = fields.Date(required=True)
+    date = kit.Date(required=True)
     activity_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     description = fields.String(required=True, validate=validate.Length(max=4000))
     completes_output = fields.Boolean(
@@ -32,14 +34,13 @@ class EntryIn(Schema):
             "report, a batch of letters); an ordinary entry is activity only"
         },
     )
-    quantity = fields.Decimal(
+    quantity = output_quantity(
         load_default=None,
         allow_none=True,
-        allow_nan=False,
-        validate=_at_most_max_quantity,
         metadata={"description": "the output it completes, above 0; only with completes_output"},
     )
-    minutes = fields.Integer(required=True, strict=True)
+    # 1 to the day's limit is LogRules' (minutes_per_entry, max_minutes_per_day), by name
+    minutes = kit.Integer(required=True, strict=True)
 
 
 class EntryPatch(EntryIn):
@@ -47,15 +48,15 @@ class EntryPatch(EntryIn):
     completes_output and quantity are redeclared without EntryIn's defaults to say so."""
 
     completes_output = fields.Boolean()
-    quantity = fields.Decimal(allow_none=True, allow_nan=False, validate=_at_most_max_quantity)
+    quantity = output_quantity(allow_none=True)
 
 
 class ImportRow(EntryIn):
     """One CSV row of POST /imports. The NIP is the row's: whose rows the caller may
     import is the route's check. CSV cells are text, so minutes is not strict here."""
 
-    nip = fields.String(required=True, validate=validate.Length(equal=18))
-    minutes = fields.Integer(required=True)
+    nip = kit.Nip(required=True)
+    minutes = kit.Integer(required=True)
 
     @pre_load
     def _blank_is_absent(self, row: dict, **_kwargs) -> dict:
@@ -87,7 +88,7 @@ class EntryOut(Schema):
 class EntryQuery(Schema):
     """GET /entries: one employee's month, mine when nip is left out."""
 
-    nip = fields.String()
+    nip = kit.Nip()
     month = fields.String(required=True, validate=MONTH)
     status = fields.String(
         validate=validate.OneOf(["pending", "verified", "rejected", "withdrawn"])
@@ -118,7 +119,7 @@ class BulkVerifyOut(Schema):
 class ReopenIn(Schema):
     """The day a supervisor reopens for late entry, past the days-back rule."""
 
-    date = fields.Date(required=True)
+    date = kit.Date(required=True)
 
 
 class MonthQuery(Schema):
@@ -154,11 +155,12 @@ class RecapOut(Schema):
 
 
 class RulesIn(Schema):
-    """All three at once (a PUT replaces them); their bounds are LogRules.check's."""
+    """All three at once (a PUT replaces them); their bounds are LogRules.check's, these
+    fields only refuse what is no whole number (1440.5 is not read as 1440)."""
 
-    max_working_days_back = fields.Integer(required=True)
-    max_minutes_per_day = fields.Integer(required=True)
-    min_description_length = fields.Integer(required=True)
+    max_working_days_back = kit.Integer(required=True)
+    max_minutes_per_day = kit.Integer(required=True)
+    min_description_length = kit.Integer(required=True)
 
 
 class RulesOut(RulesIn):
@@ -171,8 +173,8 @@ class WorkloadQuery(Schema):
     """A unit over from..to, both included; `from` is a Python keyword, hence from_."""
 
     unit_id = fields.String(required=True)
-    from_ = fields.Date(required=True, data_key="from")
-    to = fields.Date(required=True)
+    from_ = kit.Date(required=True, data_key="from")
+    to = kit.Date(required=True)
 
 
 class PersonLoadOut(Schema):
@@ -217,12 +219,15 @@ class ImportReport(Schema):
 class WorkloadSettingsIn(Schema):
     """HR's workload basis (PUT replaces it); bounds are WorkloadSettings.check's."""
 
-    effective_hours_per_year = fields.Decimal(
+    # hours to the minute are 2 places (0.25 h); the range is WorkloadSettings.check's,
+    # the bound here only keeps the value one the domain can compare
+    effective_hours_per_year = kit.Decimal(
         required=True,
-        allow_nan=False,
+        places=2,
+        maximum=1_000_000,
         metadata={"description": "effective working hours of one employee a year (ABK: 1250)"},
     )
-    working_days_per_year = fields.Integer(required=True)
+    working_days_per_year = kit.Integer(required=True)
 
 
 class WorkloadSettingsOut(Schema):

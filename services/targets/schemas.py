@@ -1,29 +1,30 @@
 """The targets API's contract. Numbers come in as exact decimals and go out as JSON numbers.
 Shape and size only: the regulation's rules are the domain's, refused there by field."""
 
-from decimal import Decimal
+from marshmallow import Schema, fields, validate
 
-from marshmallow import Schema, ValidationError, fields, validate
-
+from kinerja import fields as kit
 from services.targets.domain import CREATIVITY_LEVELS
 
 # activity and achievement ids end up in URL paths (.../activities/<id>/realization)
+# ASCII digits: `\d` would take any script's (a cycle of "20٢٦")
+CYCLE = validate.Regexp(r"^20[0-9][0-9]$", error="a year such as 2026")
 ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,63}$", error="lowercase letters, digits and '-'")
 
+# Scores divide realizations by targets and sum them: with values at most this large and
+# with at most 4 places, every ratio, and so every score, stays a JSON number (1e308 /
+# 1e-300 would be Infinity, which JSON cannot carry). The sign and the scales (0-100,
+# 1-12 months) are the domain's rules, refused there by name.
+LARGEST = 1_000_000_000_000
+# Quantities (12 reports, 0.5 of one), months (1.5), quality (0-100) and cost (rupiah
+# and sen) are written to 2 places; an angka kredit is published to 3, so it takes 4.
+PLACES = 2
+CREDIT_POINT_PLACES = 4
 
-SMALLEST, LARGEST = Decimal("0.000001"), Decimal("1000000000000")
 
-
-def _in_range(value: Decimal) -> None:
-    # Scores divide realizations by targets: between these bounds every ratio, and so every
-    # score, stays a JSON number (1e308 / 1e-300 would be Infinity, which JSON cannot carry).
-    if value != 0 and not SMALLEST <= abs(value) <= LARGEST:
-        raise ValidationError(f"0, or between {SMALLEST} and {LARGEST:,} in size")
-
-
-def number(**kwargs) -> fields.Decimal:
-    """A decimal the scores divide or sum: no NaN or Infinity, and within _in_range."""
-    return fields.Decimal(allow_nan=False, validate=_in_range, **kwargs)
+def number(places: int = PLACES, **kwargs) -> kit.Decimal:
+    """A decimal the scores divide or sum: exact, at most `places` places, within LARGEST."""
+    return kit.Decimal(places=places, maximum=LARGEST, **kwargs)
 
 
 class ActivityIn(Schema):
@@ -37,6 +38,7 @@ class ActivityIn(Schema):
     quality = number(load_default=100)
     cost = number(load_default=None, allow_none=True)
     credit_points = number(
+        CREDIT_POINT_PLACES,
         load_default=None,
         allow_none=True,
         metadata={"description": "angka kredit, for functional positions"},
@@ -46,7 +48,7 @@ class ActivityIn(Schema):
 class SkpDraftIn(Schema):
     """POST /skps: the caller's own SKP for a cycle; the NIP is the token's, never the body's."""
 
-    cycle = fields.String(required=True, validate=validate.Regexp(r"^20\d\d$"))
+    cycle = fields.String(required=True, validate=CYCLE)
     activities = fields.List(fields.Nested(ActivityIn), required=True)
 
 
@@ -283,7 +285,8 @@ class WhatIfIn(Schema):
         load_default=dict,
         metadata={"description": "activity id -> realization to assume"},
     )
-    extra_tasks = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    # tugas tambahan (extra tasks) are counted: 3.9 is refused, not read as 3
+    extra_tasks = kit.Integer(load_default=None, minimum=0)
     creativity = fields.String(load_default=None, validate=validate.OneOf(CREATIVITY_LEVELS))
 
 
@@ -304,7 +307,7 @@ class TeamMemberOut(Schema):
 class CycleQuery(Schema):
     """?cycle=: the year a team view is for."""
 
-    cycle = fields.String(required=True, validate=validate.Regexp(r"^20\d\d$"))
+    cycle = fields.String(required=True, validate=CYCLE)
 
 
 class PreviewIn(Schema):
@@ -313,7 +316,8 @@ class PreviewIn(Schema):
     naming each bad field (`activities[0].target.quantity`)."""
 
     activities = fields.List(fields.Dict(), required=True)
-    extra_tasks = fields.Integer(load_default=0)
+    # 0 or more is scoring's rule (the CLI's too), by name; 3.9 is refused here, not read as 3
+    extra_tasks = kit.Integer(load_default=0)
     creativity = fields.String(load_default=None, allow_none=True)
 
 

@@ -22,7 +22,7 @@ from gateway.ui.pages import page
 from gateway.ui.refusals import refusal_message, refuse
 from gateway.ui.views.employee_skp import fetch, me, number_or_text
 
-MONTH = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
+MONTH = re.compile(r"^20[0-9][0-9]-(0[1-9]|1[0-2])$")  # ASCII: `\d` takes any script's
 ENTRY_FIELDS = ("date", "activity_id", "description", "quantity", "minutes")
 COMPLETES = "completes_output"  # the checkbox: this entry completes output
 ENTRY_STATUS = {
@@ -136,7 +136,7 @@ def my_logs():
     if form is None:
         form = Form(values=_entry_values(edited) if edited else {"date": date.today().isoformat()})
     logged_on = str(form.value("date"))[:4]
-    cycle = logged_on if re.fullmatch(r"20\d\d", logged_on) else str(date.today().year)
+    cycle = logged_on if re.fullmatch(r"20[0-9][0-9]", logged_on) else str(date.today().year)
     skp = load(None, "targets", f"skps/{nip}/{cycle}")
     activities = ((skp or {}).get("contract") or {}).get("activities", [])
     names = {a["activity_id"]: a["name"] for a in (recap or {}).get("activities", [])}

@@ -44,9 +44,11 @@ def cycle_choices(cycle: str, ahead: int = 1) -> list[tuple[str, str]]:
 
 
 def number_or_text(text: object) -> object:
-    """What was typed, as an integer when it is one (for the APIs' strict integers)."""
+    """What was typed, as an integer when it is one (for the APIs' strict integers); ASCII
+    digits only and at most 18 of them: int() reads any script's digits and refuses over
+    4300, so anything else goes on as text, for the API to refuse by name."""
     text = str(text).strip()
-    return int(text) if re.fullmatch(r"-?\d+", text) else text
+    return int(text) if re.fullmatch(r"-?[0-9]{1,18}", text) else text
 
 
 def fetch(service: str, path: str, missing: object = None, **params) -> object:

@@ -98,7 +98,10 @@ class Search:
             q=args.get("q", "").strip()[:100],
             unit_id=args.get("unit_id", ""),
             active=active,
-            page=max(1, int(number)) if number.isdigit() else 1,
+            # ASCII and short: int() reads any script's digits and raises past 4300
+            page=max(1, int(number))
+            if number.isascii() and number.isdigit() and len(number) < 8
+            else 1,
         )
 
 

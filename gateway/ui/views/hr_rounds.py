@@ -26,7 +26,8 @@ from gateway.ui.views.hr_directory import as_number, employee_names, unit_option
 ROUND_FIELDS = ("id", "cycle", "framework_id", "deadline", "peers_per_ratee", "unit_id")
 DIMENSION_FIELDS = ("key", "name", "description", "anchors")
 SCALES = {"0-100": (0, 100), "1-5": (1, 5)}  # the two scales the service accepts
-DIMENSION_INPUT = re.compile(r"^dimensions\[(\d+)\]\.")  # "dimensions[2].name"
+# "dimensions[2].name"; ASCII and short: int() of 5000 digits raises, of "٣" reads 3
+DIMENSION_INPUT = re.compile(r"^dimensions\[([0-9]{1,4})\]\.")
 EMPTY_DIMENSION_ROWS = 3
 DEFAULT_REMINDER_DAYS = 3
 

@@ -108,7 +108,7 @@ def test_adopted_the_proposal_and_the_decision_are_the_same(gateway_app, staff, 
 
 def test_own_scores_beside_the_proposal_with_the_reason(gateway_app, staff, appraisal):
     proposed = appraisal.test_client().get(SCORE, headers=appraisal.boss).json["dimensions"]
-    own = {aspect: value + 15 for aspect, value in proposed.items()}
+    own = {aspect: round(value + 15, 2) for aspect, value in proposed.items()}
     decision = decide(appraisal, {"kind": "own_scores", "scores": own, "reason": REASON})
     page = text(staff.get(PAGE))
     shown = panel(page)

@@ -89,7 +89,7 @@ def test_only_the_direct_supervisor_decides(app):
 
 def test_a_departure_beyond_the_uncertainty_needs_a_reason_and_is_kept(app):
     proposed = proposal(app)
-    lowered = {aspect: value - 15 for aspect, value in proposed["dimensions"].items()}
+    lowered = {aspect: round(value - 15, 2) for aspect, value in proposed["dimensions"].items()}
     refused = decide(app, {"kind": "own_scores", "scores": lowered})
     assert refused.status_code == 422
     assert refused.json["error"]["fields"]["reason"][0].startswith("departure_needs_reason")
@@ -135,7 +135,7 @@ def test_aspect_scores_are_checked_by_field(app):
 
 def test_finalization_takes_the_decision_and_locks_it(app):
     proposed = proposal(app)
-    raised = {aspect: min(100, value + 10) for aspect, value in proposed["dimensions"].items()}
+    raised = {aspect: min(100, round(value + 10, 2)) for aspect, value in proposed["dimensions"].items()}
     decided = decide(app, {"kind": "own_scores", "scores": raised, "reason": REASON}).json
     # the final score the decision gives, before finalizing: the one finalization locks
     assert decided["final_score"] == pytest.approx(0.6 * 90 + 0.4 * decided["behaviour_score"])
@@ -175,7 +175,7 @@ def test_without_a_proposal_there_is_nothing_to_decide(app):
 def test_hr_reads_how_each_supervisor_departs(app):
     decide(app, {"kind": "adopted"})
     dims = proposal(app, STAFF[1])["dimensions"]
-    lowered = {aspect: value - 20 for aspect, value in dims.items()}
+    lowered = {aspect: round(value - 20, 2) for aspect, value in dims.items()}
     decide(app, {"kind": "own_scores", "scores": lowered, "reason": REASON}, nip=STAFF[1])
     report = call(app, "GET", "/cycles/2026/supervisor-decisions", "hr-1", "hr")
     assert report.status_code == 200
