@@ -18,14 +18,21 @@ from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields
 from pymongo import MongoClient
 from pymongo.database import Database
-from pymongo.errors import PyMongoError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kinerja import idempotency, metrics
 from kinerja.auth import current_principal
 from kinerja.config import Settings
-from kinerja.errors import AppError, NotFound, Unavailable, UnstorableText, ValidationFailed
+from kinerja.errors import (
+    AppError,
+    Conflict,
+    NotFound,
+    Unavailable,
+    UnstorableText,
+    ValidationFailed,
+)
 from kinerja.health import check_broker, check_mongo
 from kinerja.logs import bind_ids, clear_ids, configure_logging, get_logger
 from kinerja.mongo import UnitOfWork, connect, is_unavailable
@@ -322,6 +329,12 @@ def _install_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(PyMongoError)
     def database_error(error: PyMongoError):
+        if isinstance(error, DuplicateKeyError):
+            # a unique key met a record another request wrote at the same moment, where the
+            # command's own check (made before) did not see it yet: the one that lost is told
+            # so, as a repeat made a moment later is
+            conflict = Conflict("this record was just created by another request; read it")
+            return jsonify(conflict.to_body()), conflict.status
         if is_unavailable(error):
             unavailable = Unavailable("the database is unavailable; try again shortly")
             return jsonify(unavailable.to_body()), 503, {"Retry-After": "2"}

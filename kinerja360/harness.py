@@ -194,7 +194,11 @@ def demo_stack(folder: Path) -> Iterator[Stack]:
 def series_nip(index: int, born: str, appointed: str) -> str:
     """A well-formed, fictional NIP of a series: a birth year (`born`, YYYY) and an
     appointment month (`appointed`, YYYYMM) shared by the series, `index` for the rest."""
-    return f"{born}{index % 12 + 1:02d}{index % 27 + 1:02d}{appointed}1{index + 1:03d}"
+    # the serial takes 001-999; past it the birth month and day move on, so up to
+    # 999 x 12 x 28 people get distinct, well-formed NIPs
+    serial, rest = index % 999 + 1, index // 999
+    month, day = (index + rest) % 12 + 1, (index + rest // 12) % 28 + 1
+    return f"{born}{month:02d}{day:02d}{appointed}1{serial:03d}"
 
 
 class GatewayClient:

@@ -39,6 +39,13 @@ REFUSALS = {
     "not_found": _l("Data tidak ditemukan."),
     "unavailable": _l("Layanan sedang tidak tersedia; coba lagi nanti."),
     # a form submitted twice (submissions.py): the first submission is the one applied
+    "unstorable_text": _l("Teks berisi karakter yang tidak sah; periksa isian yang ditandai."),
+    # feedback: one assignment per pair, nominations by the round's ratees
+    "already_assigned": _l("Penilai ini sudah ditugaskan untuk pegawai ini pada putaran ini."),
+    "not_a_ratee": _l("Anda tidak dinilai pada putaran ini, jadi tidak dapat mengusulkan rekan."),
+    "retired_id": _l(
+        "Kode skema ini pernah dipakai skema yang sudah dipensiunkan; pilih kode lain."
+    ),
     "already_applied": _l("Formulir ini sudah terkirim; perubahannya sudah tersimpan sekali."),
     "idempotency_key_reused": _l("Formulir ini sudah dipakai untuk kiriman lain; muat ulang."),
     # targets: SKPs
@@ -144,6 +151,13 @@ SERVICE_SAYS = {
 SERVICE_PATTERNS = (
     (re.compile(r"^between (\S+) and (\S+)$"), _l("antara %(0)s dan %(1)s")),
     (re.compile(r"^missing: (.+)$"), _l("belum dinilai: %(0)s")),
+    # the kit's field types (kinerja/fields.py)
+    (re.compile(r"^at most (\d+) decimal places$"), _l("paling banyak %(0)s angka desimal")),
+    (re.compile(r"^at most (\d+) significant digits$"), _l("paling banyak %(0)s angka bermakna")),
+    (
+        re.compile(r"^no_duplicate_entry: "),
+        _l("pekerjaan yang sama sudah dicatat hari itu; ubah entri tersebut"),
+    ),
     (re.compile(r"^no_future_dates: "), _l("tanggal yang akan datang belum dapat dicatat")),
     (
         re.compile(r"^max_working_days_back: more than (\d+) working days ago"),

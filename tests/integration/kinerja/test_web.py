@@ -182,3 +182,22 @@ def test_behind_a_trusted_proxy_the_client_address_is_the_forwarded_one(mongo_ur
             environ_base={"REMOTE_ADDR": "10.0.0.9"},
         )
         assert answer.get_data(as_text=True) == expected
+
+
+def test_a_unique_key_met_by_a_concurrent_twin_is_a_409_not_a_500(settings):
+    """The class: a command checks for a record, a concurrent twin writes it first, and the
+    unique key refuses the second write (DuplicateKeyError): the kit answers 409, whichever
+    command and index it was."""
+    app = create_targets(settings)
+    db = app.extensions["kinerja"].db
+
+    @app.post("/twice")
+    def write_twice():
+        db["twins"].insert_one({"_id": "same"})
+        db["twins"].insert_one({"_id": "same"})
+        return {}
+
+    answer = app.test_client().post("/twice")
+    assert answer.status_code == 409, answer.json
+    assert answer.json["error"]["code"] == "conflict"
+    app.extensions["kinerja"].client.drop_database(settings.mongo_db)

@@ -146,3 +146,13 @@ def test_the_harness_and_demo_nips_are_well_formed():
 
     assert nip_problems(series_nip(0, "1985", "201001")) == []
     assert nip_problems(series_nip(400, "1990", "201503")) == []
+
+
+def test_a_series_of_a_province_gets_distinct_well_formed_nips():
+    """The load and bench series reach 30,000 people (a province): past a serial of 999 the
+    NIP must still be 18 digits, well formed and not anyone else's."""
+    from kinerja360.harness import series_nip
+
+    series = [series_nip(index, "1985", "201001") for index in range(30_000)]
+    assert len(set(series)) == len(series)
+    assert not [nip for nip in series if nip_problems(nip)]

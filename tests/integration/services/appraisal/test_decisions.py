@@ -135,7 +135,9 @@ def test_aspect_scores_are_checked_by_field(app):
 
 def test_finalization_takes_the_decision_and_locks_it(app):
     proposed = proposal(app)
-    raised = {aspect: min(100, round(value + 10, 2)) for aspect, value in proposed["dimensions"].items()}
+    raised = {
+        aspect: min(100, round(value + 10, 2)) for aspect, value in proposed["dimensions"].items()
+    }
     decided = decide(app, {"kind": "own_scores", "scores": raised, "reason": REASON}).json
     # the final score the decision gives, before finalizing: the one finalization locks
     assert decided["final_score"] == pytest.approx(0.6 * 90 + 0.4 * decided["behaviour_score"])
