@@ -12,6 +12,14 @@ import requests
 from kinerja360.demo.gateway import DEMO_PASSWORD
 from kinerja360.harness import demo_stack as running_demo_stack
 
+# the gateway's own app on a seeded directory, for the attacks on identity in-process
+from tests.integration.gateway.conftest import (  # noqa: F401
+    client,
+    directory_seed,
+    gateway_app,
+    gateway_settings,
+)
+
 
 @pytest.fixture(scope="session")
 def demo_stack(tmp_path_factory):
