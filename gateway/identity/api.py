@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import Response, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
@@ -37,15 +37,26 @@ def login_attempt_key() -> str:
     return domain.login_limit_key(get_remote_address(), identifier, account)
 
 
+def failed_login(response: Response) -> bool:
+    """An attempt that did not log in (a wrong password, a form without one): what the
+    limits count. A successful login (the API's 200, the UI's redirect) is no guess, so
+    people who log in often from one office's address are never locked out by it."""
+    return response.status_code not in (200, 302)
+
+
 # The API's login and the UI's login form share these counters (shared scopes): guessing
 # one account's password is limited per address whichever door and alias is used, and one
 # address's guesses across accounts (password spraying) are limited too. The address is in
 # the account's key so that nobody can lock a victim out from elsewhere.
 limit_guesses_per_account = limiter.shared_limit(
-    "10 per minute", scope="login-per-account", key_func=login_attempt_key, methods=["POST"]
+    "10 per minute",
+    scope="login-per-account",
+    key_func=login_attempt_key,
+    methods=["POST"],
+    deduct_when=failed_login,
 )
 limit_guesses_per_address = limiter.shared_limit(
-    "60 per minute", scope="login-per-address", methods=["POST"]
+    "60 per minute", scope="login-per-address", methods=["POST"], deduct_when=failed_login
 )
 
 

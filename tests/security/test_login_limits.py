@@ -146,3 +146,12 @@ def test_one_account_gets_10_guesses_a_minute_whichever_alias_and_door(client, a
     ]
     assert unknown == [422] * 10
     assert api_login(client, "NOBODY", "tebakan-1", address) == 429
+
+
+def test_logging_in_often_is_no_guess_and_locks_nobody_out(client, address):
+    """The limits count failed attempts only: an office behind one address whose people
+    log in all day (or one person, in several tabs) is never refused for it, while guesses
+    after those logins are counted as before."""
+    assert [api_login(client, "hr-admin", PASSWORD, address) for _ in range(12)] == [200] * 12
+    guesses = [api_login(client, "hr-admin", f"tebakan-{n}", address) for n in range(11)]
+    assert guesses == [401] * 10 + [429]
