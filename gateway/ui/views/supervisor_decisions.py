@@ -51,7 +51,9 @@ def starting_values(score: dict) -> dict:
     """The inputs start from my decision when I made one, else from the proposal."""
     decision = score.get("decision") or {}
     aspects = decision.get("dimensions") or score.get("dimensions") or {}
-    values = {f"scores.{key}": f"{value:g}" for key, value in aspects.items()}
+    # to the two places a decided score takes: a proposal's 73.4567 left as it is would be
+    # refused when the supervisor changes only another aspect
+    values = {f"scores.{key}": f"{round(value, 2):g}" for key, value in aspects.items()}
     values["reason"] = decision.get("reason") or ""
     return values
 

@@ -62,6 +62,16 @@ def test_the_page_shows_the_proposal_with_its_band(kasubag, services):
     assert 'value="78"' in field_html(page, "scores.kerja_sama")
 
 
+def test_a_proposal_of_many_places_starts_the_form_at_two(kasubag, services):
+    """A decided score takes two places (kinerja/fields.py): the form starts from the
+    proposal rounded so, else changing one aspect would refuse the others as they stood."""
+    services.on(
+        "GET", SCORE, {**score(), "dimensions": {"integritas": 82.45678, "kerja_sama": 78.0}}
+    )
+    page = text(kasubag.get(PAGE))
+    assert 'value="82.46"' in field_html(page, "scores.integritas")
+
+
 def test_an_own_score_without_a_reason_comes_back_beside_the_reason(kasubag, services):
     services.on("GET", SCORE, score())
     reason = "departure_needs_reason: kerja_sama moved more than 1.96 x SE = 3.92"
