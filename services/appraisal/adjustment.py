@@ -89,15 +89,15 @@ def _finalized(final: domain.FinalScore | None) -> dict | None:
 
 class HumanDecisionOut(Schema):
     kind = fields.String(metadata={"description": "adopted or own_scores"})
-    behaviour_score = fields.Decimal(as_string=True)
+    behaviour_score = fields.Float()
     decided_by = fields.String()
     decided_at = fields.String()
 
 
 class FinalizedOut(Schema):
-    final_score = fields.Decimal(as_string=True)
+    final_score = fields.Float()
     predicate = fields.String()
-    behaviour_score = fields.Decimal(as_string=True)
+    behaviour_score = fields.Float()
     finalized_by = fields.String()
     finalized_on = fields.Date()
 
@@ -111,10 +111,10 @@ class AdjustmentOut(Schema):
         required=True, metadata={"description": "bias_corrected or weighted_mean"}
     )
     scheme = fields.String(required=True)
-    unadjusted_behaviour_score = fields.Decimal(as_string=True, allow_none=True)
-    adjusted_behaviour_score = fields.Decimal(as_string=True, allow_none=True)
-    difference = fields.Decimal(as_string=True, allow_none=True)
-    final_score_unadjusted = fields.Decimal(as_string=True, allow_none=True)
-    final_score_adjusted = fields.Decimal(as_string=True, allow_none=True)
+    unadjusted_behaviour_score = fields.Float(allow_none=True)
+    adjusted_behaviour_score = fields.Float(allow_none=True)
+    difference = fields.Float(allow_none=True)
+    final_score_unadjusted = fields.Float(allow_none=True)
+    final_score_adjusted = fields.Float(allow_none=True)
     decision = fields.Nested(HumanDecisionOut, allow_none=True)
     finalized = fields.Nested(FinalizedOut, allow_none=True)

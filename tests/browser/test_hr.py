@@ -41,7 +41,7 @@ def test_hr_changes_a_weighting_scheme_after_its_preview_and_exports(page):
     page.get_by_role("button", name="Pratinjau").click()
     expect(page.get_by_role("alert")).to_contain_text("Periksa isian yang ditandai")
     expect(peer).to_have_attribute("aria-invalid", "true")
-    expect(peer).to_have_accessible_description(re.compile("less than or equal to 1"))
+    expect(peer).to_have_accessible_description(re.compile("antara 0 dan 1"))
     expect(peer).to_have_value("1,5")
     expect(superior).to_have_value("0.45")
 

@@ -179,11 +179,12 @@ def test_rounds_assignments_nominations_and_frameworks_are_audited(demo_stack, l
             "cycle": "2099",
             "framework_id": "pp46",
             "deadline": "2099-12-31",
-            "unit_id": "bappeda-kaltim",
+            "unit_id": "sekretariat",
         },
     )
     assert latest(audit, action="round.opened", entity_id=round_id)["actor"] == "demo-hr"
-    # the Sekretaris nominates a peer; her supervisor, the Kepala, approves
+    # the Sekretaris, rated in the round (her unit's), nominates a peer; her supervisor,
+    # the Kepala, approves
     nominated = _send(
         demo_stack,
         login(RAHMA),

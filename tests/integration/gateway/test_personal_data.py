@@ -212,8 +212,8 @@ def test_the_results_page_shows_the_adjustment_beside_the_human_decision(
     page = staff.get("/results?cycle=2026").get_data(as_text=True)
 
     section = page[page.index('id="adjustment"') : page.index('id="decision-title"')]
-    assert amount_shown(section, "unadjusted") == adjustment["unadjusted_behaviour_score"]
-    assert amount_shown(section, "adjusted") == adjustment["adjusted_behaviour_score"]
+    assert amount_shown(section, "unadjusted") == f"{adjustment['unadjusted_behaviour_score']:.2f}"
+    assert amount_shown(section, "adjusted") == f"{adjustment['adjusted_behaviour_score']:.2f}"
     assert 'data-value="difference"' in section
     assert 'data-method="bias_corrected"' in section and "model campuran" in section
     assert 'data-decision="none"' in section and "Belum diputuskan" in section
