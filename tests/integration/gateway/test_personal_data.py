@@ -214,7 +214,8 @@ def test_the_results_page_shows_the_adjustment_beside_the_human_decision(
     section = page[page.index('id="adjustment"') : page.index('id="decision-title"')]
     assert amount_shown(section, "unadjusted") == f"{adjustment['unadjusted_behaviour_score']:.2f}"
     assert amount_shown(section, "adjusted") == f"{adjustment['adjusted_behaviour_score']:.2f}"
-    assert 'data-value="difference"' in section
+    # in the reader's language like the values beside it (-0,35), signed
+    assert amount_shown(section, "difference") == f"{adjustment['difference']:.2f}"
     assert 'data-method="bias_corrected"' in section and "model campuran" in section
     assert 'data-decision="none"' in section and "Belum diputuskan" in section
     decided = appraisal.test_client().put(
